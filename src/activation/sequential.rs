@@ -1,0 +1,123 @@
+//! Random sequential activation: every agent takes one turn per tick, in an
+//! order shuffled from the seed, and sees the world as the agents before it
+//! left it. Under `Turn::MoveThenAct` (the paper, NetLogo) a civilian moves
+//! and then decides, an officer moves and then arrests; under `ActThenMove`
+//! (Mesa) the other way round. Counts are scanned cell by cell: exact, and
+//! fine for classroom-sized maps.
+
+use bevy_ecs::prelude::*;
+use rand::seq::SliceRandom;
+
+use super::{civilian_code, civilian_key, officer_key, relocate};
+use crate::civilians::{self, CivilianId, Condition, Disposition};
+use crate::grid::{Grid, Occupant};
+use crate::movement;
+use crate::police::{self, ArrestLog, OfficerId};
+use crate::scenario::Turn;
+use crate::sim::rng::{Stream, Streams};
+use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position, Shapes};
+
+const OFFICER_FLAG: u32 = 1 << 31;
+
+#[allow(clippy::too_many_arguments)]
+pub fn take_turns(
+    grid: Res<Grid>,
+    streams: Res<Streams>,
+    clock: Res<Clock>,
+    tunables: Res<CurrentTunables>,
+    rules: Res<CurrentRules>,
+    shapes: Res<Shapes>,
+    index: Res<AgentIndex>,
+    mut log: ResMut<ArrestLog>,
+    mut civilians: Query<(&CivilianId, &mut Position, &Disposition, &mut Condition), Without<OfficerId>>,
+    mut officers: Query<(&OfficerId, &mut Position), Without<CivilianId>>,
+    mut order: Local<Vec<u32>>,
+) {
+    let tick = clock.tick;
+    let t = tunables.0;
+    let rules = rules.0;
+    let moves = streams.draws(Stream::Movement);
+    let arrests = streams.draws(Stream::Arrest);
+    let terms = streams.draws(Stream::JailTerm);
+
+    // Everyone in id order, then shuffled: the order depends on the seed and
+    // tick only, never on how entities are stored.
+    order.clear();
+    order.extend(0..index.civilians.len() as u32);
+    order.extend(
+        index.officers.iter().enumerate().filter(|(_, e)| e.is_some()).map(|(i, _)| i as u32 | OFFICER_FLAG),
+    );
+    order.shuffle(&mut streams.generator(Stream::TurnOrder, tick));
+
+    for &who in order.iter() {
+        if who & OFFICER_FLAG == 0 {
+            let Ok((&id, mut pos, disposition, mut condition)) = civilians.get_mut(index.civilians[who as usize]) else {
+                continue;
+            };
+            if condition.is_jailed() {
+                continue;
+            }
+            let step = |pos: &mut Position, condition: Condition| {
+                if let Some(to) = movement::uniform_empty_in_vision(&grid, pos.0, &shapes.civilian, moves, civilian_key(id), tick) {
+                    relocate(&grid, pos.0, to, civilian_code(id, condition));
+                    pos.0 = to;
+                }
+            };
+            let decide = |pos: &Position, condition: &mut Condition| {
+                let (officers, actives) = civilians::scan_counts(&grid, pos.0, &shapes.civilian);
+                let active = civilians::decide(disposition, &t, rules.arrest_ratio_rounding, officers, actives);
+                *condition = if active { Condition::Active } else { Condition::Quiescent };
+                grid.set(pos.0, civilian_code(id, *condition));
+            };
+            match rules.turn {
+                Turn::MoveThenAct => {
+                    step(&mut pos, *condition);
+                    decide(&pos, &mut condition);
+                }
+                Turn::ActThenMove => {
+                    decide(&pos, &mut condition);
+                    step(&mut pos, *condition);
+                }
+            }
+        } else {
+            let i = (who & !OFFICER_FLAG) as usize;
+            let Some(entity) = index.officers[i] else { continue };
+            let Ok((&id, mut pos)) = officers.get_mut(entity) else { continue };
+            let key = officer_key(id);
+            let step = |pos: &mut Position| {
+                if let Some(to) = movement::uniform_empty_in_vision(&grid, pos.0, &shapes.officer, moves, key, tick) {
+                    relocate(&grid, pos.0, to, Occupant::Officer { id: id.0 });
+                    pos.0 = to;
+                }
+            };
+            let mut arrest = |pos: &Position| {
+                if let Some((suspect, cell)) = police::pick_suspect(&grid, pos.0, &shapes.officer, arrests, key, tick) {
+                    if let Ok((_, _, _, mut condition)) = civilians.get_mut(index.civilians[suspect as usize]) {
+                        police::jail(
+                            &grid,
+                            &mut log,
+                            &mut condition,
+                            id,
+                            CivilianId(suspect),
+                            cell,
+                            rules.jailed_keep_cell,
+                            t.max_jail_term_ticks,
+                            terms,
+                            tick,
+                        );
+                    }
+                }
+            };
+            match rules.turn {
+                Turn::MoveThenAct => {
+                    step(&mut pos);
+                    arrest(&pos);
+                }
+                Turn::ActThenMove => {
+                    arrest(&pos);
+                    step(&mut pos);
+                }
+            }
+        }
+    }
+}

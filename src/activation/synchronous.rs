@@ -1,0 +1,220 @@
+//! Synchronous activation, the parallel engine for large maps.
+//!
+//! Pattern: each phase reads one picture and writes disjoint data, so its
+//! agents can run on any number of threads: civilians decide from counts of
+//! the start-of-tick grid (prefix sums); officers each pick a suspect, and
+//! two officers choosing the same one are settled by lot; agents propose a
+//! free cell, and a per-cell lottery (`fetch_min` on a ticket drawn from the
+//! seed) picks one winner per cell.
+//! Reasoning: the result depends only on the seed and the stable ids, never
+//! on thread timing or storage order, and the work per agent is a few loads.
+
+use bevy_ecs::prelude::*;
+
+use super::{Claims, Intent, civilian_code, civilian_key, officer_key, relocate};
+use crate::civilians::{self, CivilianId, Condition, Disposition};
+use crate::grid::{Grid, Occupant, VisionCounts};
+use crate::movement;
+use crate::police::{self, ArrestLog, OfficerId};
+use crate::sim::rng::{Stream, Streams};
+use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Parallel, Position, Shapes};
+
+/// Runs `f` on every item of `query`, over the compute task pool when
+/// `parallel`, else in order. The same closure serves both.
+macro_rules! for_each_agent {
+    ($parallel:expr, $query:expr, $f:expr) => {{
+        let f = $f;
+        if $parallel {
+            $query.par_iter_mut().for_each(f)
+        } else {
+            $query.iter_mut().for_each(f)
+        }
+    }};
+}
+
+/// Low bits of a lottery ticket: who holds it (unique per agent).
+const HOLDER_BITS: u32 = 41;
+
+#[inline]
+fn ticket(draw: u64, key: u64) -> u64 {
+    (draw >> HOLDER_BITS << HOLDER_BITS) | key
+}
+
+pub fn count_what_agents_see(grid: Res<Grid>, tunables: Res<CurrentTunables>, mut counts: ResMut<VisionCounts>) {
+    let t = tunables.0;
+    counts.rebuild(&grid, t.civilian_vision_cells.max(t.police_vision_cells));
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn decide_together(
+    grid: Res<Grid>,
+    counts: Res<VisionCounts>,
+    tunables: Res<CurrentTunables>,
+    rules: Res<CurrentRules>,
+    shapes: Res<Shapes>,
+    parallel: Res<Parallel>,
+    mut civilians: Query<(&CivilianId, &Position, &Disposition, &mut Condition)>,
+) {
+    let (grid, counts, shape) = (&*grid, &*counts, &shapes.civilian);
+    let (t, rounding) = (tunables.0, rules.0.arrest_ratio_rounding);
+    for_each_agent!(parallel.0, civilians, |(id, pos, disposition, mut condition): (
+        &CivilianId,
+        &Position,
+        &Disposition,
+        Mut<Condition>,
+    )| {
+        if condition.is_jailed() {
+            return;
+        }
+        let (officers, actives) = counts.count(pos.0, shape);
+        let others = actives - (*condition == Condition::Active) as u32;
+        let next = if civilians::decide(disposition, &t, rounding, officers, others) {
+            Condition::Active
+        } else {
+            Condition::Quiescent
+        };
+        if *condition != next {
+            *condition = next;
+            grid.set(pos.0, civilian_code(*id, next));
+        }
+    });
+}
+
+pub fn choose_suspects(
+    grid: Res<Grid>,
+    streams: Res<Streams>,
+    clock: Res<Clock>,
+    shapes: Res<Shapes>,
+    parallel: Res<Parallel>,
+    mut officers: Query<(&OfficerId, &Position, &mut Intent), Without<CivilianId>>,
+) {
+    let (grid, shape, tick) = (&*grid, &shapes.officer, clock.tick);
+    let draws = streams.draws(Stream::Arrest);
+    for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
+        let key = officer_key(*id);
+        *intent = match police::pick_suspect(grid, pos.0, shape, draws, key, tick) {
+            Some((suspect, _)) => Intent { target: suspect, ticket: ticket(draws.u64(key, tick, 1), key) },
+            None => Intent::default(),
+        };
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn make_arrests(
+    grid: Res<Grid>,
+    streams: Res<Streams>,
+    clock: Res<Clock>,
+    tunables: Res<CurrentTunables>,
+    rules: Res<CurrentRules>,
+    index: Res<AgentIndex>,
+    mut log: ResMut<ArrestLog>,
+    officers: Query<(&OfficerId, &Intent), Without<CivilianId>>,
+    mut civilians: Query<(&Position, &mut Condition), Without<OfficerId>>,
+    mut wanted: Local<Vec<(u32, u64, OfficerId)>>,
+) {
+    wanted.clear();
+    wanted.extend(officers.iter().filter(|(_, i)| i.target != Intent::NONE).map(|(id, i)| (i.target, i.ticket, *id)));
+    // One officer per suspect: the lowest ticket wins; the others arrest
+    // nobody this tick. Jail in officer-id order for a stable event log.
+    wanted.sort_unstable();
+    wanted.dedup_by_key(|w| w.0);
+    wanted.sort_unstable_by_key(|w| w.2);
+    let terms = streams.draws(Stream::JailTerm);
+    for &(suspect, _, officer) in wanted.iter() {
+        let Ok((pos, mut condition)) = civilians.get_mut(index.civilians[suspect as usize]) else { continue };
+        police::jail(
+            &grid,
+            &mut log,
+            &mut condition,
+            officer,
+            CivilianId(suspect),
+            pos.0,
+            rules.0.jailed_keep_cell,
+            tunables.0.max_jail_term_ticks,
+            terms,
+            clock.tick,
+        );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn propose_moves(
+    grid: Res<Grid>,
+    streams: Res<Streams>,
+    clock: Res<Clock>,
+    shapes: Res<Shapes>,
+    claims: Res<Claims>,
+    parallel: Res<Parallel>,
+    mut civilians: Query<(&CivilianId, &Position, &Condition, &mut Intent), Without<OfficerId>>,
+    mut officers: Query<(&OfficerId, &Position, &mut Intent), Without<CivilianId>>,
+) {
+    let (grid, claims, tick) = (&*grid, &*claims, clock.tick);
+    let draws = streams.draws(Stream::Movement);
+    let shape = &shapes.civilian;
+    for_each_agent!(parallel.0, civilians, |(id, pos, condition, mut intent): (
+        &CivilianId,
+        &Position,
+        &Condition,
+        Mut<Intent>,
+    )| {
+        let key = civilian_key(*id);
+        *intent = Intent::default();
+        if condition.is_jailed() {
+            return;
+        }
+        if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws, key, tick) {
+            let t = ticket(draws.u64(key, tick, 99), key);
+            claims.claim(to, t);
+            *intent = Intent { target: to, ticket: t };
+        }
+    });
+    let shape = &shapes.officer;
+    for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
+        let key = officer_key(*id);
+        *intent = Intent::default();
+        if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws, key, tick) {
+            let t = ticket(draws.u64(key, tick, 99), key);
+            claims.claim(to, t);
+            *intent = Intent { target: to, ticket: t };
+        }
+    });
+}
+
+pub fn settle_moves(
+    grid: Res<Grid>,
+    claims: Res<Claims>,
+    parallel: Res<Parallel>,
+    mut civilians: Query<(&CivilianId, &mut Position, &Condition, &Intent), Without<OfficerId>>,
+    mut officers: Query<(&OfficerId, &mut Position, &Intent), Without<CivilianId>>,
+) {
+    let (grid, claims) = (&*grid, &*claims);
+    // Winners move. Each writes only its old cell and the cell it won.
+    for_each_agent!(parallel.0, civilians, |(id, mut pos, condition, intent): (
+        &CivilianId,
+        Mut<Position>,
+        &Condition,
+        &Intent,
+    )| {
+        if intent.target != Intent::NONE && claims.winner(intent.target) == intent.ticket {
+            relocate(grid, pos.0, intent.target, civilian_code(*id, *condition));
+            pos.0 = intent.target;
+        }
+    });
+    for_each_agent!(parallel.0, officers, |(id, mut pos, intent): (&OfficerId, Mut<Position>, &Intent)| {
+        if intent.target != Intent::NONE && claims.winner(intent.target) == intent.ticket {
+            relocate(grid, pos.0, intent.target, Occupant::Officer { id: id.0 });
+            pos.0 = intent.target;
+        }
+    });
+    // Then the lottery is cleared for the next tick (only the cells used).
+    for_each_agent!(parallel.0, civilians, |(_, _, _, intent): (&CivilianId, Mut<Position>, &Condition, &Intent)| {
+        if intent.target != Intent::NONE {
+            claims.clear(intent.target);
+        }
+    });
+    for_each_agent!(parallel.0, officers, |(_, _, intent): (&OfficerId, Mut<Position>, &Intent)| {
+        if intent.target != Intent::NONE {
+            claims.clear(intent.target);
+        }
+    });
+}

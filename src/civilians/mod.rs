@@ -1,0 +1,166 @@
+//! Civilians and Epstein's rule for when one rebels (Model I, PNAS 2002).
+//!
+//! A civilian has hardship H and risk aversion R, drawn at the start; the
+//! regime's legitimacy L is common to all. Grievance is G = H·(1 − L); the
+//! estimated arrest probability is P = 1 − exp(−k·⌊C/A⌋) with C officers and
+//! A actives within vision, the civilian counting itself among the actives;
+//! a civilian is active when G − R·P > T. Jailed civilians sit out their term
+//! and come back quiescent.
+
+use std::fmt;
+
+use bevy_ecs::prelude::*;
+
+use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_code};
+use crate::movement;
+use crate::scenario::Rounding;
+use crate::sim::rng::{Stream, Streams};
+use crate::sim::{Clock, CurrentRules, Phase, Position, Shapes};
+
+/// A civilian's stable id, 0-based in creation order.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CivilianId(pub u32);
+
+impl fmt::Display for CivilianId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "c{}", self.0)
+    }
+}
+
+/// What a civilian brings: fixed for the run.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Disposition {
+    pub hardship: f64,
+    pub risk_aversion: f64,
+}
+
+/// What a civilian is doing.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    Quiescent,
+    Active,
+    /// In jail for `remaining_ticks` more ticks after this one.
+    Jailed { remaining_ticks: u32 },
+}
+
+impl Condition {
+    pub fn is_jailed(self) -> bool {
+        matches!(self, Condition::Jailed { .. })
+    }
+}
+
+/// P = 1 − exp(−k·C/A), with C/A rounded as the scenario says.
+#[inline]
+pub fn arrest_probability(k: f64, officers: u32, actives_with_self: u32, rounding: Rounding) -> f64 {
+    let ratio = officers as f64 / actives_with_self.max(1) as f64;
+    let ratio = match rounding {
+        Rounding::Exact => ratio,
+        Rounding::Floor => ratio.floor(),
+        // Half away from zero; Mesa (Python) rounds half to even, which
+        // differs only when C/A is exactly k + 1/2.
+        Rounding::Round => ratio.round(),
+    };
+    1.0 - (-k * ratio).exp()
+}
+
+/// Epstein's activation rule: G − R·P > T.
+#[inline]
+pub fn decides_active(d: &Disposition, legitimacy: f64, threshold: f64, arrest_probability: f64) -> bool {
+    let grievance = d.hardship * (1.0 - legitimacy);
+    grievance - d.risk_aversion * arrest_probability > threshold
+}
+
+/// Officers and other actives `shape` sees from `cell`, by scanning.
+pub fn scan_counts(grid: &Grid, cell: CellIndex, shape: &Shape) -> (u32, u32) {
+    let (mut officers, mut actives) = (0u32, 0u32);
+    grid.scan(cell, shape, |_, code| {
+        officers += is_officer_code(code) as u32;
+        actives += is_active_code(code) as u32;
+    });
+    (officers, actives)
+}
+
+/// The whole decision for one civilian given what it sees (the centre
+/// excluded from `other_actives`).
+#[inline]
+pub fn decide(d: &Disposition, t: &crate::scenario::Tunables, rounding: Rounding, officers: u32, other_actives: u32) -> bool {
+    let p = arrest_probability(t.arrest_constant_k, officers, other_actives + 1, rounding);
+    decides_active(d, t.legitimacy, t.threshold, p)
+}
+
+/// Counts jail terms down and releases those who served them. A released
+/// civilian who left the grid returns to its old cell if free, else to a
+/// random free cell within vision, else anywhere free.
+pub fn serve_jail_terms(
+    grid: Res<Grid>,
+    streams: Res<Streams>,
+    clock: Res<Clock>,
+    rules: Res<CurrentRules>,
+    shapes: Res<Shapes>,
+    mut civilians: Query<(Entity, &CivilianId, &mut Position, &mut Condition)>,
+    mut released: Local<Vec<(CivilianId, Entity)>>,
+) {
+    released.clear();
+    for (entity, id, _, mut condition) in &mut civilians {
+        if let Condition::Jailed { remaining_ticks } = *condition {
+            if remaining_ticks == 0 {
+                released.push((*id, entity));
+            } else {
+                *condition = Condition::Jailed { remaining_ticks: remaining_ticks - 1 };
+            }
+        }
+    }
+    // Place in id order so the outcome does not depend on storage order.
+    released.sort_unstable_by_key(|r| r.0);
+    let draws = streams.draws(Stream::Release);
+    for &(id, entity) in released.iter() {
+        let Ok((_, _, mut position, mut condition)) = civilians.get_mut(entity) else { continue };
+        *condition = Condition::Quiescent;
+        let me = Occupant::Civilian { id: id.0, active: false };
+        if rules.0.jailed_keep_cell {
+            grid.set(position.0, me);
+            continue;
+        }
+        let key = id.0 as u64;
+        let cell = if grid.is_empty(position.0) {
+            position.0
+        } else if let Some(c) = movement::uniform_empty_in_vision(&grid, position.0, &shapes.civilian, draws, key, clock.tick) {
+            c
+        } else {
+            movement::any_empty_cell(&grid, draws, key, clock.tick)
+        };
+        grid.set(cell, me);
+        position.0 = cell;
+    }
+}
+
+/// Adds the civilians' own systems.
+pub fn plugin(schedule: &mut Schedule) {
+    schedule.add_systems(serve_jail_terms.in_set(Phase::Resolve));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_rounding_makes_small_ratios_harmless() {
+        // Two officers, three actives: floor(2/3) = 0, so P = 0 (NetLogo).
+        assert_eq!(arrest_probability(2.3, 2, 3, Rounding::Floor), 0.0);
+        let exact = arrest_probability(2.3, 2, 3, Rounding::Exact);
+        assert!((exact - (1.0 - (-2.3f64 * 2.0 / 3.0).exp())).abs() < 1e-12);
+        assert!((arrest_probability(2.3, 2, 3, Rounding::Round) - (1.0 - (-2.3f64).exp())).abs() < 1e-12);
+        // C = A gives 1 − e^−2.3 ≈ 0.90 ("0.9 when cops equal actives").
+        assert!((arrest_probability(2.3, 1, 1, Rounding::Floor) - 0.8997).abs() < 1e-3);
+    }
+
+    #[test]
+    fn legitimacy_one_means_no_grievance_so_nobody_rebels() {
+        let d = Disposition { hardship: 1.0, risk_aversion: 0.0 };
+        assert!(!decides_active(&d, 1.0, 0.0, 0.0));
+        assert!(decides_active(&d, 0.5, 0.1, 0.0));
+        // Risk aversion times arrest probability holds her back.
+        let cautious = Disposition { hardship: 1.0, risk_aversion: 1.0 };
+        assert!(!decides_active(&cautious, 0.5, 0.1, 0.9));
+    }
+}

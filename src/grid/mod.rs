@@ -1,0 +1,245 @@
+//! The map: cells, who stands on each, and the neighbourhoods agents see.
+//!
+//! Occupancy is one 32-bit code per cell ([`Occupant`]), stored in atomics so
+//! that the parallel engine can write disjoint cells from several threads
+//! without locks; the sequential engine uses the same calls. The code carries
+//! an "active" bit so that a neighbourhood scan never leaves the grid.
+
+pub mod counts;
+pub mod neighbourhood;
+
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+use bevy_ecs::prelude::Resource;
+
+use crate::scenario::{Edges, MapSpec};
+
+pub use counts::VisionCounts;
+pub use neighbourhood::Shape;
+
+/// A cell index, row-major: `y * width + x`, row 0 on top.
+pub type CellIndex = u32;
+
+const KIND_SHIFT: u32 = 30;
+const KIND_CIVILIAN: u32 = 1 << KIND_SHIFT;
+const KIND_OFFICER: u32 = 2 << KIND_SHIFT;
+const ACTIVE_BIT: u32 = 1 << 29;
+const ID_MASK: u32 = ACTIVE_BIT - 1;
+const EMPTY: u32 = 0;
+const BUILDING: u32 = u32::MAX;
+
+/// Largest agent id the occupancy code can hold.
+pub const MAX_AGENT_ID: u32 = ID_MASK;
+
+/// Who stands on a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occupant {
+    Empty,
+    Building,
+    Civilian { id: u32, active: bool },
+    Officer { id: u32 },
+}
+
+impl Occupant {
+    #[inline]
+    pub fn encode(self) -> u32 {
+        match self {
+            Occupant::Empty => EMPTY,
+            Occupant::Building => BUILDING,
+            Occupant::Civilian { id, active } => KIND_CIVILIAN | id | if active { ACTIVE_BIT } else { 0 },
+            Occupant::Officer { id } => KIND_OFFICER | id,
+        }
+    }
+
+    #[inline]
+    pub fn decode(code: u32) -> Occupant {
+        match code {
+            EMPTY => Occupant::Empty,
+            BUILDING => Occupant::Building,
+            c if c >> KIND_SHIFT == 1 => Occupant::Civilian { id: c & ID_MASK, active: c & ACTIVE_BIT != 0 },
+            c => Occupant::Officer { id: c & ID_MASK },
+        }
+    }
+}
+
+#[inline]
+pub fn is_empty_code(code: u32) -> bool {
+    code == EMPTY
+}
+
+#[inline]
+pub fn is_officer_code(code: u32) -> bool {
+    code != BUILDING && code >> KIND_SHIFT == 2
+}
+
+#[inline]
+pub fn is_active_code(code: u32) -> bool {
+    code >> KIND_SHIFT == 1 && code & ACTIVE_BIT != 0
+}
+
+/// The map and its occupancy.
+#[derive(Resource)]
+pub struct Grid {
+    pub width: u32,
+    pub height: u32,
+    pub wrap: bool,
+    codes: Box<[AtomicU32]>,
+}
+
+impl Grid {
+    pub fn new(map: &MapSpec) -> Grid {
+        let codes = (0..map.cells() as u32)
+            .map(|i| {
+                let (x, y) = (i % map.width_cells, i / map.width_cells);
+                AtomicU32::new(if map.is_building(x, y) { BUILDING } else { EMPTY })
+            })
+            .collect();
+        Grid { width: map.width_cells, height: map.height_cells, wrap: map.edges == Edges::Wrap, codes }
+    }
+
+    #[inline]
+    pub fn cells(&self) -> usize {
+        self.codes.len()
+    }
+
+    #[inline]
+    pub fn code(&self, cell: CellIndex) -> u32 {
+        self.codes[cell as usize].load(Relaxed)
+    }
+
+    #[inline]
+    pub fn get(&self, cell: CellIndex) -> Occupant {
+        Occupant::decode(self.code(cell))
+    }
+
+    /// Writes a cell. Safe from several threads as long as each writes cells
+    /// no other thread reads or writes in the same phase.
+    #[inline]
+    pub fn set(&self, cell: CellIndex, who: Occupant) {
+        self.codes[cell as usize].store(who.encode(), Relaxed)
+    }
+
+    #[inline]
+    pub fn is_empty(&self, cell: CellIndex) -> bool {
+        is_empty_code(self.code(cell))
+    }
+
+    #[inline]
+    pub fn xy(&self, cell: CellIndex) -> (u32, u32) {
+        (cell % self.width, cell / self.width)
+    }
+
+    #[inline]
+    pub fn index(&self, x: u32, y: u32) -> CellIndex {
+        y * self.width + x
+    }
+
+    /// The cell at offset (dx, dy) from `cell`, or `None` off a bounded map.
+    #[inline]
+    pub fn offset(&self, cell: CellIndex, dx: i32, dy: i32) -> Option<CellIndex> {
+        let (x, y) = self.xy(cell);
+        let (w, h) = (self.width as i64, self.height as i64);
+        let (mut nx, mut ny) = (x as i64 + dx as i64, y as i64 + dy as i64);
+        if self.wrap {
+            nx = nx.rem_euclid(w);
+            ny = ny.rem_euclid(h);
+        } else if nx < 0 || ny < 0 || nx >= w || ny >= h {
+            return None;
+        }
+        Some((ny * w + nx) as CellIndex)
+    }
+
+    /// Calls `f` with the occupancy code of every cell `shape` sees from
+    /// `cell`, the centre excluded, row by row (wrapping or clipping at the
+    /// border). On a torus the shape must fit in the map (validation checks
+    /// `2 * vision + 1 <= side`), so no cell is seen twice.
+    #[inline]
+    pub fn scan(&self, cell: CellIndex, shape: &Shape, mut f: impl FnMut(CellIndex, u32)) {
+        let (x, y) = self.xy(cell);
+        let (w, h) = (self.width as i64, self.height as i64);
+        let v = shape.vision as i64;
+        for dy in -v..=v {
+            let mut ny = y as i64 + dy;
+            if self.wrap {
+                ny = ny.rem_euclid(h);
+            } else if ny < 0 || ny >= h {
+                continue;
+            }
+            let hw = shape.half_width(dy as i32) as i64;
+            let row = ny * w;
+            let (lo, hi) = (x as i64 - hw, x as i64 + hw);
+            let mut visit = |from: i64, to: i64| {
+                for nx in from..=to {
+                    if dy == 0 && nx == x as i64 {
+                        continue;
+                    }
+                    let c = (row + nx) as CellIndex;
+                    f(c, self.codes[c as usize].load(Relaxed));
+                }
+            };
+            if self.wrap {
+                if lo < 0 {
+                    visit(lo + w, w - 1);
+                    visit(0, hi);
+                } else if hi >= w {
+                    visit(lo, w - 1);
+                    visit(0, hi - w);
+                } else {
+                    visit(lo, hi);
+                }
+            } else {
+                visit(lo.max(0), hi.min(w - 1));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Neighbourhood;
+
+    fn map(w: u32, h: u32, edges: Edges) -> MapSpec {
+        MapSpec { width_cells: w, height_cells: h, edges, terrain: None }
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for o in [
+            Occupant::Empty,
+            Occupant::Building,
+            Occupant::Civilian { id: 0, active: false },
+            Occupant::Civilian { id: MAX_AGENT_ID, active: true },
+            Occupant::Officer { id: 12345 },
+        ] {
+            assert_eq!(Occupant::decode(o.encode()), o);
+        }
+        assert!(is_active_code(Occupant::Civilian { id: 3, active: true }.encode()));
+        assert!(!is_active_code(Occupant::Officer { id: 3 }.encode()));
+        assert!(is_officer_code(Occupant::Officer { id: 0 }.encode()));
+        assert!(!is_officer_code(BUILDING));
+    }
+
+    #[test]
+    fn scan_visits_each_neighbour_once() {
+        for edges in [Edges::Wrap, Edges::Bounded] {
+            for shape in [Neighbourhood::VonNeumann, Neighbourhood::Moore, Neighbourhood::Euclidean] {
+                let g = Grid::new(&map(20, 17, edges));
+                let s = Shape::new(shape, 3);
+                for cell in [0, 7, 19, 200, 339] {
+                    let mut seen = Vec::new();
+                    g.scan(cell, &s, |c, _| seen.push(c));
+                    let n = seen.len();
+                    seen.sort();
+                    seen.dedup();
+                    assert_eq!(seen.len(), n, "duplicates");
+                    assert!(!seen.contains(&cell));
+                    // Compare with the offsets list.
+                    let mut expect: Vec<_> = s.offsets.iter().filter_map(|&(dx, dy)| g.offset(cell, dx, dy)).collect();
+                    expect.sort();
+                    assert_eq!(seen, expect, "{edges:?} {shape:?} cell {cell}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! mando: a simulator of interagency military–police coordination.
+//!
+//! A scenario file ([`scenario`]) describes a map, civilians and security
+//! forces; [`sim`] builds a bevy_ecs world from it and steps it through
+//! deterministic ticks; [`metrics`] records what happened; [`runner`] ties
+//! them together and writes the outputs. The crowd follows Epstein's
+//! civil-violence Model I ([`civilians`], [`police`], [`movement`],
+//! [`activation`]).
+//!
+//! Data flows one way: scenario → sim → metrics → files.
+
+pub mod activation;
+pub mod changes;
+pub mod civilians;
+pub mod cli;
+pub mod grid;
+pub mod metrics;
+pub mod movement;
+pub mod police;
+pub mod runner;
+pub mod scenario;
+pub mod sim;
+
+pub use metrics::{Summary, TickRecord};
+pub use runner::{RunReport, run};
+pub use scenario::{Scenario, ScenarioError};
+pub use sim::{Sim, SimOptions};

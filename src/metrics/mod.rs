@@ -1,0 +1,181 @@
+//! What is recorded: a census every tick ([`TickRecord`]) and the aggregate
+//! outcome of a run ([`Summary`]). Systems here only read the world.
+//! Writers for the output files are in [`output`].
+
+pub mod output;
+
+use bevy_ecs::prelude::*;
+use serde::Serialize;
+
+use crate::civilians::Condition;
+use crate::police::{ArrestLog, OfficerId};
+use crate::sim::{Clock, CurrentTunables, Phase};
+
+/// The state of the world after one tick: a row of `timeseries.csv`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct TickRecord {
+    pub tick: u32,
+    pub quiescent: u32,
+    pub active: u32,
+    pub jailed: u32,
+    pub officers: u32,
+    /// Arrests made during this tick.
+    pub arrests: u32,
+    /// Legitimacy in force during this tick.
+    pub legitimacy: f64,
+}
+
+impl TickRecord {
+    pub const CSV_HEADER: &'static str = "tick,quiescent,active,jailed,officers,arrests,legitimacy";
+
+    pub fn csv_row(&self) -> String {
+        format!(
+            "{},{},{},{},{},{},{}",
+            self.tick, self.quiescent, self.active, self.jailed, self.officers, self.arrests, self.legitimacy
+        )
+    }
+
+    pub fn population(&self) -> u32 {
+        self.quiescent + self.active + self.jailed
+    }
+}
+
+/// The latest census.
+#[derive(Resource, Debug, Default, Clone, Copy)]
+pub struct Census(pub TickRecord);
+
+pub fn plugin(schedule: &mut Schedule) {
+    schedule.add_systems(count_everyone.in_set(Phase::Record));
+}
+
+fn count_everyone(
+    clock: Res<Clock>,
+    tunables: Res<CurrentTunables>,
+    log: Res<ArrestLog>,
+    civilians: Query<&Condition>,
+    officers: Query<(), With<OfficerId>>,
+    mut census: ResMut<Census>,
+) {
+    let mut r = TickRecord { tick: clock.tick, legitimacy: tunables.0.legitimacy, ..Default::default() };
+    for c in &civilians {
+        match c {
+            Condition::Quiescent => r.quiescent += 1,
+            Condition::Active => r.active += 1,
+            Condition::Jailed { .. } => r.jailed += 1,
+        }
+    }
+    r.officers = officers.iter().count() as u32;
+    r.arrests = log.this_tick;
+    census.0 = r;
+}
+
+/// A census taken outside the schedule (for tick 0).
+pub fn take_census(world: &mut World) -> TickRecord {
+    let tick = world.resource::<Clock>().tick;
+    let legitimacy = world.resource::<CurrentTunables>().0.legitimacy;
+    let mut r = TickRecord { tick, legitimacy, ..Default::default() };
+    for c in world.query::<&Condition>().iter(world) {
+        match c {
+            Condition::Quiescent => r.quiescent += 1,
+            Condition::Active => r.active += 1,
+            Condition::Jailed { .. } => r.jailed += 1,
+        }
+    }
+    r.officers = world.query::<&OfficerId>().iter(world).count() as u32;
+    r
+}
+
+/// Aggregate outcome of a run, in `summary.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub population: u32,
+    pub peak_active: u32,
+    pub peak_active_tick: u32,
+    pub mean_active: f64,
+    /// Mean share of civilians active per tick.
+    pub mean_active_share: f64,
+    pub total_arrests: u64,
+    /// Spells with at least `outburst_active_share` of civilians active.
+    pub outbursts: u32,
+    pub first_outburst_tick: Option<u32>,
+    pub ticks_in_outburst: u32,
+    pub final_quiescent: u32,
+    pub final_active: u32,
+    pub final_jailed: u32,
+    pub final_officers: u32,
+}
+
+/// Builds a [`Summary`] from tick records as they come.
+#[derive(Debug, Clone)]
+pub struct SummaryBuilder {
+    outburst_share: f64,
+    s: Summary,
+    ticks: u32,
+    active_sum: u64,
+    in_outburst: bool,
+}
+
+impl SummaryBuilder {
+    pub fn new(outburst_share: f64) -> Self {
+        SummaryBuilder { outburst_share, s: Summary::default(), ticks: 0, active_sum: 0, in_outburst: false }
+    }
+
+    /// Adds the record of a tick that was run (not the tick-0 census).
+    pub fn add(&mut self, r: &TickRecord) {
+        let s = &mut self.s;
+        s.population = r.population();
+        if r.active > s.peak_active {
+            s.peak_active = r.active;
+            s.peak_active_tick = r.tick;
+        }
+        self.ticks += 1;
+        self.active_sum += r.active as u64;
+        s.total_arrests += r.arrests as u64;
+        let outburst = r.population() > 0 && r.active as f64 >= self.outburst_share * r.population() as f64;
+        if outburst {
+            s.ticks_in_outburst += 1;
+            if !self.in_outburst {
+                s.outbursts += 1;
+                s.first_outburst_tick.get_or_insert(r.tick);
+            }
+        }
+        self.in_outburst = outburst;
+        s.final_quiescent = r.quiescent;
+        s.final_active = r.active;
+        s.final_jailed = r.jailed;
+        s.final_officers = r.officers;
+    }
+
+    pub fn finish(mut self) -> Summary {
+        if self.ticks > 0 {
+            self.s.mean_active = self.active_sum as f64 / self.ticks as f64;
+            self.s.mean_active_share =
+                if self.s.population > 0 { self.s.mean_active / self.s.population as f64 } else { 0.0 };
+        }
+        self.s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(tick: u32, active: u32) -> TickRecord {
+        TickRecord { tick, quiescent: 100 - active, active, jailed: 0, officers: 4, arrests: 1, legitimacy: 0.8 }
+    }
+
+    #[test]
+    fn outbursts_are_counted_as_spells() {
+        let mut b = SummaryBuilder::new(0.1);
+        for (t, a) in [0, 20, 30, 5, 0, 12, 2].iter().enumerate() {
+            b.add(&rec(t as u32 + 1, *a));
+        }
+        let s = b.finish();
+        assert_eq!(s.outbursts, 2);
+        assert_eq!(s.first_outburst_tick, Some(2));
+        assert_eq!(s.ticks_in_outburst, 3);
+        assert_eq!((s.peak_active, s.peak_active_tick), (30, 3));
+        assert_eq!(s.total_arrests, 7);
+        assert!((s.mean_active - 69.0 / 7.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,86 @@
+//! Police officers in Epstein's model: each arrests one random active
+//! civilian within its vision, who goes to jail for a random term of 0 to
+//! the maximum ticks.
+
+use std::fmt;
+
+use bevy_ecs::prelude::*;
+use serde::Serialize;
+
+use crate::civilians::{CivilianId, Condition};
+use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code};
+use crate::sim::rng::Draws;
+
+/// An officer's stable id, 0-based in creation order.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct OfficerId(pub u32);
+
+impl fmt::Display for OfficerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "p{}", self.0)
+    }
+}
+
+/// One arrest, as written to `events.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Arrest {
+    pub tick: u32,
+    pub officer: u32,
+    pub civilian: u32,
+    /// (x, y) of the civilian when arrested.
+    pub cell: (u32, u32),
+    pub jail_term_ticks: u32,
+}
+
+/// Arrests not yet written out (drained by the runner), and how many were
+/// made in the current tick.
+#[derive(Resource, Debug, Default)]
+pub struct ArrestLog {
+    pub events: Vec<Arrest>,
+    pub this_tick: u32,
+}
+
+/// A uniformly random active civilian within vision: (its id, its cell).
+pub fn pick_suspect(grid: &Grid, cell: CellIndex, shape: &Shape, draws: Draws, key: u64, tick: u32) -> Option<(u32, CellIndex)> {
+    let mut actives = 0u32;
+    grid.scan(cell, shape, |_, code| actives += is_active_code(code) as u32);
+    if actives == 0 {
+        return None;
+    }
+    let mut pick = draws.below(actives, key, tick, 0);
+    let mut chosen = None;
+    grid.scan(cell, shape, |c, code| {
+        if is_active_code(code) && chosen.is_none() {
+            if pick == 0 {
+                if let Occupant::Civilian { id, .. } = Occupant::decode(code) {
+                    chosen = Some((id, c));
+                }
+            } else {
+                pick -= 1;
+            }
+        }
+    });
+    chosen
+}
+
+/// Jails `civilian` standing on `cell`: updates its condition and the grid,
+/// and logs the arrest. The term is uniform on 0..=max (the paper's U(0, J)).
+#[allow(clippy::too_many_arguments)]
+pub fn jail(
+    grid: &Grid,
+    log: &mut ArrestLog,
+    condition: &mut Condition,
+    officer: OfficerId,
+    civilian: CivilianId,
+    cell: CellIndex,
+    keep_cell: bool,
+    max_term: u32,
+    term_draws: Draws,
+    tick: u32,
+) {
+    let term = term_draws.below(max_term + 1, civilian.0 as u64, tick, 0);
+    *condition = Condition::Jailed { remaining_ticks: term };
+    grid.set(cell, if keep_cell { Occupant::Civilian { id: civilian.0, active: false } } else { Occupant::Empty });
+    log.this_tick += 1;
+    log.events.push(Arrest { tick, officer: officer.0, civilian: civilian.0, cell: grid.xy(cell), jail_term_ticks: term });
+}

@@ -1,0 +1,81 @@
+//! Runs a scenario from start to end and writes its outputs: the one place
+//! where scenario, simulation and metrics meet.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::metrics::output::OutputDir;
+use crate::metrics::{Summary, SummaryBuilder, TickRecord};
+use crate::scenario::Scenario;
+use crate::sim::{Sim, SimError, SimOptions};
+
+/// The content of `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub mando_version: &'static str,
+    pub scenario: String,
+    pub seed: u64,
+    pub ticks: u32,
+    /// The scenario after overrides, defaults filled in.
+    pub parameters: Scenario,
+    pub metrics: Summary,
+    /// Fingerprint of the final state (hex); equal runs have equal hashes.
+    pub final_state_hash: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    #[error("cannot write outputs in {dir}: {source}")]
+    Output { dir: String, source: std::io::Error },
+}
+
+/// Runs `scenario` to its last tick. Writes outputs into `out` if given;
+/// calls `on_tick` after every tick (for progress).
+pub fn run(
+    scenario: &Scenario,
+    options: SimOptions,
+    out: Option<&Path>,
+    mut on_tick: impl FnMut(&TickRecord),
+) -> Result<RunReport, RunError> {
+    let io_err = |dir: &Path| {
+        let dir = dir.display().to_string();
+        move |source| RunError::Output { dir: dir.clone(), source }
+    };
+    let mut sim = Sim::new(scenario, options)?;
+    let mut output = match out {
+        Some(dir) => Some(OutputDir::create(dir).map_err(io_err(dir))?),
+        None => None,
+    };
+    let mut summary = SummaryBuilder::new(scenario.metrics.outburst_active_share);
+    let start = sim.census();
+    if let Some(o) = output.as_mut() {
+        o.tick(&start).map_err(io_err(o.dir()))?;
+    }
+    while !sim.is_finished() {
+        let record = sim.step();
+        summary.add(&record);
+        let arrests = sim.drain_arrests();
+        if let Some(o) = output.as_mut() {
+            o.tick(&record).map_err(io_err(o.dir()))?;
+            o.arrests(&arrests).map_err(io_err(o.dir()))?;
+        }
+        on_tick(&record);
+    }
+    let report = RunReport {
+        mando_version: env!("CARGO_PKG_VERSION"),
+        scenario: scenario.metadata.name.clone(),
+        seed: scenario.metadata.seed,
+        ticks: scenario.metadata.ticks,
+        parameters: scenario.clone(),
+        metrics: summary.finish(),
+        final_state_hash: format!("{:016x}", sim.state_hash()),
+    };
+    if let Some(o) = output {
+        let dir = o.dir().to_path_buf();
+        o.finish(&report).map_err(io_err(&dir))?;
+    }
+    Ok(report)
+}

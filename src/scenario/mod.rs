@@ -1,0 +1,257 @@
+//! The scenario file format (version 1): a RON file read into a serde mirror
+//! ([`raw`]), checked once ([`validate`]) into a [`Scenario`] that the rest of
+//! mando trusts. `--set` overrides are written into the text first
+//! ([`source`]), so they are checked exactly like the file; every problem
+//! carries file, line, column and field ([`diagnostic`]).
+//!
+//! Field by field documentation: `docs/scenario-format.md`.
+
+pub mod defaults;
+pub mod diagnostic;
+pub mod locate;
+pub mod raw;
+pub mod source;
+pub mod types;
+mod validate;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use diagnostic::{Diagnostic, Origin, ScenarioError};
+pub use source::{Override, Source};
+pub use types::{Activation, Distribution, Edges, Neighbourhood, Placement, Rounding, Turn};
+
+/// The scenario shipped inside the binary, run when `mando run` gets no file.
+pub const DEFAULT_SCENARIO_NAME: &str = "epstein_classic.ron";
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/epstein_classic.ron");
+
+/// A checked scenario: every default filled in, every value in range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    pub format_version: u32,
+    pub metadata: Metadata,
+    pub map: MapSpec,
+    pub civilians: CivilianSpec,
+    pub police: PoliceSpec,
+    pub rules: Rules,
+    pub metrics: MetricsSpec,
+    /// Scheduled changes as written (numeric values).
+    pub changes: Vec<ScheduledChange>,
+    /// The tunables in force from each tick at which they change, in tick
+    /// order; derived from `changes`.
+    #[serde(skip)]
+    pub timeline: Vec<(u32, Tunables)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metadata {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub ticks: u32,
+    pub minutes_per_tick: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MapSpec {
+    pub width_cells: u32,
+    pub height_cells: u32,
+    pub edges: Edges,
+    /// Rows top to bottom, `.` open and `#` building; `None` if all open.
+    pub terrain: Option<Vec<String>>,
+}
+
+impl MapSpec {
+    pub fn cells(&self) -> usize {
+        self.width_cells as usize * self.height_cells as usize
+    }
+
+    /// Whether the cell at column `x`, row `y` (row 0 on top) is a building.
+    pub fn is_building(&self, x: u32, y: u32) -> bool {
+        self.terrain
+            .as_ref()
+            .and_then(|rows| rows.get(y as usize))
+            .and_then(|row| row.as_bytes().get(x as usize))
+            .is_some_and(|&c| c == b'#')
+    }
+
+    /// Cells an agent may stand on.
+    pub fn open_cells(&self) -> usize {
+        match &self.terrain {
+            None => self.cells(),
+            Some(rows) => rows.iter().map(|r| r.bytes().filter(|&c| c != b'#').count()).sum(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CivilianSpec {
+    /// Number of civilians, resolved from `density` when that was given.
+    pub count: u32,
+    pub density: Option<f64>,
+    pub placement: Placement,
+    pub legitimacy: f64,
+    pub vision_cells: u32,
+    pub threshold: f64,
+    pub arrest_constant_k: f64,
+    pub max_jail_term_ticks: u32,
+    pub hardship: Distribution,
+    pub risk_aversion: Distribution,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PoliceSpec {
+    /// Number of officers, resolved from `density` or `positions`.
+    pub count: u32,
+    pub density: Option<f64>,
+    /// Fixed starting cells `(x, y)`, if given.
+    pub positions: Option<Vec<(u32, u32)>>,
+    pub vision_cells: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rules {
+    pub neighbourhood: Neighbourhood,
+    pub arrest_ratio_rounding: Rounding,
+    pub jailed_keep_cell: bool,
+    pub activation: Activation,
+    pub turn: Turn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MetricsSpec {
+    pub outburst_active_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScheduledChange {
+    pub at_tick: u32,
+    pub path: String,
+    pub value: f64,
+    pub over_ticks: u32,
+}
+
+/// The parameters a scenario may change while it runs. Everything else
+/// (map, traits, rules) is fixed at the start.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Tunables {
+    pub legitimacy: f64,
+    pub threshold: f64,
+    pub arrest_constant_k: f64,
+    pub max_jail_term_ticks: u32,
+    pub civilian_vision_cells: u32,
+    pub police_vision_cells: u32,
+    pub police_count: u32,
+}
+
+/// Paths that scheduled changes may name.
+pub const CHANGEABLE_PATHS: &[&str] = &[
+    "civilians.legitimacy",
+    "civilians.threshold",
+    "civilians.arrest_constant_k",
+    "civilians.max_jail_term_ticks",
+    "civilians.vision_cells",
+    "police.vision_cells",
+    "police.count",
+    "police.density",
+];
+
+impl Tunables {
+    pub fn initial(s: &Scenario) -> Tunables {
+        Tunables {
+            legitimacy: s.civilians.legitimacy,
+            threshold: s.civilians.threshold,
+            arrest_constant_k: s.civilians.arrest_constant_k,
+            max_jail_term_ticks: s.civilians.max_jail_term_ticks,
+            civilian_vision_cells: s.civilians.vision_cells,
+            police_vision_cells: s.police.vision_cells,
+            police_count: s.police.count,
+        }
+    }
+
+    /// The current value at a changeable path (density reads as a share of
+    /// `open_cells`).
+    pub fn get(&self, path: &str, open_cells: usize) -> Option<f64> {
+        Some(match path {
+            "civilians.legitimacy" => self.legitimacy,
+            "civilians.threshold" => self.threshold,
+            "civilians.arrest_constant_k" => self.arrest_constant_k,
+            "civilians.max_jail_term_ticks" => self.max_jail_term_ticks as f64,
+            "civilians.vision_cells" => self.civilian_vision_cells as f64,
+            "police.vision_cells" => self.police_vision_cells as f64,
+            "police.count" => self.police_count as f64,
+            "police.density" => self.police_count as f64 / open_cells.max(1) as f64,
+            _ => return None,
+        })
+    }
+
+    /// Sets a changeable path, checked as the file's field is checked.
+    pub fn set(&mut self, path: &str, value: f64, open_cells: usize) -> Result<(), String> {
+        let whole = |v: f64| -> Result<u32, String> {
+            if v.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&v) {
+                Err(format!("expected a whole number, found {v}"))
+            } else {
+                Ok(v as u32)
+            }
+        };
+        match path {
+            "civilians.legitimacy" => self.legitimacy = validate::unit_interval(value)?,
+            "civilians.threshold" => self.threshold = validate::unit_interval(value)?,
+            "civilians.arrest_constant_k" => self.arrest_constant_k = validate::positive(value)?,
+            "civilians.max_jail_term_ticks" => self.max_jail_term_ticks = validate::jail_term(whole(value)?)?,
+            "civilians.vision_cells" => self.civilian_vision_cells = validate::vision(whole(value)?)?,
+            "police.vision_cells" => self.police_vision_cells = validate::vision(whole(value)?)?,
+            "police.count" => self.police_count = whole(value)?,
+            "police.density" => {
+                self.police_count = (validate::unit_interval(value)? * open_cells as f64).round() as u32
+            }
+            _ => {
+                return Err(format!(
+                    "`{path}` cannot change during a run; these can: {}",
+                    CHANGEABLE_PATHS.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Scenario {
+    /// The tunables in force during `tick` (ticks count from 1).
+    pub fn tunables_at(&self, tick: u32) -> Tunables {
+        let mut current = Tunables::initial(self);
+        for (t, tun) in &self.timeline {
+            if *t <= tick {
+                current = *tun;
+            }
+        }
+        current
+    }
+}
+
+/// Reads, overrides and checks a scenario file.
+pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: name.clone(), source })?;
+    load_str(&name, &text, overrides)
+}
+
+/// Overrides and checks a scenario held in memory; `name` is used in messages.
+pub fn load_str(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let mut source = Source::new(name, text);
+    let mut problems = source.apply(overrides);
+    match validate::parse_and_check(&source) {
+        Ok(s) if problems.is_empty() => Ok(s),
+        Ok(_) => Err(ScenarioError::Invalid(problems)),
+        Err(more) => {
+            problems.extend(more);
+            Err(ScenarioError::Invalid(problems))
+        }
+    }
+}
+
+/// The shipped default scenario, with overrides.
+pub fn load_default(overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    load_str(&format!("<built-in {DEFAULT_SCENARIO_NAME}>"), DEFAULT_SCENARIO, overrides)
+}

@@ -1,0 +1,421 @@
+//! One pass from the raw mirror to a checked [`Scenario`]: parse errors
+//! (syntax, unknown field, wrong type) come from serde with their place;
+//! every range and consistency problem is then collected, not just the first.
+
+use ron::extensions::Extensions;
+
+use super::defaults as d;
+use super::diagnostic::{Diagnostic, Origin};
+use super::locate::SourceMap;
+use super::raw::{RawChange, RawScenario};
+use super::source::Source;
+use super::types::Distribution;
+use super::{
+    CHANGEABLE_PATHS, CivilianSpec, MapSpec, Metadata, MetricsSpec, PoliceSpec, Rules, Scenario, ScheduledChange,
+    Tunables,
+};
+
+// ---- shared range checks: used for the file's fields and for changes ----
+
+pub fn unit_interval(v: f64) -> Result<f64, String> {
+    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("expected a number from 0 to 1, found {v}")) }
+}
+
+pub fn positive(v: f64) -> Result<f64, String> {
+    if v.is_finite() && v > 0.0 { Ok(v) } else { Err(format!("expected a number above 0, found {v}")) }
+}
+
+pub fn vision(v: u32) -> Result<u32, String> {
+    if (1..=d::MAX_VISION_CELLS).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("expected a whole number of cells from 1 to {}, found {v}", d::MAX_VISION_CELLS))
+    }
+}
+
+pub fn jail_term(v: u32) -> Result<u32, String> {
+    if v >= 1 { Ok(v) } else { Err("expected at least 1 tick, found 0".to_string()) }
+}
+
+fn distribution(dist: Distribution) -> Result<Distribution, String> {
+    match dist {
+        Distribution::Uniform { min, max } => {
+            if !(0.0..=1.0).contains(&min) || !(0.0..=1.0).contains(&max) || min > max {
+                Err(format!("expected Uniform(min, max) with 0 <= min <= max <= 1, found min {min}, max {max}"))
+            } else {
+                Ok(dist)
+            }
+        }
+        Distribution::Constant(v) => unit_interval(v).map(Distribution::Constant),
+    }
+}
+
+/// Collects problems against the text they came from.
+struct Checker<'a> {
+    source: &'a Source,
+    map: SourceMap,
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, field: &str, message: impl Into<String>) {
+        let offset = self.map.offset_for(field);
+        self.problems.push(Diagnostic {
+            origin: self.source.origin_of(offset),
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Keeps `value` if `check` accepts it, else reports and returns `fallback`.
+    fn check<T: Copy>(&mut self, field: &str, value: T, check: impl Fn(T) -> Result<T, String>) -> T {
+        match check(value) {
+            Ok(v) => v,
+            Err(e) => {
+                self.report(field, e);
+                value
+            }
+        }
+    }
+}
+
+/// Human words for serde/ron errors (ron names our internal structs).
+fn describe(e: &ron::Error) -> String {
+    use ron::Error as E;
+    match e {
+        E::NoSuchStructField { expected, found, .. } => {
+            format!("unknown field `{found}`; expected one of: {}", expected.join(", "))
+        }
+        E::MissingStructField { field, .. } => format!("missing field `{field}`"),
+        E::DuplicateStructField { field, .. } => format!("field `{field}` is written twice"),
+        E::NoSuchEnumVariant { expected, found, .. } => {
+            format!("unknown variant `{found}`; expected one of: {}", expected.join(", "))
+        }
+        E::InvalidValueForType { expected, found } => format!("expected {expected}, found {found}"),
+        E::ExpectedDifferentStructName { expected, found } => {
+            format!("expected the structure name `{expected}`, found `{found}`")
+        }
+        other => {
+            let s = other.to_string();
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+                None => s,
+            }
+        }
+    }
+}
+
+fn options() -> ron::Options {
+    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
+}
+
+/// Parses the (overridden) text and checks it.
+pub fn parse_and_check(source: &Source) -> Result<Scenario, Vec<Diagnostic>> {
+    let raw = parse(source)?;
+    check(source, raw)
+}
+
+fn parse(source: &Source) -> Result<RawScenario, Vec<Diagnostic>> {
+    let opts = options();
+    let text = &source.text;
+    let located = |span: ron::error::Span, field: String, message: String| {
+        let offset = source.offset_of(span.start.line, span.start.col);
+        vec![Diagnostic { origin: source.origin_of(offset), field, message }]
+    };
+    let mut de = match ron::Deserializer::from_str_with_options(text, &opts) {
+        Ok(de) => de,
+        Err(e) => return Err(located(e.span, String::new(), describe(&e.code))),
+    };
+    let raw: RawScenario = match serde_path_to_error::deserialize(&mut de) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let path = clean_path(&err.path().to_string());
+            let inner = err.into_inner();
+            let spanned = de.span_error(inner);
+            let message = describe(&spanned.code);
+            // An unknown field is reported at its name; ron's span ends there.
+            let field = match &spanned.code {
+                ron::Error::NoSuchStructField { found, .. } => join(&path, found),
+                ron::Error::MissingStructField { field, .. } => join(&path, field),
+                _ => path,
+            };
+            return Err(located(spanned.span, field, message));
+        }
+    };
+    if let Err(e) = de.end() {
+        let spanned = de.span_error(e);
+        return Err(located(spanned.span, String::new(), describe(&spanned.code)));
+    }
+    Ok(raw)
+}
+
+/// serde_path_to_error writes `?` for paths it cannot name and `.` at the root.
+fn clean_path(p: &str) -> String {
+    if p == "." || p == "?" { String::new() } else { p.to_string() }
+}
+
+fn join(parent: &str, name: &str) -> String {
+    if parent.is_empty() || parent.ends_with(name) { name_or(parent, name) } else { format!("{parent}.{name}") }
+}
+
+fn name_or(parent: &str, name: &str) -> String {
+    if parent.is_empty() { name.to_string() } else { parent.to_string() }
+}
+
+fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut c = Checker { source, map: SourceMap::new(&source.text), problems: Vec::new() };
+
+    let format_version = raw.format_version.unwrap_or(d::FORMAT_VERSION);
+    if format_version != d::FORMAT_VERSION {
+        c.report("format_version", format!("this mando reads format_version 1, found {format_version}"));
+    }
+
+    // metadata
+    let m = raw.metadata;
+    if m.name.trim().is_empty() {
+        c.report("metadata.name", "expected a non-empty name");
+    }
+    let ticks = m.ticks.unwrap_or(d::TICKS);
+    if ticks == 0 {
+        c.report("metadata.ticks", "expected at least 1 tick, found 0");
+    }
+    let minutes_per_tick = c.check("metadata.minutes_per_tick", m.minutes_per_tick.unwrap_or(d::MINUTES_PER_TICK), positive);
+    let metadata = Metadata {
+        name: m.name,
+        description: m.description.unwrap_or_default(),
+        seed: m.seed.unwrap_or(d::SEED),
+        ticks,
+        minutes_per_tick,
+    };
+
+    // map
+    let side = |v: u32| {
+        if (1..=d::MAX_SIDE_CELLS).contains(&v) {
+            Ok(v)
+        } else {
+            Err(format!("expected a whole number of cells from 1 to {}, found {v}", d::MAX_SIDE_CELLS))
+        }
+    };
+    let width = c.check("map.width_cells", raw.map.width_cells, side);
+    let height = c.check("map.height_cells", raw.map.height_cells, side);
+    if let Some(rows) = &raw.map.terrain {
+        if rows.len() != height as usize {
+            c.report("map.terrain", format!("expected {height} rows (map.height_cells), found {}", rows.len()));
+        }
+        for (i, row) in rows.iter().enumerate() {
+            let field = format!("map.terrain[{i}]");
+            if let Some(bad) = row.chars().find(|ch| *ch != '.' && *ch != '#') {
+                c.report(&field, format!("unknown terrain `{bad}`; expected `.` (open) or `#` (building)"));
+            } else if row.chars().count() != width as usize {
+                c.report(&field, format!("expected {width} cells (map.width_cells), found {}", row.chars().count()));
+            }
+        }
+    }
+    let map = MapSpec { width_cells: width, height_cells: height, edges: raw.map.edges.unwrap_or(d::EDGES), terrain: raw.map.terrain };
+    let open = map.open_cells();
+
+    // civilians
+    let cv = raw.civilians;
+    let civ_density = cv.density.map(|v| c.check("civilians.density", v, unit_interval));
+    let civ_count = match (cv.count, civ_density) {
+        (Some(_), Some(_)) => {
+            c.report("civilians.density", "give civilians.count or civilians.density, not both");
+            0
+        }
+        (Some(n), None) => n,
+        (None, Some(dens)) => (dens * open as f64).round() as u32,
+        (None, None) => (d::CIVILIAN_DENSITY * open as f64).round() as u32,
+    };
+    let civilians = CivilianSpec {
+        count: civ_count,
+        density: civ_density.or(if cv.count.is_none() { Some(d::CIVILIAN_DENSITY) } else { None }),
+        placement: cv.placement.unwrap_or(d::PLACEMENT),
+        legitimacy: c.check("civilians.legitimacy", cv.legitimacy.unwrap_or(d::LEGITIMACY), unit_interval),
+        vision_cells: c.check("civilians.vision_cells", cv.vision_cells.unwrap_or(d::CIVILIAN_VISION_CELLS), vision),
+        threshold: c.check("civilians.threshold", cv.threshold.unwrap_or(d::THRESHOLD), unit_interval),
+        arrest_constant_k: c.check("civilians.arrest_constant_k", cv.arrest_constant_k.unwrap_or(d::ARREST_CONSTANT_K), positive),
+        max_jail_term_ticks: c.check(
+            "civilians.max_jail_term_ticks",
+            cv.max_jail_term_ticks.unwrap_or(d::MAX_JAIL_TERM_TICKS),
+            jail_term,
+        ),
+        hardship: c.check("civilians.hardship", cv.hardship.unwrap_or(d::HARDSHIP), distribution),
+        risk_aversion: c.check("civilians.risk_aversion", cv.risk_aversion.unwrap_or(d::RISK_AVERSION), distribution),
+    };
+
+    // police
+    let pv = raw.police.unwrap_or(super::raw::RawPolice { count: None, density: None, positions: None, vision_cells: None });
+    let written = [pv.count.is_some(), pv.density.is_some(), pv.positions.is_some()].iter().filter(|b| **b).count();
+    if written > 1 {
+        let at = if pv.density.is_some() { "police.density" } else { "police.positions" };
+        c.report(at, "give only one of police.count, police.density and police.positions");
+    }
+    let pol_density = pv.density.map(|v| c.check("police.density", v, unit_interval));
+    if let Some(ps) = &pv.positions {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, &(x, y)) in ps.iter().enumerate() {
+            let field = format!("police.positions[{i}]");
+            if x >= width || y >= height {
+                c.report(&field, format!("({x}, {y}) is outside the {width}×{height} map"));
+            } else if map.is_building(x, y) {
+                c.report(&field, format!("({x}, {y}) is a building (`#` in map.terrain)"));
+            } else if !seen.insert((x, y)) {
+                c.report(&field, format!("({x}, {y}) is given twice; one officer per cell"));
+            }
+        }
+    }
+    let pol_count = match (pv.count, pol_density, &pv.positions) {
+        (Some(n), _, _) => n,
+        (None, Some(dens), _) => (dens * open as f64).round() as u32,
+        (None, None, Some(ps)) => ps.len() as u32,
+        (None, None, None) => (d::POLICE_DENSITY * open as f64).round() as u32,
+    };
+    let police = PoliceSpec {
+        count: pol_count,
+        density: pol_density.or(if written == 0 { Some(d::POLICE_DENSITY) } else { None }),
+        positions: pv.positions,
+        vision_cells: c.check("police.vision_cells", pv.vision_cells.unwrap_or(d::POLICE_VISION_CELLS), vision),
+    };
+    if civ_count as usize + pol_count as usize > open {
+        let at = if pv.density.is_some() || pv.count.is_some() {
+            if pv.density.is_some() { "police.density" } else { "police.count" }
+        } else if cv.density.is_some() {
+            "civilians.density"
+        } else {
+            "civilians.count"
+        };
+        c.report(
+            at,
+            format!(
+                "{civ_count} civilians and {pol_count} officers need {} cells but the map has {open} open cells; \
+                 lower the densities or counts",
+                civ_count as usize + pol_count as usize
+            ),
+        );
+    }
+
+    // rules and metrics
+    let rr = raw.rules.unwrap_or(super::raw::RawRules {
+        neighbourhood: None,
+        arrest_ratio_rounding: None,
+        jailed_keep_cell: None,
+        activation: None,
+        turn: None,
+    });
+    let rules = Rules {
+        neighbourhood: rr.neighbourhood.unwrap_or(d::NEIGHBOURHOOD),
+        arrest_ratio_rounding: rr.arrest_ratio_rounding.unwrap_or(d::ARREST_RATIO_ROUNDING),
+        jailed_keep_cell: rr.jailed_keep_cell.unwrap_or(d::JAILED_KEEP_CELL),
+        activation: rr.activation.unwrap_or(d::ACTIVATION),
+        turn: rr.turn.unwrap_or(d::TURN),
+    };
+    let share = raw.metrics.and_then(|m| m.outburst_active_share).unwrap_or(d::OUTBURST_ACTIVE_SHARE);
+    let share = c.check("metrics.outburst_active_share", share, |v| {
+        if v > 0.0 && v <= 1.0 { Ok(v) } else { Err(format!("expected a share above 0 and at most 1, found {v}")) }
+    });
+    let metrics = MetricsSpec { outburst_active_share: share };
+
+    let mut scenario = Scenario {
+        format_version,
+        metadata,
+        map,
+        civilians,
+        police,
+        rules,
+        metrics,
+        changes: Vec::new(),
+        timeline: Vec::new(),
+    };
+    let (changes, timeline) = check_changes(&mut c, &scenario, raw.changes.unwrap_or_default());
+    scenario.changes = changes;
+    scenario.timeline = timeline;
+
+    if c.problems.is_empty() { Ok(scenario) } else { Err(c.problems) }
+}
+
+/// Checks scheduled changes and turns them into a timeline of tunables.
+fn check_changes(
+    c: &mut Checker,
+    s: &Scenario,
+    raw: Vec<RawChange>,
+) -> (Vec<ScheduledChange>, Vec<(u32, Tunables)>) {
+    let open = s.map.open_cells();
+    let mut changes = Vec::new();
+    for (i, ch) in raw.iter().enumerate() {
+        let field = |name: &str| format!("changes[{i}].{name}");
+        if !CHANGEABLE_PATHS.contains(&ch.path.as_str()) {
+            c.report(
+                &field("path"),
+                format!("`{}` cannot change during a run; these can: {}", ch.path, CHANGEABLE_PATHS.join(", ")),
+            );
+            continue;
+        }
+        let value = match ron::from_str::<f64>(ch.value.get_ron().trim()) {
+            Ok(v) if v.is_finite() => v,
+            _ => {
+                c.report(&field("value"), format!("expected a number for {}, found `{}`", ch.path, ch.value.get_ron().trim()));
+                continue;
+            }
+        };
+        if ch.at_tick > s.metadata.ticks {
+            c.report(&field("at_tick"), format!("tick {} is after the last tick ({})", ch.at_tick, s.metadata.ticks));
+        }
+        if ch.over_ticks == Some(0) {
+            c.report(&field("over_ticks"), "expected at least 1 tick, found 0");
+            continue;
+        }
+        changes.push((i, ScheduledChange { at_tick: ch.at_tick, path: ch.path.clone(), value, over_ticks: ch.over_ticks.unwrap_or(1) }));
+    }
+
+    // Expand ramps into one step per tick; apply in tick order (stable, so
+    // two changes at the same tick apply in file order).
+    let mut steps: Vec<(u32, usize, usize)> = Vec::new(); // (tick, change index, step number 1..=n)
+    for (k, (_, ch)) in changes.iter().enumerate() {
+        for j in 1..=ch.over_ticks {
+            steps.push((ch.at_tick + j - 1, k, j as usize));
+        }
+    }
+    steps.sort_by_key(|&(t, k, _)| (t, k));
+    let mut current = Tunables::initial(s);
+    let mut start_values: Vec<Option<f64>> = vec![None; changes.len()];
+    let mut timeline: Vec<(u32, Tunables)> = Vec::new();
+    let mut reported = vec![false; changes.len()];
+    for (tick, k, j) in steps {
+        let (i, ch) = &changes[k];
+        let from = *start_values[k].get_or_insert_with(|| current.get(&ch.path, open).unwrap_or(ch.value));
+        let n = ch.over_ticks as f64;
+        let mut v = from + (ch.value - from) * (j as f64 / n);
+        if ch.path.ends_with("_cells") || ch.path.ends_with("_ticks") || ch.path.ends_with("count") {
+            v = v.round();
+        }
+        if j as u32 == ch.over_ticks {
+            v = ch.value; // land exactly on the written value
+        }
+        if let Err(e) = current.set(&ch.path, v, open) {
+            if !reported[k] {
+                c.report(&format!("changes[{i}].value"), e);
+                reported[k] = true;
+            }
+            continue;
+        }
+        if s.civilians.count as usize + current.police_count as usize > open && !reported[k] {
+            c.report(
+                &format!("changes[{i}].value"),
+                format!(
+                    "{} officers and {} civilians do not fit in {open} open cells",
+                    current.police_count, s.civilians.count
+                ),
+            );
+            reported[k] = true;
+        }
+        match timeline.last_mut() {
+            Some((t, tun)) if *t == tick => *tun = current,
+            _ => timeline.push((tick, current)),
+        }
+    }
+    (changes.into_iter().map(|(_, ch)| ch).collect(), timeline)
+}
+
+#[allow(dead_code)]
+fn origin_unused(_: Origin) {}

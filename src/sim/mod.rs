@@ -1,0 +1,338 @@
+//! The simulation: a bevy_ecs `World` built from a checked scenario and a
+//! `Schedule` of named phases run on the single-threaded executor.
+//!
+//! Each tick runs Inject → Sense → Decide → Act → Move → Resolve → Record →
+//! Maintain. Domain modules add their systems to these phases through their
+//! `plugin` functions; ambiguity detection is set to error, so two systems
+//! touching the same data without an order fail to build. Parallelism lives
+//! inside hot systems (`par_iter_mut`), never across systems.
+
+pub mod rng;
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
+use rand::seq::SliceRandom;
+
+use crate::civilians::{self, CivilianId, Condition, Disposition};
+use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant, Shape, VisionCounts};
+use crate::metrics::{self, Census, TickRecord};
+use crate::police::{Arrest, ArrestLog, OfficerId};
+use crate::scenario::{Rules, Scenario, Tunables};
+use crate::{activation, changes};
+use rng::{Stream, Streams};
+
+/// The phases of a tick, in order.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Scheduled changes take effect.
+    Inject,
+    /// Build what agents see (spatial counts).
+    Sense,
+    /// Civilians decide whether to rebel.
+    Decide,
+    /// Officers arrest (and, in sequential activation, every turn).
+    Act,
+    /// Agents move.
+    Move,
+    /// Jail terms run and end.
+    Resolve,
+    /// Counts for the outputs.
+    Record,
+    /// Housekeeping that changes no outcome (storage order).
+    Maintain,
+}
+
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Tick;
+
+/// The cell an agent stands on (or, for a jailed civilian who left the grid,
+/// where it was arrested).
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position(pub CellIndex);
+
+/// The tick being run; 0 before the first.
+#[derive(Resource, Debug, Default, Clone, Copy)]
+pub struct Clock {
+    pub tick: u32,
+}
+
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct CurrentTunables(pub Tunables);
+
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct CurrentRules(pub Rules);
+
+/// Neighbourhood shapes at the current visions.
+#[derive(Resource, Debug, Clone)]
+pub struct Shapes {
+    pub civilian: Shape,
+    pub officer: Shape,
+}
+
+impl Shapes {
+    pub fn new(rules: &Rules, t: &Tunables) -> Shapes {
+        Shapes {
+            civilian: Shape::new(rules.neighbourhood, t.civilian_vision_cells),
+            officer: Shape::new(rules.neighbourhood, t.police_vision_cells),
+        }
+    }
+}
+
+/// Entities by stable id, for the sequential engine's turns.
+#[derive(Resource, Debug, Default)]
+pub struct AgentIndex {
+    pub civilians: Vec<Entity>,
+    /// `None` where an officer was withdrawn.
+    pub officers: Vec<Option<Entity>>,
+}
+
+/// Whether hot systems may spread over the compute task pool.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Parallel(pub bool);
+
+/// The scheduled tunables, from the scenario's changes.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Timeline(pub Vec<(u32, Tunables)>);
+
+/// How the simulation uses the machine; never changes an outcome.
+#[derive(Debug, Clone, Copy)]
+pub struct SimOptions {
+    /// Worker threads for the parallel engine; 1 runs everything serially.
+    pub threads: usize,
+    /// Re-sort civilians by cell every this many ticks (0: never).
+    pub resort_every_ticks: u32,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions { threads: 1, resort_every_ticks: 32 }
+    }
+}
+
+/// Sets up the global compute task pool once per process. Later calls with a
+/// different count keep the first pool; [`Parallel`] decides whether it is
+/// used, so results never depend on its size.
+pub fn init_threads(threads: usize) {
+    if threads > 1 {
+        bevy_tasks::ComputeTaskPool::get_or_init(|| bevy_tasks::TaskPoolBuilder::new().num_threads(threads).build());
+    }
+}
+
+/// A running simulation.
+pub struct Sim {
+    world: World,
+    schedule: Schedule,
+    scenario: Scenario,
+}
+
+/// Why a simulation could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("the scenario has {0} agents of one kind; mando supports at most {MAX_AGENT_ID}")]
+    TooManyAgents(u32),
+    #[error("the tick schedule could not be built: {0}")]
+    Schedule(String),
+}
+
+impl Sim {
+    pub fn new(scenario: &Scenario, options: SimOptions) -> Result<Sim, SimError> {
+        let max_officers = scenario.timeline.iter().map(|(_, t)| t.police_count).max().unwrap_or(0);
+        for n in [scenario.civilians.count, scenario.police.count, max_officers] {
+            if n > MAX_AGENT_ID {
+                return Err(SimError::TooManyAgents(n));
+            }
+        }
+        init_threads(options.threads);
+        let mut world = World::new();
+        populate(&mut world, scenario, options);
+        let mut schedule = Schedule::new(Tick);
+        schedule.set_executor(SingleThreadedExecutor::new());
+        schedule.set_build_settings(ScheduleBuildSettings {
+            ambiguity_detection: LogLevel::Error,
+            ..Default::default()
+        });
+        schedule.configure_sets(
+            (
+                Phase::Inject,
+                Phase::Sense,
+                Phase::Decide,
+                Phase::Act,
+                Phase::Move,
+                Phase::Resolve,
+                Phase::Record,
+                Phase::Maintain,
+            )
+                .chain(),
+        );
+        plugin(&mut schedule);
+        if let Err(e) = schedule.initialize(&mut world) {
+            return Err(SimError::Schedule(e.to_string(schedule.graph(), &world)));
+        }
+        Ok(Sim { world, schedule, scenario: scenario.clone() })
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn tick(&self) -> u32 {
+        self.world.resource::<Clock>().tick
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.tick() >= self.scenario.metadata.ticks
+    }
+
+    /// Runs one tick and returns its record.
+    pub fn step(&mut self) -> TickRecord {
+        self.schedule.run(&mut self.world);
+        self.world.resource::<Census>().0
+    }
+
+    /// The arrests of the ticks run since the last call.
+    pub fn drain_arrests(&mut self) -> Vec<Arrest> {
+        std::mem::take(&mut self.world.resource_mut::<ArrestLog>().events)
+    }
+
+    /// Counts of the current state (tick 0 before the first step).
+    pub fn census(&mut self) -> TickRecord {
+        metrics::take_census(&mut self.world)
+    }
+
+    /// A fingerprint of every agent's state, independent of storage order:
+    /// equal hashes mean equal worlds (up to hash collisions).
+    pub fn state_hash(&mut self) -> u64 {
+        let mut civ: Vec<(u32, u32, u32, u64, u64)> = self
+            .world
+            .query::<(&CivilianId, &Position, &Condition, &Disposition)>()
+            .iter(&self.world)
+            .map(|(id, p, c, d)| {
+                let c = match c {
+                    Condition::Quiescent => 0,
+                    Condition::Active => 1,
+                    Condition::Jailed { remaining_ticks } => 2 + remaining_ticks,
+                };
+                (id.0, p.0, c, d.hardship.to_bits(), d.risk_aversion.to_bits())
+            })
+            .collect();
+        civ.sort_unstable();
+        let mut off: Vec<(u32, u32)> =
+            self.world.query::<(&OfficerId, &Position)>().iter(&self.world).map(|(id, p)| (id.0, p.0)).collect();
+        off.sort_unstable();
+        let mut h = Fnv::default();
+        h.write(self.tick() as u64);
+        for (a, b, c, d, e) in civ {
+            h.write(a as u64);
+            h.write(b as u64);
+            h.write(c as u64);
+            h.write(d);
+            h.write(e);
+        }
+        for (a, b) in off {
+            h.write(a as u64 | 1 << 40);
+            h.write(b as u64);
+        }
+        h.0
+    }
+
+    /// Direct access for tests and tools that inspect the world.
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+}
+
+/// FNV-1a over 64-bit words: stable across platforms and Rust versions.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, v: u64) {
+        for b in v.to_le_bytes() {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// Composes every domain's systems.
+fn plugin(schedule: &mut Schedule) {
+    schedule.add_systems(advance_clock.in_set(Phase::Inject).before(changes::apply_scheduled_changes));
+    changes::plugin(schedule);
+    activation::plugin(schedule);
+    civilians::plugin(schedule);
+    metrics::plugin(schedule);
+}
+
+fn advance_clock(mut clock: ResMut<Clock>, mut log: ResMut<ArrestLog>) {
+    clock.tick += 1;
+    log.this_tick = 0;
+}
+
+/// Creates the resources and places every agent.
+fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
+    let streams = Streams::new(s.metadata.seed);
+    let grid = Grid::new(&s.map);
+    let tunables = Tunables::initial(s);
+
+    // Placement: shuffle the open cells once; civilians take the first ones
+    // in id order, then officers (unless their positions are given).
+    let fixed: Option<Vec<CellIndex>> =
+        s.police.positions.as_ref().map(|ps| ps.iter().map(|&(x, y)| grid.index(x, y)).collect());
+    let mut open: Vec<CellIndex> = (0..grid.cells() as CellIndex)
+        .filter(|&c| grid.get(c) == Occupant::Empty && !fixed.as_ref().is_some_and(|f| f.contains(&c)))
+        .collect();
+    open.shuffle(&mut streams.generator(Stream::Placement, 0));
+    let n_civ = s.civilians.count as usize;
+    let officer_cells: Vec<CellIndex> = match fixed {
+        Some(f) => f,
+        None => open[n_civ..n_civ + s.police.count as usize].to_vec(),
+    };
+
+    let traits = streams.draws(Stream::Traits);
+    let mut civilians: Vec<(CivilianId, Position, Disposition, Condition)> = (0..n_civ as u32)
+        .map(|i| {
+            let cell = open[i as usize];
+            grid.set(cell, Occupant::Civilian { id: i, active: false });
+            let d = Disposition {
+                hardship: s.civilians.hardship.sample(traits.unit(i as u64, 0, 0)),
+                risk_aversion: s.civilians.risk_aversion.sample(traits.unit(i as u64, 0, 1)),
+            };
+            (CivilianId(i), Position(cell), d, Condition::Quiescent)
+        })
+        .collect();
+    // Stored in spatial order: neighbours in the grid are neighbours in memory.
+    civilians.sort_unstable_by_key(|c| c.1.0);
+    let mut index = AgentIndex { civilians: vec![Entity::PLACEHOLDER; n_civ], officers: Vec::new() };
+    let ids: Vec<CivilianId> = civilians.iter().map(|c| c.0).collect();
+    let entities: Vec<Entity> = world
+        .spawn_batch(civilians.into_iter().map(|(id, p, d, c)| (id, p, d, c, activation::Intent::default())))
+        .collect();
+    for (id, e) in ids.into_iter().zip(entities) {
+        index.civilians[id.0 as usize] = e;
+    }
+    for (i, &cell) in officer_cells.iter().enumerate() {
+        grid.set(cell, Occupant::Officer { id: i as u32 });
+        let e = world.spawn((OfficerId(i as u32), Position(cell), activation::Intent::default())).id();
+        index.officers.push(Some(e));
+    }
+
+    world.insert_resource(Shapes::new(&s.rules, &tunables));
+    world.insert_resource(activation::Claims::new(grid.cells()));
+    world.insert_resource(grid);
+    world.insert_resource(streams);
+    world.insert_resource(Clock::default());
+    world.insert_resource(CurrentTunables(tunables));
+    world.insert_resource(CurrentRules(s.rules));
+    world.insert_resource(Timeline(s.timeline.clone()));
+    world.insert_resource(index);
+    world.insert_resource(ArrestLog::default());
+    world.insert_resource(VisionCounts::default());
+    world.insert_resource(Parallel(options.threads > 1));
+    world.insert_resource(activation::ResortEvery(options.resort_every_ticks));
+    world.insert_resource(Census::default());
+}
