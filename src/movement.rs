@@ -16,7 +16,14 @@ use crate::sim::rng::Draws;
 pub const PROPOSAL_TRIES: u32 = 16;
 
 /// A uniformly random empty cell within vision, or `None` if all are taken.
-pub fn uniform_empty_in_vision(grid: &Grid, cell: CellIndex, shape: &Shape, draws: Draws, key: u64, tick: u32) -> Option<CellIndex> {
+pub fn uniform_empty_in_vision(
+    grid: &Grid,
+    cell: CellIndex,
+    shape: &Shape,
+    draws: Draws,
+    key: u64,
+    tick: u32,
+) -> Option<CellIndex> {
     let mut empties = 0u32;
     grid.scan(cell, shape, |_, code| empties += is_empty_code(code) as u32);
     if empties == 0 {
@@ -37,16 +44,33 @@ pub fn uniform_empty_in_vision(grid: &Grid, cell: CellIndex, shape: &Shape, draw
 }
 
 /// A random empty cell within vision by rejection sampling, or `None` after
-/// [`PROPOSAL_TRIES`] misses.
+/// [`PROPOSAL_TRIES`] misses. Each 64-bit draw serves two tries, and tries
+/// go in batches of four whose cells are loaded together: the loads overlap
+/// instead of waiting on one another. The first empty cell in draw order
+/// wins, exactly as one try at a time would give.
 #[inline]
-pub fn propose_empty_in_vision(grid: &Grid, cell: CellIndex, shape: &Shape, draws: Draws, key: u64, tick: u32) -> Option<CellIndex> {
-    let n = shape.offsets.len() as u32;
-    for attempt in 0..PROPOSAL_TRIES {
-        let (dx, dy) = shape.offsets[draws.below(n, key, tick, attempt) as usize];
-        if let Some(c) = grid.offset(cell, dx, dy) {
-            if grid.is_empty(c) {
-                return Some(c);
-            }
+pub fn propose_empty_in_vision(
+    grid: &Grid,
+    cell: CellIndex,
+    shape: &Shape,
+    draws: Draws,
+    key: u64,
+    tick: u32,
+) -> Option<CellIndex> {
+    const OFF_MAP: CellIndex = CellIndex::MAX;
+    let n = shape.offsets.len() as u64;
+    let (x, y) = grid.xy(cell);
+    let candidate = |half: u64| {
+        let (dx, dy) = shape.offsets[((half * n) >> 32) as usize];
+        grid.offset_xy(x, y, dx, dy).unwrap_or(OFF_MAP)
+    };
+    for batch in 0..PROPOSAL_TRIES / 4 {
+        let (h0, h1) = (draws.u64(key, tick, 2 * batch), draws.u64(key, tick, 2 * batch + 1));
+        let cells =
+            [candidate(h0 >> 32), candidate(h0 & 0xFFFF_FFFF), candidate(h1 >> 32), candidate(h1 & 0xFFFF_FFFF)];
+        let empty = cells.map(|c| c != OFF_MAP && grid.is_empty(c));
+        if let Some(i) = empty.iter().position(|&e| e) {
+            return Some(cells[i]);
         }
     }
     None

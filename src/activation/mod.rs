@@ -53,7 +53,12 @@ impl Claims {
 
     #[inline]
     pub fn claim(&self, cell: CellIndex, ticket: u64) {
-        self.0[cell as usize].fetch_min(ticket, Relaxed);
+        let slot = &self.0[cell as usize];
+        // A plain load first: most cells are claimed once, and a locked
+        // read-modify-write costs several times a load.
+        if slot.load(Relaxed) > ticket {
+            slot.fetch_min(ticket, Relaxed);
+        }
     }
 
     #[inline]
@@ -81,6 +86,7 @@ pub fn plugin(schedule: &mut Schedule) {
         synchronous::decide_together.in_set(Phase::Decide).run_if(is(Activation::Synchronous)),
         (
             sequential::take_turns.run_if(is(Activation::RandomSequential)),
+            synchronous::recount_after_decisions.run_if(is(Activation::Synchronous)),
             synchronous::choose_suspects.run_if(is(Activation::Synchronous)),
             synchronous::make_arrests.run_if(is(Activation::Synchronous)),
         )
@@ -95,31 +101,35 @@ pub fn plugin(schedule: &mut Schedule) {
 }
 
 /// Re-stores civilians in cell order every so often, so that the parallel
-/// engine walks memory in step with the grid. Changes no outcome: every rule
-/// keys its randomness and order on stable ids, never on storage.
-pub fn resort_by_cell(world: &mut World) {
-    let every = world.resource::<ResortEvery>().0;
-    let tick = world.resource::<Clock>().tick;
-    if every == 0 || tick % every != 0 || world.resource::<CurrentRules>().0.activation != Activation::Synchronous {
+/// engine walks memory in step with the grid. The civilians' data is sorted
+/// by cell and written back into the same entities in storage order (no
+/// despawning). Changes no outcome: every rule keys its randomness and order
+/// on stable ids, never on storage.
+pub fn resort_by_cell(
+    clock: Res<Clock>,
+    every: Res<ResortEvery>,
+    rules: Res<CurrentRules>,
+    mut index: ResMut<AgentIndex>,
+    mut civilians: Query<(Entity, &mut CivilianId, &mut Position, &mut Disposition, &mut Condition)>,
+    mut scratch: Local<Vec<(CellIndex, CivilianId, Disposition, Condition)>>,
+) {
+    if every.0 == 0 || !clock.tick.is_multiple_of(every.0) || rules.0.activation != Activation::Synchronous {
         return;
     }
-    let mut q = world.query::<(Entity, &CivilianId, &Position, &Disposition, &Condition)>();
-    let mut all: Vec<(Entity, CivilianId, Position, Disposition, Condition)> =
-        q.iter(world).map(|(e, id, p, d, c)| (e, *id, *p, *d, *c)).collect();
-    // Already in order (within a row): nothing to gain.
-    if all.windows(2).all(|w| w[0].2.0 / 64 <= w[1].2.0 / 64) {
+    scratch.clear();
+    scratch.extend(civilians.iter().map(|(_, id, p, d, c)| (p.0, *id, *d, *c)));
+    if scratch.windows(2).all(|w| (w[0].0, w[0].1) <= (w[1].0, w[1].1)) {
         return;
     }
-    all.sort_unstable_by_key(|a| (a.2.0, a.1));
-    for (e, ..) in &all {
-        world.despawn(*e);
-    }
-    let ids: Vec<CivilianId> = all.iter().map(|a| a.1).collect();
-    let entities: Vec<Entity> =
-        world.spawn_batch(all.into_iter().map(|(_, id, p, d, c)| (id, p, d, c, Intent::default()))).collect();
-    let mut index = world.resource_mut::<AgentIndex>();
-    for (id, e) in ids.into_iter().zip(entities) {
-        index.civilians[id.0 as usize] = e;
+    scratch.sort_unstable_by_key(|a| (a.0, a.1));
+    for ((entity, mut id, mut pos, mut disposition, mut condition), &(cell, new_id, d, c)) in
+        civilians.iter_mut().zip(scratch.iter())
+    {
+        *id = new_id;
+        pos.0 = cell;
+        *disposition = d;
+        *condition = c;
+        index.civilians[new_id.0 as usize] = entity;
     }
 }
 

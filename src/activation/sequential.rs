@@ -9,7 +9,7 @@ use bevy_ecs::prelude::*;
 use rand::seq::SliceRandom;
 
 use super::{civilian_code, civilian_key, officer_key, relocate};
-use crate::civilians::{self, CivilianId, Condition, Disposition};
+use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
 use crate::grid::{Grid, Occupant};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
@@ -29,6 +29,7 @@ pub fn take_turns(
     shapes: Res<Shapes>,
     index: Res<AgentIndex>,
     mut log: ResMut<ArrestLog>,
+    mut roster: ResMut<JailRoster>,
     mut civilians: Query<(&CivilianId, &mut Position, &Disposition, &mut Condition), Without<OfficerId>>,
     mut officers: Query<(&OfficerId, &mut Position), Without<CivilianId>>,
     mut order: Local<Vec<u32>>,
@@ -44,28 +45,30 @@ pub fn take_turns(
     // tick only, never on how entities are stored.
     order.clear();
     order.extend(0..index.civilians.len() as u32);
-    order.extend(
-        index.officers.iter().enumerate().filter(|(_, e)| e.is_some()).map(|(i, _)| i as u32 | OFFICER_FLAG),
-    );
+    order.extend(index.officers.iter().enumerate().filter(|(_, e)| e.is_some()).map(|(i, _)| i as u32 | OFFICER_FLAG));
     order.shuffle(&mut streams.generator(Stream::TurnOrder, tick));
 
     for &who in order.iter() {
         if who & OFFICER_FLAG == 0 {
-            let Ok((&id, mut pos, disposition, mut condition)) = civilians.get_mut(index.civilians[who as usize]) else {
+            let Ok((&id, mut pos, disposition, mut condition)) = civilians.get_mut(index.civilians[who as usize])
+            else {
                 continue;
             };
             if condition.is_jailed() {
                 continue;
             }
             let step = |pos: &mut Position, condition: Condition| {
-                if let Some(to) = movement::uniform_empty_in_vision(&grid, pos.0, &shapes.civilian, moves, civilian_key(id), tick) {
+                if let Some(to) =
+                    movement::uniform_empty_in_vision(&grid, pos.0, &shapes.civilian, moves, civilian_key(id), tick)
+                {
                     relocate(&grid, pos.0, to, civilian_code(id, condition));
                     pos.0 = to;
                 }
             };
             let decide = |pos: &Position, condition: &mut Condition| {
-                let (officers, actives) = civilians::scan_counts(&grid, pos.0, &shapes.civilian);
-                let active = civilians::decide(disposition, &t, rules.arrest_ratio_rounding, officers, actives);
+                let active = civilians::decide(disposition, &t, rules.arrest_ratio_rounding, || {
+                    civilians::scan_counts(&grid, pos.0, &shapes.civilian)
+                });
                 *condition = if active { Condition::Active } else { Condition::Quiescent };
                 grid.set(pos.0, civilian_code(id, *condition));
             };
@@ -91,21 +94,22 @@ pub fn take_turns(
                 }
             };
             let mut arrest = |pos: &Position| {
-                if let Some((suspect, cell)) = police::pick_suspect(&grid, pos.0, &shapes.officer, arrests, key, tick) {
-                    if let Ok((_, _, _, mut condition)) = civilians.get_mut(index.civilians[suspect as usize]) {
-                        police::jail(
-                            &grid,
-                            &mut log,
-                            &mut condition,
-                            id,
-                            CivilianId(suspect),
-                            cell,
-                            rules.jailed_keep_cell,
-                            t.max_jail_term_ticks,
-                            terms,
-                            tick,
-                        );
-                    }
+                if let Some((suspect, cell)) = police::pick_suspect(&grid, pos.0, &shapes.officer, arrests, key, tick)
+                    && let Ok((_, _, _, mut condition)) = civilians.get_mut(index.civilians[suspect as usize])
+                {
+                    police::jail(
+                        &grid,
+                        &mut log,
+                        &mut roster,
+                        &mut condition,
+                        id,
+                        CivilianId(suspect),
+                        cell,
+                        rules.jailed_keep_cell,
+                        t.max_jail_term_ticks,
+                        terms,
+                        tick,
+                    );
                 }
             };
             match rules.turn {

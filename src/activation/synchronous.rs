@@ -12,7 +12,7 @@
 use bevy_ecs::prelude::*;
 
 use super::{Claims, Intent, civilian_code, civilian_key, officer_key, relocate};
-use crate::civilians::{self, CivilianId, Condition, Disposition};
+use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
 use crate::grid::{Grid, Occupant, VisionCounts};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
@@ -24,11 +24,7 @@ use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Parallel, Pos
 macro_rules! for_each_agent {
     ($parallel:expr, $query:expr, $f:expr) => {{
         let f = $f;
-        if $parallel {
-            $query.par_iter_mut().for_each(f)
-        } else {
-            $query.iter_mut().for_each(f)
-        }
+        if $parallel { $query.par_iter_mut().for_each(f) } else { $query.iter_mut().for_each(f) }
     }};
 }
 
@@ -66,9 +62,11 @@ pub fn decide_together(
         if condition.is_jailed() {
             return;
         }
-        let (officers, actives) = counts.count(pos.0, shape);
-        let others = actives - (*condition == Condition::Active) as u32;
-        let next = if civilians::decide(disposition, &t, rounding, officers, others) {
+        let was_active = *condition == Condition::Active;
+        let next = if civilians::decide(disposition, &t, rounding, || {
+            let (officers, actives) = counts.count(pos.0, shape);
+            (officers, actives - was_active as u32)
+        }) {
             Condition::Active
         } else {
             Condition::Quiescent
@@ -80,20 +78,36 @@ pub fn decide_together(
     });
 }
 
+/// Recounts after the decisions, so officers see who is active now.
+pub fn recount_after_decisions(grid: Res<Grid>, tunables: Res<CurrentTunables>, counts: ResMut<VisionCounts>) {
+    count_what_agents_see(grid, tunables, counts);
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn choose_suspects(
     grid: Res<Grid>,
+    counts: Res<VisionCounts>,
     streams: Res<Streams>,
     clock: Res<Clock>,
     shapes: Res<Shapes>,
     parallel: Res<Parallel>,
     mut officers: Query<(&OfficerId, &Position, &mut Intent), Without<CivilianId>>,
 ) {
-    let (grid, shape, tick) = (&*grid, &shapes.officer, clock.tick);
+    let (grid, counts, shape, tick) = (&*grid, &*counts, &shapes.officer, clock.tick);
     let draws = streams.draws(Stream::Arrest);
     for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
         let key = officer_key(*id);
-        *intent = match police::pick_suspect(grid, pos.0, shape, draws, key, tick) {
-            Some((suspect, _)) => Intent { target: suspect, ticket: ticket(draws.u64(key, tick, 1), key) },
+        // A uniformly random active within vision, found through the counts.
+        let (_, actives) = counts.count(pos.0, shape);
+        let suspect = (actives > 0)
+            .then(|| counts.nth_active(grid, pos.0, shape, draws.below(actives, key, tick, 0)))
+            .flatten()
+            .and_then(|cell| match Occupant::decode(grid.code(cell)) {
+                Occupant::Civilian { id, .. } => Some(id),
+                _ => None,
+            });
+        *intent = match suspect {
+            Some(suspect) => Intent { target: suspect, ticket: ticket(draws.u64(key, tick, 1), key) },
             None => Intent::default(),
         };
     });
@@ -108,6 +122,7 @@ pub fn make_arrests(
     rules: Res<CurrentRules>,
     index: Res<AgentIndex>,
     mut log: ResMut<ArrestLog>,
+    mut roster: ResMut<JailRoster>,
     officers: Query<(&OfficerId, &Intent), Without<CivilianId>>,
     mut civilians: Query<(&Position, &mut Condition), Without<OfficerId>>,
     mut wanted: Local<Vec<(u32, u64, OfficerId)>>,
@@ -125,6 +140,7 @@ pub fn make_arrests(
         police::jail(
             &grid,
             &mut log,
+            &mut roster,
             &mut condition,
             officer,
             CivilianId(suspect),
@@ -188,7 +204,10 @@ pub fn settle_moves(
     mut officers: Query<(&OfficerId, &mut Position, &Intent), Without<CivilianId>>,
 ) {
     let (grid, claims) = (&*grid, &*claims);
-    // Winners move. Each writes only its old cell and the cell it won.
+    // Winners move, writing only their old cell and the cell they won, and
+    // clear that cell's lottery for the next tick. A loser never holds the
+    // winning ticket, so it loses whether it looks before or after the
+    // clearing: the outcome does not depend on thread timing.
     for_each_agent!(parallel.0, civilians, |(id, mut pos, condition, intent): (
         &CivilianId,
         Mut<Position>,
@@ -196,25 +215,16 @@ pub fn settle_moves(
         &Intent,
     )| {
         if intent.target != Intent::NONE && claims.winner(intent.target) == intent.ticket {
+            claims.clear(intent.target);
             relocate(grid, pos.0, intent.target, civilian_code(*id, *condition));
             pos.0 = intent.target;
         }
     });
     for_each_agent!(parallel.0, officers, |(id, mut pos, intent): (&OfficerId, Mut<Position>, &Intent)| {
         if intent.target != Intent::NONE && claims.winner(intent.target) == intent.ticket {
+            claims.clear(intent.target);
             relocate(grid, pos.0, intent.target, Occupant::Officer { id: id.0 });
             pos.0 = intent.target;
-        }
-    });
-    // Then the lottery is cleared for the next tick (only the cells used).
-    for_each_agent!(parallel.0, civilians, |(_, _, _, intent): (&CivilianId, Mut<Position>, &Condition, &Intent)| {
-        if intent.target != Intent::NONE {
-            claims.clear(intent.target);
-        }
-    });
-    for_each_agent!(parallel.0, officers, |(_, _, intent): (&OfficerId, Mut<Position>, &Intent)| {
-        if intent.target != Intent::NONE {
-            claims.clear(intent.target);
         }
     });
 }

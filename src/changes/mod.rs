@@ -25,7 +25,9 @@ pub fn apply_scheduled_changes(world: &mut World) {
     };
     let before = world.resource::<CurrentTunables>().0;
     world.resource_mut::<CurrentTunables>().0 = next;
-    if next.civilian_vision_cells != before.civilian_vision_cells || next.police_vision_cells != before.police_vision_cells {
+    if next.civilian_vision_cells != before.civilian_vision_cells
+        || next.police_vision_cells != before.police_vision_cells
+    {
         let rules = world.resource::<CurrentRules>().0;
         world.insert_resource(Shapes::new(&rules, &next));
     }

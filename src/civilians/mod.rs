@@ -7,6 +7,8 @@
 //! a civilian is active when G − R·P > T. Jailed civilians sit out their term
 //! and come back quiescent.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fmt;
 
 use bevy_ecs::prelude::*;
@@ -15,7 +17,7 @@ use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_c
 use crate::movement;
 use crate::scenario::Rounding;
 use crate::sim::rng::{Stream, Streams};
-use crate::sim::{Clock, CurrentRules, Phase, Position, Shapes};
+use crate::sim::{AgentIndex, Clock, CurrentRules, Phase, Position, Shapes};
 
 /// A civilian's stable id, 0-based in creation order.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,8 +41,10 @@ pub struct Disposition {
 pub enum Condition {
     Quiescent,
     Active,
-    /// In jail for `remaining_ticks` more ticks after this one.
-    Jailed { remaining_ticks: u32 },
+    /// In jail until the end of tick `until_tick`.
+    Jailed {
+        until_tick: u32,
+    },
 }
 
 impl Condition {
@@ -80,41 +84,62 @@ pub fn scan_counts(grid: &Grid, cell: CellIndex, shape: &Shape) -> (u32, u32) {
     (officers, actives)
 }
 
-/// The whole decision for one civilian given what it sees (the centre
-/// excluded from `other_actives`).
+/// The whole decision for one civilian. `sees` returns (officers, other
+/// actives) within vision and is called only when the answer matters.
 #[inline]
-pub fn decide(d: &Disposition, t: &crate::scenario::Tunables, rounding: Rounding, officers: u32, other_actives: u32) -> bool {
+pub fn decide(
+    d: &Disposition,
+    t: &crate::scenario::Tunables,
+    rounding: Rounding,
+    sees: impl FnOnce() -> (u32, u32),
+) -> bool {
+    // With R·P >= 0, a grievance at or below the threshold can never make
+    // an active, and one above it by more than R can never be deterred:
+    // the counts are not needed (same outcome, far less work).
+    let grievance = d.hardship * (1.0 - t.legitimacy);
+    if grievance <= t.threshold {
+        return false;
+    }
+    if grievance - d.risk_aversion > t.threshold {
+        return true;
+    }
+    let (officers, other_actives) = sees();
     let p = arrest_probability(t.arrest_constant_k, officers, other_actives + 1, rounding);
     decides_active(d, t.legitimacy, t.threshold, p)
 }
 
-/// Counts jail terms down and releases those who served them. A released
-/// civilian who left the grid returns to its old cell if free, else to a
-/// random free cell within vision, else anywhere free.
-pub fn serve_jail_terms(
+/// Who leaves jail when: a min-heap on (release tick, civilian id), so a
+/// tick touches only the civilians it releases, in id order.
+#[derive(Resource, Debug, Default)]
+pub struct JailRoster(BinaryHeap<Reverse<(u32, CivilianId)>>);
+
+impl JailRoster {
+    pub fn admit(&mut self, civilian: CivilianId, until_tick: u32) {
+        self.0.push(Reverse((until_tick, civilian)));
+    }
+}
+
+/// Releases those whose term ends this tick. A released civilian who left
+/// the grid returns to its old cell if free, else to a random free cell
+/// within vision, else anywhere free.
+#[allow(clippy::too_many_arguments)]
+pub fn release_from_jail(
     grid: Res<Grid>,
     streams: Res<Streams>,
     clock: Res<Clock>,
     rules: Res<CurrentRules>,
     shapes: Res<Shapes>,
-    mut civilians: Query<(Entity, &CivilianId, &mut Position, &mut Condition)>,
-    mut released: Local<Vec<(CivilianId, Entity)>>,
+    index: Res<AgentIndex>,
+    mut roster: ResMut<JailRoster>,
+    mut civilians: Query<(&mut Position, &mut Condition)>,
 ) {
-    released.clear();
-    for (entity, id, _, mut condition) in &mut civilians {
-        if let Condition::Jailed { remaining_ticks } = *condition {
-            if remaining_ticks == 0 {
-                released.push((*id, entity));
-            } else {
-                *condition = Condition::Jailed { remaining_ticks: remaining_ticks - 1 };
-            }
-        }
-    }
-    // Place in id order so the outcome does not depend on storage order.
-    released.sort_unstable_by_key(|r| r.0);
     let draws = streams.draws(Stream::Release);
-    for &(id, entity) in released.iter() {
-        let Ok((_, _, mut position, mut condition)) = civilians.get_mut(entity) else { continue };
+    while let Some(&Reverse((until, id))) = roster.0.peek() {
+        if until > clock.tick {
+            break;
+        }
+        roster.0.pop();
+        let Ok((mut position, mut condition)) = civilians.get_mut(index.civilians[id.0 as usize]) else { continue };
         *condition = Condition::Quiescent;
         let me = Occupant::Civilian { id: id.0, active: false };
         if rules.0.jailed_keep_cell {
@@ -124,7 +149,9 @@ pub fn serve_jail_terms(
         let key = id.0 as u64;
         let cell = if grid.is_empty(position.0) {
             position.0
-        } else if let Some(c) = movement::uniform_empty_in_vision(&grid, position.0, &shapes.civilian, draws, key, clock.tick) {
+        } else if let Some(c) =
+            movement::uniform_empty_in_vision(&grid, position.0, &shapes.civilian, draws, key, clock.tick)
+        {
             c
         } else {
             movement::any_empty_cell(&grid, draws, key, clock.tick)
@@ -136,7 +163,7 @@ pub fn serve_jail_terms(
 
 /// Adds the civilians' own systems.
 pub fn plugin(schedule: &mut Schedule) {
-    schedule.add_systems(serve_jail_terms.in_set(Phase::Resolve));
+    schedule.add_systems(release_from_jail.in_set(Phase::Resolve));
 }
 
 #[cfg(test)]
@@ -152,6 +179,33 @@ mod tests {
         assert!((arrest_probability(2.3, 2, 3, Rounding::Round) - (1.0 - (-2.3f64).exp())).abs() < 1e-12);
         // C = A gives 1 − e^−2.3 ≈ 0.90 ("0.9 when cops equal actives").
         assert!((arrest_probability(2.3, 1, 1, Rounding::Floor) - 0.8997).abs() < 1e-3);
+    }
+
+    #[test]
+    fn shortcuts_agree_with_the_full_rule() {
+        let t = crate::scenario::Tunables {
+            legitimacy: 0.6,
+            threshold: 0.1,
+            arrest_constant_k: 2.3,
+            max_jail_term_ticks: 30,
+            civilian_vision_cells: 7,
+            police_vision_cells: 7,
+            police_count: 0,
+        };
+        for h in 0..=20 {
+            for r in 0..=20 {
+                for (c, a) in [(0, 0), (1, 0), (2, 1), (5, 2), (0, 9)] {
+                    let d = Disposition { hardship: h as f64 / 20.0, risk_aversion: r as f64 / 20.0 };
+                    for rounding in [Rounding::Exact, Rounding::Floor, Rounding::Round] {
+                        let p = arrest_probability(t.arrest_constant_k, c, a + 1, rounding);
+                        assert_eq!(
+                            decide(&d, &t, rounding, || (c, a)),
+                            decides_active(&d, t.legitimacy, t.threshold, p)
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

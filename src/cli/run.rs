@@ -120,7 +120,13 @@ fn print_summary(r: &RunReport, out: &std::path::Path) {
     let m = &r.metrics;
     println!("{} (seed {}, {} ticks)", r.scenario, r.seed, r.ticks);
     println!("  civilians {}  officers at the end {}", m.population, m.final_officers);
-    println!("  peak active {} at tick {}  mean active {:.1} ({:.1}%)", m.peak_active, m.peak_active_tick, m.mean_active, 100.0 * m.mean_active_share);
+    println!(
+        "  peak active {} at tick {}  mean active {:.1} ({:.1}%)",
+        m.peak_active,
+        m.peak_active_tick,
+        m.mean_active,
+        100.0 * m.mean_active_share
+    );
     println!(
         "  outbursts {}{}  arrests {}",
         m.outbursts,

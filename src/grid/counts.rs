@@ -11,12 +11,13 @@
 
 use bevy_ecs::prelude::Resource;
 
-use super::{CellIndex, Grid, Shape, is_active_code, is_officer_code};
+use super::{CellIndex, FastDiv, Grid, Shape, is_active_code, is_officer_code};
 
 const OFFICER_UNIT: u64 = 1 << 32;
 
-#[derive(Resource, Default)]
+#[derive(Resource)]
 pub struct VisionCounts {
+    by_width: FastDiv,
     pad: usize,
     stride: usize,
     sums: Vec<u64>,
@@ -25,12 +26,27 @@ pub struct VisionCounts {
     wrap: bool,
 }
 
+impl Default for VisionCounts {
+    fn default() -> Self {
+        VisionCounts {
+            by_width: FastDiv::new(1),
+            pad: 0,
+            stride: 0,
+            sums: Vec::new(),
+            width: 0,
+            height: 0,
+            wrap: false,
+        }
+    }
+}
+
 impl VisionCounts {
     /// Rebuilds the sums from the grid, padded for visions up to `max_vision`.
     pub fn rebuild(&mut self, grid: &Grid, max_vision: u32) {
         let (w, h) = (grid.width as usize, grid.height as usize);
         let pad = max_vision as usize;
         let stride = w + 2 * pad + 1;
+        self.by_width = FastDiv::new(w as u32);
         self.pad = pad;
         self.stride = stride;
         self.width = w;
@@ -62,16 +78,22 @@ impl VisionCounts {
     /// centre cell included.
     #[inline]
     pub fn count(&self, cell: CellIndex, shape: &Shape) -> (u32, u32) {
-        let (w, h) = (self.width as isize, self.height as isize);
-        let x = cell as isize % w;
-        let y = cell as isize / w;
+        let h = self.height as isize;
+        let (y, x) = self.by_width.div_rem(cell);
+        let (x, y) = (x as isize, y as isize);
         let v = shape.vision as isize;
         let pad = self.pad as isize;
         let mut total = 0u64;
         for dy in -v..=v {
             let mut ny = y + dy;
             if self.wrap {
-                ny = ny.rem_euclid(h);
+                ny += if ny < 0 {
+                    h
+                } else if ny >= h {
+                    -h
+                } else {
+                    0
+                };
             } else if ny < 0 || ny >= h {
                 continue;
             }
@@ -83,6 +105,60 @@ impl VisionCounts {
             total += self.sums[row + hi] - self.sums[row + lo];
         }
         ((total >> 32) as u32, (total & 0xFFFF_FFFF) as u32)
+    }
+}
+
+impl VisionCounts {
+    /// The `k`th (0-based) active civilian that `shape` sees from `cell`,
+    /// in row-then-column order (the order of [`Grid::scan`]). Rows are
+    /// skipped by their prefix sums; only the row holding it is scanned.
+    /// The grid must be unchanged since the last rebuild.
+    pub fn nth_active(&self, grid: &Grid, cell: CellIndex, shape: &Shape, mut k: u32) -> Option<CellIndex> {
+        let (w, h) = (self.width as isize, self.height as isize);
+        let (y, x) = self.by_width.div_rem(cell);
+        let (x, y) = (x as isize, y as isize);
+        let v = shape.vision as isize;
+        let pad = self.pad as isize;
+        for dy in -v..=v {
+            let mut ny = y + dy;
+            if self.wrap {
+                ny += if ny < 0 {
+                    h
+                } else if ny >= h {
+                    -h
+                } else {
+                    0
+                };
+            } else if ny < 0 || ny >= h {
+                continue;
+            }
+            let hw = shape.half_width(dy as i32) as isize;
+            let row = ny as usize * self.stride;
+            let (lo, hi) = ((x - hw + pad) as usize, (x + hw + pad + 1) as usize);
+            let in_row = ((self.sums[row + hi] - self.sums[row + lo]) & 0xFFFF_FFFF) as u32;
+            if k >= in_row {
+                k -= in_row;
+                continue;
+            }
+            for ext in lo..hi {
+                let mut nx = ext as isize - pad;
+                if nx < 0 || nx >= w {
+                    if !self.wrap {
+                        continue;
+                    }
+                    nx = nx.rem_euclid(w);
+                }
+                let c = (ny * w + nx) as CellIndex;
+                if is_active_code(grid.code(c)) {
+                    if k == 0 {
+                        return Some(c);
+                    }
+                    k -= 1;
+                }
+            }
+            return None;
+        }
+        None
     }
 }
 
@@ -115,6 +191,34 @@ mod tests {
     }
 
     #[test]
+    fn nth_active_walks_actives_in_scan_order() {
+        for edges in [Edges::Wrap, Edges::Bounded] {
+            let map = MapSpec { width_cells: 17, height_cells: 15, edges, terrain: None };
+            let grid = Grid::new(&map);
+            for cell in 0..grid.cells() as u32 {
+                if cell.wrapping_mul(2654435761) >> 29 == 1 {
+                    grid.set(cell, Occupant::Civilian { id: cell, active: true });
+                }
+            }
+            let shape = Shape::new(Neighbourhood::Euclidean, 5);
+            let mut counts = VisionCounts::default();
+            counts.rebuild(&grid, 5);
+            for cell in [0u32, 8, 100, 254] {
+                let mut expect = Vec::new();
+                grid.scan(cell, &shape, |c, code| {
+                    if is_active_code(code) {
+                        expect.push(c)
+                    }
+                });
+                let found: Vec<_> =
+                    (0..expect.len() as u32).map(|k| counts.nth_active(&grid, cell, &shape, k).unwrap()).collect();
+                assert_eq!(found, expect, "{edges:?} cell {cell}");
+                assert_eq!(counts.nth_active(&grid, cell, &shape, expect.len() as u32), None);
+            }
+        }
+    }
+
+    #[test]
     fn prefix_counts_equal_scans() {
         for edges in [Edges::Wrap, Edges::Bounded] {
             let map = MapSpec { width_cells: 23, height_cells: 19, edges, terrain: None };
@@ -135,7 +239,11 @@ mod tests {
                     let mut counts = VisionCounts::default();
                     counts.rebuild(&grid, 7);
                     for cell in 0..grid.cells() as u32 {
-                        assert_eq!(counts.count(cell, &shape), scanned(&grid, cell, &shape), "{edges:?} {kind:?} v{vision} cell {cell}");
+                        assert_eq!(
+                            counts.count(cell, &shape),
+                            scanned(&grid, cell, &shape),
+                            "{edges:?} {kind:?} v{vision} cell {cell}"
+                        );
                     }
                 }
             }

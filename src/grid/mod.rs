@@ -77,12 +77,41 @@ pub fn is_active_code(code: u32) -> bool {
     code >> KIND_SHIFT == 1 && code & ACTIVE_BIT != 0
 }
 
+/// Division by a fixed divisor as a multiply and a shift (exact for every
+/// u32 numerator): `cell / width` runs once per agent per phase, and a
+/// hardware division costs tens of cycles.
+#[derive(Debug, Clone, Copy)]
+pub struct FastDiv {
+    divisor: u32,
+    magic: u128,
+}
+
+impl FastDiv {
+    const SHIFT: u32 = 64;
+
+    pub fn new(divisor: u32) -> FastDiv {
+        assert!(divisor > 0);
+        // ceil(2^64 / d): exact for n < 2^32 since the error n·(m − 2^64/d)
+        // stays below 2^64/d.
+        let magic = (1u128 << Self::SHIFT).div_ceil(divisor as u128);
+        FastDiv { divisor, magic }
+    }
+
+    /// (n / d, n % d).
+    #[inline]
+    pub fn div_rem(self, n: u32) -> (u32, u32) {
+        let q = ((n as u128 * self.magic) >> Self::SHIFT) as u32;
+        (q, n - q * self.divisor)
+    }
+}
+
 /// The map and its occupancy.
 #[derive(Resource)]
 pub struct Grid {
     pub width: u32,
     pub height: u32,
     pub wrap: bool,
+    by_width: FastDiv,
     codes: Box<[AtomicU32]>,
 }
 
@@ -94,7 +123,13 @@ impl Grid {
                 AtomicU32::new(if map.is_building(x, y) { BUILDING } else { EMPTY })
             })
             .collect();
-        Grid { width: map.width_cells, height: map.height_cells, wrap: map.edges == Edges::Wrap, codes }
+        Grid {
+            width: map.width_cells,
+            height: map.height_cells,
+            wrap: map.edges == Edges::Wrap,
+            by_width: FastDiv::new(map.width_cells),
+            codes,
+        }
     }
 
     #[inline]
@@ -126,7 +161,8 @@ impl Grid {
 
     #[inline]
     pub fn xy(&self, cell: CellIndex) -> (u32, u32) {
-        (cell % self.width, cell / self.width)
+        let (y, x) = self.by_width.div_rem(cell);
+        (x, y)
     }
 
     #[inline]
@@ -138,11 +174,30 @@ impl Grid {
     #[inline]
     pub fn offset(&self, cell: CellIndex, dx: i32, dy: i32) -> Option<CellIndex> {
         let (x, y) = self.xy(cell);
+        self.offset_xy(x, y, dx, dy)
+    }
+
+    /// The cell at offset (dx, dy) from column `x`, row `y`.
+    #[inline]
+    pub fn offset_xy(&self, x: u32, y: u32, dx: i32, dy: i32) -> Option<CellIndex> {
         let (w, h) = (self.width as i64, self.height as i64);
         let (mut nx, mut ny) = (x as i64 + dx as i64, y as i64 + dy as i64);
         if self.wrap {
-            nx = nx.rem_euclid(w);
-            ny = ny.rem_euclid(h);
+            // |dx| < w and |dy| < h (validation): one correction suffices.
+            nx += if nx < 0 {
+                w
+            } else if nx >= w {
+                -w
+            } else {
+                0
+            };
+            ny += if ny < 0 {
+                h
+            } else if ny >= h {
+                -h
+            } else {
+                0
+            };
         } else if nx < 0 || ny < 0 || nx >= w || ny >= h {
             return None;
         }
@@ -161,7 +216,13 @@ impl Grid {
         for dy in -v..=v {
             let mut ny = y as i64 + dy;
             if self.wrap {
-                ny = ny.rem_euclid(h);
+                ny += if ny < 0 {
+                    h
+                } else if ny >= h {
+                    -h
+                } else {
+                    0
+                };
             } else if ny < 0 || ny >= h {
                 continue;
             }
@@ -201,6 +262,16 @@ mod tests {
 
     fn map(w: u32, h: u32, edges: Edges) -> MapSpec {
         MapSpec { width_cells: w, height_cells: h, edges, terrain: None }
+    }
+
+    #[test]
+    fn fast_division_is_exact() {
+        for d in [1u32, 3, 7, 40, 1195, 16_384] {
+            let f = FastDiv::new(d);
+            for n in [0u32, 1, d - 1, d, d + 1, 12_345_677, u32::MAX - 1, u32::MAX] {
+                assert_eq!(f.div_rem(n), (n / d, n % d), "{n} / {d}");
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::fmt;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
-use crate::civilians::{CivilianId, Condition};
+use crate::civilians::{CivilianId, Condition, JailRoster};
 use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code};
 use crate::sim::rng::Draws;
 
@@ -41,7 +41,14 @@ pub struct ArrestLog {
 }
 
 /// A uniformly random active civilian within vision: (its id, its cell).
-pub fn pick_suspect(grid: &Grid, cell: CellIndex, shape: &Shape, draws: Draws, key: u64, tick: u32) -> Option<(u32, CellIndex)> {
+pub fn pick_suspect(
+    grid: &Grid,
+    cell: CellIndex,
+    shape: &Shape,
+    draws: Draws,
+    key: u64,
+    tick: u32,
+) -> Option<(u32, CellIndex)> {
     let mut actives = 0u32;
     grid.scan(cell, shape, |_, code| actives += is_active_code(code) as u32);
     if actives == 0 {
@@ -63,12 +70,14 @@ pub fn pick_suspect(grid: &Grid, cell: CellIndex, shape: &Shape, draws: Draws, k
     chosen
 }
 
-/// Jails `civilian` standing on `cell`: updates its condition and the grid,
-/// and logs the arrest. The term is uniform on 0..=max (the paper's U(0, J)).
+/// Jails `civilian` standing on `cell`: updates its condition, the grid and
+/// the jail roster, and logs the arrest. The term is uniform on 0..=max (the
+/// paper's U(0, J)); the civilian sits out the next `term` ticks.
 #[allow(clippy::too_many_arguments)]
 pub fn jail(
     grid: &Grid,
     log: &mut ArrestLog,
+    roster: &mut JailRoster,
     condition: &mut Condition,
     officer: OfficerId,
     civilian: CivilianId,
@@ -79,8 +88,15 @@ pub fn jail(
     tick: u32,
 ) {
     let term = term_draws.below(max_term + 1, civilian.0 as u64, tick, 0);
-    *condition = Condition::Jailed { remaining_ticks: term };
+    *condition = Condition::Jailed { until_tick: tick + term };
+    roster.admit(civilian, tick + term);
     grid.set(cell, if keep_cell { Occupant::Civilian { id: civilian.0, active: false } } else { Occupant::Empty });
     log.this_tick += 1;
-    log.events.push(Arrest { tick, officer: officer.0, civilian: civilian.0, cell: grid.xy(cell), jail_term_ticks: term });
+    log.events.push(Arrest {
+        tick,
+        officer: officer.0,
+        civilian: civilian.0,
+        cell: grid.xy(cell),
+        jail_term_ticks: term,
+    });
 }

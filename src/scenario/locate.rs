@@ -337,9 +337,7 @@ impl Walker<'_> {
                     self.bump();
                     return;
                 }
-                Some((Tok::Literal, r)) | Some((Tok::Ident, r))
-                    if matches!(self.peek(1), Some((Tok::Colon, _))) =>
-                {
+                Some((Tok::Literal, r)) | Some((Tok::Ident, r)) if matches!(self.peek(1), Some((Tok::Colon, _))) => {
                     let r = r.clone();
                     let name = self.text[r.clone()].trim_matches('"').to_string();
                     self.bump();

@@ -207,10 +207,7 @@ impl Tunables {
                 self.police_count = (validate::unit_interval(value)? * open_cells as f64).round() as u32
             }
             _ => {
-                return Err(format!(
-                    "`{path}` cannot change during a run; these can: {}",
-                    CHANGEABLE_PATHS.join(", ")
-                ));
+                return Err(format!("`{path}` cannot change during a run; these can: {}", CHANGEABLE_PATHS.join(", ")));
             }
         }
         Ok(())
@@ -238,15 +235,45 @@ pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, Scenar
 }
 
 /// Overrides and checks a scenario held in memory; `name` is used in messages.
+///
+/// serde stops at the first parse error. When that error lies in a `--set`
+/// argument, the argument is reported and dropped and the rest is checked
+/// again, so every problem the user can fix is reported at once.
 pub fn load_str(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let mut source = Source::new(name, text);
-    let mut problems = source.apply(overrides);
-    match validate::parse_and_check(&source) {
-        Ok(s) if problems.is_empty() => Ok(s),
-        Ok(_) => Err(ScenarioError::Invalid(problems)),
-        Err(more) => {
-            problems.extend(more);
-            Err(ScenarioError::Invalid(problems))
+    let mut active: Vec<Override> = overrides.to_vec();
+    let mut problems = Vec::new();
+    loop {
+        let mut source = Source::new(name, text);
+        let patch_problems = source.apply(&active);
+        match validate::parse_and_check(&source) {
+            Ok(s) if problems.is_empty() && patch_problems.is_empty() => return Ok(s),
+            Ok(_) => {
+                problems.extend(patch_problems);
+                return Err(ScenarioError::Invalid(problems));
+            }
+            Err(validate::Failure::Parse(more)) => {
+                let culprit = match more.as_slice() {
+                    [Diagnostic { origin: Origin::Override { argument }, .. }] => {
+                        active.iter().position(|o| &o.argument() == argument)
+                    }
+                    _ => None,
+                };
+                problems.extend(more);
+                match culprit {
+                    Some(i) => {
+                        active.remove(i);
+                    }
+                    None => {
+                        problems.extend(patch_problems);
+                        return Err(ScenarioError::Invalid(problems));
+                    }
+                }
+            }
+            Err(validate::Failure::Invalid(more)) => {
+                problems.extend(patch_problems);
+                problems.extend(more);
+                return Err(ScenarioError::Invalid(problems));
+            }
         }
     }
 }

@@ -10,10 +10,8 @@ use super::locate::{self, SourceMap};
 /// Fields that are alternatives to each other: setting one by path drops the
 /// others from the text, so `--set civilians.count=500` wins over a density
 /// written in the file.
-const ALTERNATIVES: &[&[&str]] = &[
-    &["civilians.count", "civilians.density"],
-    &["police.count", "police.density", "police.positions"],
-];
+const ALTERNATIVES: &[&[&str]] =
+    &[&["civilians.count", "civilians.density"], &["police.count", "police.density", "police.positions"]];
 
 #[derive(Debug, Clone)]
 struct Edit {
@@ -123,7 +121,7 @@ impl Source {
         let delta = new.len() as isize - old.len() as isize;
         let was = self.to_original_range(old.clone());
         // Edits swallowed by this one disappear; later ones shift.
-        self.edits.retain(|e| !(e.now.start >= old.start && e.now.end <= old.end && old.len() > 0));
+        self.edits.retain(|e| !(e.now.start >= old.start && e.now.end <= old.end && !old.is_empty()));
         for e in &mut self.edits {
             if e.now.start >= old.end && !(e.now.start == old.start && old.is_empty()) {
                 e.now = shift(&e.now, delta);
@@ -152,13 +150,19 @@ impl Source {
         result.max(0) as usize
     }
 
-    /// Where `offset` in the current text came from.
+    /// Where `offset` in the current text came from. The parser points just
+    /// before a bad value (at the blank after the colon), so blanks are
+    /// skipped first.
     pub fn origin_of(&self, offset: usize) -> Origin {
+        let rest = self.text.get(offset..).unwrap_or("");
+        let offset = offset + (rest.len() - rest.trim_start().len());
         for e in &self.edits {
-            if let Some(argument) = &e.argument {
-                if e.now.start <= offset && offset <= e.now.end && !e.now.is_empty() {
-                    return Origin::Override { argument: argument.clone() };
-                }
+            if let Some(argument) = &e.argument
+                && e.now.start <= offset
+                && offset <= e.now.end
+                && !e.now.is_empty()
+            {
+                return Origin::Override { argument: argument.clone() };
             }
         }
         let o = self.to_original(offset);
@@ -175,10 +179,7 @@ impl Source {
                 None => return self.text.len(),
             }
         }
-        self.text[start..]
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(self.text.len(), |(i, _)| start + i)
+        self.text[start..].char_indices().nth(column.saturating_sub(1)).map_or(self.text.len(), |(i, _)| start + i)
     }
 }
 
@@ -195,10 +196,8 @@ mod tests {
     #[test]
     fn overrides_are_attributed_and_the_rest_maps_back() {
         let mut s = Source::new("f.ron", DOC);
-        let over = [
-            Override::parse("civilians.count=10").unwrap(),
-            Override::parse("civilians.legitimacy=0.5").unwrap(),
-        ];
+        let over =
+            [Override::parse("civilians.count=10").unwrap(), Override::parse("civilians.legitimacy=0.5").unwrap()];
         assert!(s.apply(&over).is_empty());
         assert!(!s.text.contains("density"), "{}", s.text);
         let at = s.text.find("0.5").unwrap();

@@ -50,6 +50,18 @@ fn distribution(dist: Distribution) -> Result<Distribution, String> {
     }
 }
 
+/// On a torus an agent must not see a cell twice: the neighbourhood has to
+/// fit inside the map.
+fn vision_fits(map: &MapSpec, vision: u32) -> Option<String> {
+    let side = map.width_cells.min(map.height_cells);
+    (map.edges == super::Edges::Wrap && 2 * vision + 1 > side).then(|| {
+        format!(
+            "vision {vision} does not fit a wrapped {}×{} map: it needs 2·vision + 1 <= {side}",
+            map.width_cells, map.height_cells
+        )
+    })
+}
+
 /// Collects problems against the text they came from.
 struct Checker<'a> {
     source: &'a Source,
@@ -92,6 +104,11 @@ fn describe(e: &ron::Error) -> String {
             format!("unknown variant `{found}`; expected one of: {}", expected.join(", "))
         }
         E::InvalidValueForType { expected, found } => format!("expected {expected}, found {found}"),
+        E::ExpectedFloat => "expected a number".to_string(),
+        E::ExpectedInteger => "expected a whole number".to_string(),
+        E::ExpectedBoolean => "expected true or false".to_string(),
+        E::ExpectedString => "expected a string in double quotes".to_string(),
+        E::IntegerOutOfBounds => "the whole number is out of range for this field".to_string(),
         E::ExpectedDifferentStructName { expected, found } => {
             format!("expected the structure name `{expected}`, found `{found}`")
         }
@@ -111,9 +128,16 @@ fn options() -> ron::Options {
 }
 
 /// Parses the (overridden) text and checks it.
-pub fn parse_and_check(source: &Source) -> Result<Scenario, Vec<Diagnostic>> {
-    let raw = parse(source)?;
-    check(source, raw)
+pub fn parse_and_check(source: &Source) -> Result<Scenario, Failure> {
+    let raw = parse(source).map_err(Failure::Parse)?;
+    check(source, raw).map_err(Failure::Invalid)
+}
+
+/// Why a text did not give a scenario: serde stopped at one parse error, or
+/// the checks found one or more problems.
+pub enum Failure {
+    Parse(Vec<Diagnostic>),
+    Invalid(Vec<Diagnostic>),
 }
 
 fn parse(source: &Source) -> Result<RawScenario, Vec<Diagnostic>> {
@@ -180,7 +204,8 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
     if ticks == 0 {
         c.report("metadata.ticks", "expected at least 1 tick, found 0");
     }
-    let minutes_per_tick = c.check("metadata.minutes_per_tick", m.minutes_per_tick.unwrap_or(d::MINUTES_PER_TICK), positive);
+    let minutes_per_tick =
+        c.check("metadata.minutes_per_tick", m.minutes_per_tick.unwrap_or(d::MINUTES_PER_TICK), positive);
     let metadata = Metadata {
         name: m.name,
         description: m.description.unwrap_or_default(),
@@ -212,7 +237,12 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
             }
         }
     }
-    let map = MapSpec { width_cells: width, height_cells: height, edges: raw.map.edges.unwrap_or(d::EDGES), terrain: raw.map.terrain };
+    let map = MapSpec {
+        width_cells: width,
+        height_cells: height,
+        edges: raw.map.edges.unwrap_or(d::EDGES),
+        terrain: raw.map.terrain,
+    };
     let open = map.open_cells();
 
     // civilians
@@ -234,7 +264,11 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         legitimacy: c.check("civilians.legitimacy", cv.legitimacy.unwrap_or(d::LEGITIMACY), unit_interval),
         vision_cells: c.check("civilians.vision_cells", cv.vision_cells.unwrap_or(d::CIVILIAN_VISION_CELLS), vision),
         threshold: c.check("civilians.threshold", cv.threshold.unwrap_or(d::THRESHOLD), unit_interval),
-        arrest_constant_k: c.check("civilians.arrest_constant_k", cv.arrest_constant_k.unwrap_or(d::ARREST_CONSTANT_K), positive),
+        arrest_constant_k: c.check(
+            "civilians.arrest_constant_k",
+            cv.arrest_constant_k.unwrap_or(d::ARREST_CONSTANT_K),
+            positive,
+        ),
         max_jail_term_ticks: c.check(
             "civilians.max_jail_term_ticks",
             cv.max_jail_term_ticks.unwrap_or(d::MAX_JAIL_TERM_TICKS),
@@ -245,7 +279,8 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
     };
 
     // police
-    let pv = raw.police.unwrap_or(super::raw::RawPolice { count: None, density: None, positions: None, vision_cells: None });
+    let pv =
+        raw.police.unwrap_or(super::raw::RawPolice { count: None, density: None, positions: None, vision_cells: None });
     let written = [pv.count.is_some(), pv.density.is_some(), pv.positions.is_some()].iter().filter(|b| **b).count();
     if written > 1 {
         let at = if pv.density.is_some() { "police.density" } else { "police.positions" };
@@ -277,6 +312,12 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         positions: pv.positions,
         vision_cells: c.check("police.vision_cells", pv.vision_cells.unwrap_or(d::POLICE_VISION_CELLS), vision),
     };
+    for (field, v) in [("civilians.vision_cells", civilians.vision_cells), ("police.vision_cells", police.vision_cells)]
+    {
+        if let Some(msg) = vision_fits(&map, v) {
+            c.report(field, msg);
+        }
+    }
     if civ_count as usize + pol_count as usize > open {
         let at = if pv.density.is_some() || pv.count.is_some() {
             if pv.density.is_some() { "police.density" } else { "police.count" }
@@ -335,11 +376,7 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
 }
 
 /// Checks scheduled changes and turns them into a timeline of tunables.
-fn check_changes(
-    c: &mut Checker,
-    s: &Scenario,
-    raw: Vec<RawChange>,
-) -> (Vec<ScheduledChange>, Vec<(u32, Tunables)>) {
+fn check_changes(c: &mut Checker, s: &Scenario, raw: Vec<RawChange>) -> (Vec<ScheduledChange>, Vec<(u32, Tunables)>) {
     let open = s.map.open_cells();
     let mut changes = Vec::new();
     for (i, ch) in raw.iter().enumerate() {
@@ -354,18 +391,28 @@ fn check_changes(
         let value = match ron::from_str::<f64>(ch.value.get_ron().trim()) {
             Ok(v) if v.is_finite() => v,
             _ => {
-                c.report(&field("value"), format!("expected a number for {}, found `{}`", ch.path, ch.value.get_ron().trim()));
+                c.report(
+                    &field("value"),
+                    format!("expected a number for {}, found `{}`", ch.path, ch.value.get_ron().trim()),
+                );
                 continue;
             }
         };
-        if ch.at_tick > s.metadata.ticks {
-            c.report(&field("at_tick"), format!("tick {} is after the last tick ({})", ch.at_tick, s.metadata.ticks));
-        }
+        // A change after the last tick is allowed (it never applies), so a
+        // shorter run by `--ticks` keeps the scenario valid.
         if ch.over_ticks == Some(0) {
             c.report(&field("over_ticks"), "expected at least 1 tick, found 0");
             continue;
         }
-        changes.push((i, ScheduledChange { at_tick: ch.at_tick, path: ch.path.clone(), value, over_ticks: ch.over_ticks.unwrap_or(1) }));
+        changes.push((
+            i,
+            ScheduledChange {
+                at_tick: ch.at_tick,
+                path: ch.path.clone(),
+                value,
+                over_ticks: ch.over_ticks.unwrap_or(1),
+            },
+        ));
     }
 
     // Expand ramps into one step per tick; apply in tick order (stable, so
@@ -398,6 +445,11 @@ fn check_changes(
                 reported[k] = true;
             }
             continue;
+        }
+        let widest = current.civilian_vision_cells.max(current.police_vision_cells);
+        if let Some(msg) = vision_fits(&s.map, widest).filter(|_| !reported[k]) {
+            c.report(&format!("changes[{i}].value"), msg);
+            reported[k] = true;
         }
         if s.civilians.count as usize + current.police_count as usize > open && !reported[k] {
             c.report(

@@ -147,10 +147,8 @@ impl Sim {
         populate(&mut world, scenario, options);
         let mut schedule = Schedule::new(Tick);
         schedule.set_executor(SingleThreadedExecutor::new());
-        schedule.set_build_settings(ScheduleBuildSettings {
-            ambiguity_detection: LogLevel::Error,
-            ..Default::default()
-        });
+        schedule
+            .set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
         schedule.configure_sets(
             (
                 Phase::Inject,
@@ -210,7 +208,7 @@ impl Sim {
                 let c = match c {
                     Condition::Quiescent => 0,
                     Condition::Active => 1,
-                    Condition::Jailed { remaining_ticks } => 2 + remaining_ticks,
+                    Condition::Jailed { until_tick } => 2 + until_tick,
                 };
                 (id.0, p.0, c, d.hardship.to_bits(), d.risk_aversion.to_bits())
             })
@@ -331,6 +329,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
     world.insert_resource(Timeline(s.timeline.clone()));
     world.insert_resource(index);
     world.insert_resource(ArrestLog::default());
+    world.insert_resource(civilians::JailRoster::default());
     world.insert_resource(VisionCounts::default());
     world.insert_resource(Parallel(options.threads > 1));
     world.insert_resource(activation::ResortEvery(options.resort_every_ticks));

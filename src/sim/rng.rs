@@ -91,7 +91,7 @@ impl Draws {
     /// multiply-shift (bias below 2⁻³² for the bounds we use).
     #[inline]
     pub fn below(self, bound: u32, id: u64, tick: u32, n: u32) -> u32 {
-        ((self.u64(id, tick, n) >> 32) * bound as u64 >> 32) as u32
+        (((self.u64(id, tick, n) >> 32) * bound as u64) >> 32) as u32
     }
 }
 

@@ -1,0 +1,121 @@
+//! The command line as users and scripts meet it: exit codes, what goes
+//! where, and nothing written when the input is bad.
+
+use std::process::{Command, Output};
+
+use crate::common::*;
+
+fn mando(args: &[&str], cwd: &std::path::Path) -> Output {
+    Command::new(bin()).args(args).current_dir(cwd).output().expect("mando runs")
+}
+
+#[test]
+fn run_without_a_file_runs_the_built_in_default_from_any_folder() {
+    let dir = temp_dir("cli-default");
+    let out = mando(&["run", "--ticks", "20", "--quiet"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run_dir = dir.join("runs").join("epstein_classic-20020514");
+    for f in OUTPUT_FILES {
+        assert!(run_dir.join(f).is_file(), "{f} missing");
+    }
+    let csv = String::from_utf8(read(&run_dir.join("timeseries.csv"))).unwrap();
+    assert!(csv.starts_with("tick,quiescent,active,jailed,"));
+    assert_eq!(csv.lines().count(), 22, "header, tick 0 and 20 ticks");
+    // No staging folder left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&run_dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn one_and_two_threads_write_the_same_bytes() {
+    let dir = temp_dir("cli-threads");
+    let common = [
+        "run",
+        "--ticks",
+        "25",
+        "--seed",
+        "8",
+        "--quiet",
+        "--set",
+        "map.width_cells=150",
+        "--set",
+        "map.height_cells=150",
+        "--set",
+        "rules.activation=Synchronous",
+    ];
+    for t in ["1", "2"] {
+        let mut args = common.to_vec();
+        let out_dir = format!("t{t}");
+        args.extend(["--threads", t, "--out", &out_dir]);
+        let out = mando(&args, &dir);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    for f in OUTPUT_FILES {
+        assert!(read(&dir.join("t1").join(f)) == read(&dir.join("t2").join(f)), "{f} differs");
+    }
+}
+
+#[test]
+fn a_bad_scenario_exits_2_names_the_place_and_writes_nothing() {
+    let dir = temp_dir("cli-bad");
+    let file = fixture("out_of_range.ron");
+    let out = mando(&["run", file.to_str().unwrap(), "--out", "never"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("out_of_range.ron:6:21: civilians.legitimacy: expected a number from 0 to 1, found 1.5"),
+        "{err}"
+    );
+    assert!(err.contains("out_of_range.ron:10:28: police.vision_cells"), "{err}");
+    assert!(!dir.join("never").exists(), "output folder created for bad input");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_bad_override_exits_2() {
+    let dir = temp_dir("cli-bad-set");
+    let out = mando(&["run", "--set", "civilians.legitimacy=high", "--out", "never"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--set civilians.legitimacy=high"));
+    assert!(!dir.join("never").exists());
+}
+
+#[test]
+fn json_format_prints_only_json_on_stdout() {
+    let dir = temp_dir("cli-json");
+    let out = mando(&["run", "--ticks", "10", "--format", "json", "--set", "civilians.legitimacy=0.7"], &dir);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(v["scenario"], "epstein_classic");
+    assert_eq!(v["ticks"], 10);
+    assert_eq!(v["parameters"]["civilians"]["legitimacy"], 0.7, "parameters are recorded after overrides");
+    assert!(v["metrics"]["total_arrests"].is_u64());
+}
+
+#[test]
+fn validate_checks_every_file_and_exits_2_if_any_is_bad() {
+    let dir = temp_dir("cli-validate");
+    let good = repo().join("scenarios/epstein_classic.ron");
+    let bad = fixture("unknown_field.ron");
+    let out = mando(&["validate", good.to_str().unwrap(), bad.to_str().unwrap(), "--format", "json"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["valid"], true);
+    assert_eq!(v[1]["valid"], false);
+    assert_eq!(v[1]["problems"][0]["line"], 6);
+    assert_eq!(v[1]["problems"][0]["column"], 9);
+    assert_eq!(v[1]["problems"][0]["field"], "civilians.legitimcy");
+}
+
+#[test]
+fn an_unwritable_output_folder_is_an_error_not_a_panic() {
+    let dir = temp_dir("cli-unwritable");
+    std::fs::write(dir.join("a_file"), b"x").unwrap();
+    let out = mando(&["run", "--ticks", "5", "--quiet", "--out", "a_file/run"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write outputs"));
+}

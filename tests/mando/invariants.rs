@@ -1,0 +1,94 @@
+//! Properties that hold every tick, whatever the rules: people are
+//! conserved, the grid and the agents agree, one agent per cell.
+
+use std::collections::BTreeSet;
+
+use mando::civilians::{CivilianId, Condition};
+use mando::grid::{Grid, Occupant};
+use mando::police::OfficerId;
+use mando::sim::{Position, Sim, SimOptions};
+
+use crate::common::*;
+
+/// Checks that the occupancy grid is exactly what the agents say.
+fn check_grid(sim: &mut Sim, keep_cell: bool) {
+    let world = sim.world_mut();
+    let mut on_grid = BTreeSet::new();
+    let civilians: Vec<(CivilianId, Position, Condition)> =
+        world.query::<(&CivilianId, &Position, &Condition)>().iter(world).map(|(a, b, c)| (*a, *b, *c)).collect();
+    let officers: Vec<(OfficerId, Position)> =
+        world.query::<(&OfficerId, &Position)>().iter(world).map(|(a, b)| (*a, *b)).collect();
+    let grid = world.resource::<Grid>();
+    for (id, pos, condition) in civilians {
+        let expect = match condition {
+            Condition::Jailed { .. } if !keep_cell => continue,
+            Condition::Jailed { .. } => Occupant::Civilian { id: id.0, active: false },
+            Condition::Active => Occupant::Civilian { id: id.0, active: true },
+            Condition::Quiescent => Occupant::Civilian { id: id.0, active: false },
+        };
+        assert_eq!(grid.get(pos.0), expect, "civilian {id} at {:?}", grid.xy(pos.0));
+        assert!(on_grid.insert(pos.0), "two agents on cell {}", pos.0);
+    }
+    for (id, pos) in officers {
+        assert_eq!(grid.get(pos.0), Occupant::Officer { id: id.0 }, "officer {id}");
+        assert!(on_grid.insert(pos.0), "two agents on cell {}", pos.0);
+    }
+    let marked =
+        (0..grid.cells() as u32).filter(|&c| !matches!(grid.get(c), Occupant::Empty | Occupant::Building)).count();
+    assert_eq!(marked, on_grid.len(), "grid marks cells nobody stands on");
+}
+
+#[test]
+fn people_are_conserved_and_the_grid_agrees_every_tick() {
+    for engine in ["RandomSequential", "Synchronous"] {
+        for keep in [false, true] {
+            for (shape, edges) in [("Euclidean", "Wrap"), ("VonNeumann", "Bounded"), ("Moore", "Wrap")] {
+                let s = scenario_with(&[
+                    "map.width_cells=30",
+                    "map.height_cells=24",
+                    &format!("map.edges={edges}"),
+                    &format!("rules.activation={engine}"),
+                    &format!("rules.jailed_keep_cell={keep}"),
+                    &format!("rules.neighbourhood={shape}"),
+                    "civilians.legitimacy=0.6",
+                    "civilians.max_jail_term_ticks=5",
+                    "civilians.vision_cells=4",
+                    "police.vision_cells=3",
+                    "metadata.seed=4",
+                ]);
+                let population = s.civilians.count;
+                let mut sim = Sim::new(&s, SimOptions { threads: 2, ..SimOptions::default() }).unwrap();
+                let mut arrests = 0;
+                for _ in 0..40 {
+                    let r = sim.step();
+                    assert_eq!(
+                        r.quiescent + r.active + r.jailed,
+                        population,
+                        "{engine} keep={keep} {shape} tick {}",
+                        r.tick
+                    );
+                    arrests += r.arrests;
+                    check_grid(&mut sim, keep);
+                }
+                assert!(arrests > 0, "{engine} keep={keep} {shape}: the test must exercise arrests");
+            }
+        }
+    }
+}
+
+#[test]
+fn buildings_are_never_entered() {
+    let text = std::fs::read_to_string(fixture("valid_with_terrain.ron")).unwrap();
+    let s = mando::scenario::load_str("valid_with_terrain.ron", &text, &[]).unwrap();
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    for _ in 0..30 {
+        sim.step();
+        let world = sim.world_mut();
+        let cells: Vec<u32> = world.query::<&Position>().iter(world).map(|p| p.0).collect();
+        let grid = world.resource::<Grid>();
+        for c in cells {
+            let (x, y) = grid.xy(c);
+            assert!(!s.map.is_building(x, y), "agent inside a building at ({x}, {y})");
+        }
+    }
+}

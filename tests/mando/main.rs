@@ -1,0 +1,12 @@
+//! Integration tests, one binary of topic modules (see each module's doc).
+
+mod common;
+
+mod behaviour;
+mod changes;
+mod cli;
+mod determinism;
+mod golden;
+mod invariants;
+mod scenarios;
+mod validation;

@@ -1,0 +1,137 @@
+//! Bad scenarios are caught with file, line, column, field and what was
+//! expected; every range problem is reported at once.
+
+use mando::scenario::{self, Diagnostic, Origin, Override, ScenarioError};
+
+use crate::common::*;
+
+fn problems(file: &str) -> Vec<Diagnostic> {
+    match scenario::load_file(&fixture(file), &[]) {
+        Ok(_) => panic!("{file} should be invalid"),
+        Err(ScenarioError::Invalid(d)) => d,
+        Err(e) => panic!("{file}: unexpected error {e}"),
+    }
+}
+
+/// (line, column, field, a fragment of the message) of each problem.
+fn places(file: &str) -> Vec<(usize, usize, String, String)> {
+    problems(file)
+        .into_iter()
+        .map(|d| match d.origin {
+            Origin::File { file: f, line, column } => {
+                assert!(f.ends_with(file), "{f}");
+                (line, column, d.field, d.message)
+            }
+            Origin::Override { argument } => panic!("unexpected override origin {argument}"),
+        })
+        .collect()
+}
+
+fn assert_place(got: &(usize, usize, String, String), line: usize, column: usize, field: &str, says: &str) {
+    assert_eq!((got.0, got.1, got.2.as_str()), (line, column, field), "{got:?}");
+    assert!(got.3.contains(says), "message {:?} should say {says:?}", got.3);
+}
+
+#[test]
+fn syntax_error_points_at_the_missing_colon() {
+    let p = places("syntax_error.ron");
+    assert_eq!(p.len(), 1);
+    assert_place(&p[0], 6, 20, "civilians", "expected colon");
+}
+
+#[test]
+fn unknown_field_is_named_with_the_fields_expected() {
+    let p = places("unknown_field.ron");
+    assert_eq!(p.len(), 1);
+    assert_place(&p[0], 6, 9, "civilians.legitimcy", "unknown field `legitimcy`");
+    assert!(p[0].3.contains("legitimacy"), "should list the right name: {}", p[0].3);
+}
+
+#[test]
+fn wrong_type_says_what_was_expected() {
+    let p = places("wrong_type.ron");
+    assert_eq!(p.len(), 1);
+    assert_place(&p[0], 4, 24, "map.width_cells", "expected a whole number");
+}
+
+#[test]
+fn every_value_out_of_range_is_reported_at_once() {
+    let p = places("out_of_range.ron");
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert_place(&p[0], 6, 21, "civilians.legitimacy", "from 0 to 1, found 1.5");
+    assert_place(&p[1], 7, 20, "civilians.threshold", "found -0.2");
+    assert_place(&p[2], 10, 28, "police.vision_cells", "found 0");
+}
+
+#[test]
+fn inconsistent_densities_are_caught() {
+    let p = places("inconsistent_densities.ron");
+    assert_eq!(p.len(), 1);
+    assert_place(&p[0], 6, 23, "police.density", "400 open cells");
+}
+
+#[test]
+fn terrain_rows_are_checked_one_by_one() {
+    let p = places("bad_terrain.ron");
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert_place(&p[0], 10, 13, "map.terrain[1]", "expected 6 cells");
+    assert_place(&p[1], 11, 13, "map.terrain[2]", "unknown terrain `X`");
+}
+
+#[test]
+fn scheduled_changes_are_checked_like_the_file() {
+    let p = places("bad_changes.ron");
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert_place(&p[0], 8, 29, "changes[0].path", "cannot change during a run");
+    assert_place(&p[1], 9, 60, "changes[1].value", "from 0 to 1, found 1.7");
+}
+
+#[test]
+fn overrides_are_checked_like_the_file_and_named_in_errors() {
+    let sets = ["civilians.legitimacy=2", "police.vison_cells=3", "map.edges=Torus"];
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    let err = scenario::load_default(&overrides).unwrap_err();
+    let d = err.diagnostics();
+    let by_arg = |arg: &str| {
+        d.iter()
+            .find(|p| p.origin == Origin::Override { argument: arg.to_string() })
+            .unwrap_or_else(|| panic!("no problem reported for {arg}: {d:?}"))
+    };
+    assert!(by_arg("police.vison_cells=3").message.contains("unknown field `vison_cells`"));
+    assert!(by_arg("map.edges=Torus").message.contains("unknown variant `Torus`"));
+    let l = by_arg("civilians.legitimacy=2");
+    assert_eq!(l.field, "civilians.legitimacy");
+    assert!(l.message.contains("from 0 to 1"));
+    // Rendered as the user typed it.
+    assert!(err.to_string().contains("--set civilians.legitimacy=2: civilians.legitimacy:"), "{err}");
+}
+
+#[test]
+fn an_override_wins_over_its_alternative_in_the_file() {
+    // The default scenario gives civilians.density; a count replaces it.
+    let s = scenario_with(&["civilians.count=500"]);
+    assert_eq!(s.civilians.count, 500);
+    assert_eq!(s.civilians.density, None);
+}
+
+#[test]
+fn a_missing_file_is_an_error_not_a_panic() {
+    let err = scenario::load_file(&fixture("does_not_exist.ron"), &[]).unwrap_err();
+    assert!(matches!(err, ScenarioError::Io { .. }));
+}
+
+#[test]
+fn garbage_never_panics() {
+    // Truncations and byte flips of a real scenario: each must give Ok or a
+    // located error, never a panic.
+    let text = std::fs::read_to_string(repo().join("scenarios/epstein_classic.ron")).unwrap();
+    let cuts = (0..text.len()).step_by(7).filter(|&i| text.is_char_boundary(i));
+    for i in cuts {
+        let _ = scenario::load_str("cut.ron", &text[..i], &[]);
+        let mut flipped = text.clone().into_bytes();
+        flipped[i] = b"(:,)\"[x9"[i % 8];
+        if let Ok(t) = String::from_utf8(flipped) {
+            let _ = scenario::load_str("flip.ron", &t, &[]);
+        }
+    }
+}
