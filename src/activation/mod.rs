@@ -11,8 +11,6 @@
 pub mod sequential;
 pub mod synchronous;
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-
 use bevy_ecs::prelude::*;
 
 use crate::civilians::{CivilianId, Condition, Disposition};
@@ -26,8 +24,9 @@ pub struct Intent {
     /// Cell it wants to move to, or a suspect's id for an officer; NONE if
     /// nothing.
     pub target: u32,
-    /// Its ticket in the lottery for that target (lower wins).
-    pub ticket: u64,
+    /// Its ticket in the lottery for that target (lower wins); see
+    /// [`move_ticket`].
+    pub ticket: u32,
 }
 
 impl Intent {
@@ -36,40 +35,24 @@ impl Intent {
 
 impl Default for Intent {
     fn default() -> Self {
-        Intent { target: Intent::NONE, ticket: u64::MAX }
+        Intent { target: Intent::NONE, ticket: u32::MAX }
     }
 }
 
-/// Per-cell lottery for moves in the parallel engine: the lowest ticket
-/// claiming a cell wins it. `fetch_min` is commutative, so the winner does
-/// not depend on which thread claims first.
-#[derive(Resource)]
-pub struct Claims(pub Box<[AtomicU64]>);
-
-impl Claims {
-    pub fn new(cells: usize) -> Claims {
-        Claims((0..cells).map(|_| AtomicU64::new(u64::MAX)).collect())
-    }
-
-    #[inline]
-    pub fn claim(&self, cell: CellIndex, ticket: u64) {
-        let slot = &self.0[cell as usize];
-        // A plain load first: most cells are claimed once, and a locked
-        // read-modify-write costs several times a load.
-        if slot.load(Relaxed) > ticket {
-            slot.fetch_min(ticket, Relaxed);
-        }
-    }
-
-    #[inline]
-    pub fn winner(&self, cell: CellIndex) -> u64 {
-        self.0[cell as usize].load(Relaxed)
-    }
-
-    #[inline]
-    pub fn clear(&self, cell: CellIndex) {
-        self.0[cell as usize].store(u64::MAX, Relaxed);
-    }
+/// A lottery ticket (moves, and officers contending for one suspect): a bijection of the agent's 31-bit
+/// key keyed by the tick's salt, so no two agents share a ticket in a tick
+/// (a tie would let both move into one cell) and the order looks random.
+#[inline]
+pub fn move_ticket(agent: u32, salt: u64) -> u32 {
+    const MASK: u32 = (1 << 31) - 1;
+    let mut x = (agent ^ salt as u32) & MASK;
+    // xorshifts and odd multiplications are bijections modulo 2^31.
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d) & MASK;
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b) & MASK;
+    x ^= x >> 16;
+    (x ^ (salt >> 32) as u32) & MASK
 }
 
 /// How often the civilians are re-stored in cell order.
@@ -146,6 +129,17 @@ pub fn relocate(grid: &Grid, from: CellIndex, to: CellIndex, who: Occupant) {
     grid.set(to, who);
 }
 
+/// 31-bit key of an agent for the move lottery: civilians and officers have
+/// separate id spaces (ids fit in 29 bits).
+#[inline]
+pub fn lottery_key(civilian: Option<CivilianId>, officer: Option<crate::police::OfficerId>) -> u32 {
+    match (civilian, officer) {
+        (Some(c), _) => c.0,
+        (None, Some(o)) => o.0 | 1 << 30,
+        (None, None) => 0,
+    }
+}
+
 /// Hash key of an agent in the random streams: civilians and officers have
 /// separate id spaces.
 #[inline]
@@ -156,4 +150,22 @@ pub fn civilian_key(id: CivilianId) -> u64 {
 #[inline]
 pub fn officer_key(id: crate::police::OfficerId) -> u64 {
     id.0 as u64 | 1 << 40
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::UNCLAIMED;
+
+    #[test]
+    fn move_tickets_are_unique_and_never_unclaimed() {
+        for salt in [0u64, 0xdead_beef_1234_5678, u64::MAX] {
+            let mut seen = std::collections::HashSet::new();
+            for agent in (0..200_000u32).chain((0..200_000).map(|i| i | 1 << 30)) {
+                let t = move_ticket(agent, salt);
+                assert!(t < UNCLAIMED);
+                assert!(seen.insert(t), "duplicate ticket");
+            }
+        }
+    }
 }

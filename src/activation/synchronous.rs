@@ -11,7 +11,7 @@
 
 use bevy_ecs::prelude::*;
 
-use super::{Claims, Intent, civilian_code, civilian_key, officer_key, relocate};
+use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
 use crate::grid::{Grid, Occupant, VisionCounts};
 use crate::movement;
@@ -28,17 +28,14 @@ macro_rules! for_each_agent {
     }};
 }
 
-/// Low bits of a lottery ticket: who holds it (unique per agent).
-const HOLDER_BITS: u32 = 41;
-
-#[inline]
-fn ticket(draw: u64, key: u64) -> u64 {
-    (draw >> HOLDER_BITS << HOLDER_BITS) | key
-}
-
-pub fn count_what_agents_see(grid: Res<Grid>, tunables: Res<CurrentTunables>, mut counts: ResMut<VisionCounts>) {
+pub fn count_what_agents_see(
+    grid: Res<Grid>,
+    tunables: Res<CurrentTunables>,
+    parallel: Res<Parallel>,
+    mut counts: ResMut<VisionCounts>,
+) {
     let t = tunables.0;
-    counts.rebuild(&grid, t.civilian_vision_cells.max(t.police_vision_cells));
+    counts.rebuild(&grid, t.civilian_vision_cells.max(t.police_vision_cells), parallel.0);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -79,8 +76,13 @@ pub fn decide_together(
 }
 
 /// Recounts after the decisions, so officers see who is active now.
-pub fn recount_after_decisions(grid: Res<Grid>, tunables: Res<CurrentTunables>, counts: ResMut<VisionCounts>) {
-    count_what_agents_see(grid, tunables, counts);
+pub fn recount_after_decisions(
+    grid: Res<Grid>,
+    tunables: Res<CurrentTunables>,
+    parallel: Res<Parallel>,
+    counts: ResMut<VisionCounts>,
+) {
+    count_what_agents_see(grid, tunables, parallel, counts);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -95,6 +97,7 @@ pub fn choose_suspects(
 ) {
     let (grid, counts, shape, tick) = (&*grid, &*counts, &shapes.officer, clock.tick);
     let draws = streams.draws(Stream::Arrest);
+    let salt = draws.u64(u64::MAX, tick, 0);
     for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
         let key = officer_key(*id);
         // A uniformly random active within vision, found through the counts.
@@ -107,7 +110,7 @@ pub fn choose_suspects(
                 _ => None,
             });
         *intent = match suspect {
-            Some(suspect) => Intent { target: suspect, ticket: ticket(draws.u64(key, tick, 1), key) },
+            Some(suspect) => Intent { target: suspect, ticket: move_ticket(lottery_key(None, Some(*id)), salt) },
             None => Intent::default(),
         };
     });
@@ -125,7 +128,7 @@ pub fn make_arrests(
     mut roster: ResMut<JailRoster>,
     officers: Query<(&OfficerId, &Intent), Without<CivilianId>>,
     mut civilians: Query<(&Position, &mut Condition), Without<OfficerId>>,
-    mut wanted: Local<Vec<(u32, u64, OfficerId)>>,
+    mut wanted: Local<Vec<(u32, u32, OfficerId)>>,
 ) {
     wanted.clear();
     wanted.extend(officers.iter().filter(|(_, i)| i.target != Intent::NONE).map(|(id, i)| (i.target, i.ticket, *id)));
@@ -159,13 +162,14 @@ pub fn propose_moves(
     streams: Res<Streams>,
     clock: Res<Clock>,
     shapes: Res<Shapes>,
-    claims: Res<Claims>,
     parallel: Res<Parallel>,
     mut civilians: Query<(&CivilianId, &Position, &Condition, &mut Intent), Without<OfficerId>>,
     mut officers: Query<(&OfficerId, &Position, &mut Intent), Without<CivilianId>>,
 ) {
-    let (grid, claims, tick) = (&*grid, &*claims, clock.tick);
+    let (grid, tick) = (&*grid, clock.tick);
     let draws = streams.draws(Stream::Movement);
+    let salt = draws.u64(u64::MAX, tick, 0);
+    let shared = parallel.0;
     let shape = &shapes.civilian;
     for_each_agent!(parallel.0, civilians, |(id, pos, condition, mut intent): (
         &CivilianId,
@@ -179,8 +183,8 @@ pub fn propose_moves(
             return;
         }
         if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws, key, tick) {
-            let t = ticket(draws.u64(key, tick, 99), key);
-            claims.claim(to, t);
+            let t = move_ticket(lottery_key(Some(*id), None), salt);
+            grid.claim(to, t, shared);
             *intent = Intent { target: to, ticket: t };
         }
     });
@@ -189,8 +193,8 @@ pub fn propose_moves(
         let key = officer_key(*id);
         *intent = Intent::default();
         if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws, key, tick) {
-            let t = ticket(draws.u64(key, tick, 99), key);
-            claims.claim(to, t);
+            let t = move_ticket(lottery_key(None, Some(*id)), salt);
+            grid.claim(to, t, shared);
             *intent = Intent { target: to, ticket: t };
         }
     });
@@ -198,12 +202,11 @@ pub fn propose_moves(
 
 pub fn settle_moves(
     grid: Res<Grid>,
-    claims: Res<Claims>,
     parallel: Res<Parallel>,
     mut civilians: Query<(&CivilianId, &mut Position, &Condition, &Intent), Without<OfficerId>>,
     mut officers: Query<(&OfficerId, &mut Position, &Intent), Without<CivilianId>>,
 ) {
-    let (grid, claims) = (&*grid, &*claims);
+    let grid = &*grid;
     // Winners move, writing only their old cell and the cell they won, and
     // clear that cell's lottery for the next tick. A loser never holds the
     // winning ticket, so it loses whether it looks before or after the
@@ -214,15 +217,15 @@ pub fn settle_moves(
         &Condition,
         &Intent,
     )| {
-        if intent.target != Intent::NONE && claims.winner(intent.target) == intent.ticket {
-            claims.clear(intent.target);
+        if intent.target != Intent::NONE && grid.claim_winner(intent.target) == intent.ticket {
+            grid.clear_claim(intent.target);
             relocate(grid, pos.0, intent.target, civilian_code(*id, *condition));
             pos.0 = intent.target;
         }
     });
     for_each_agent!(parallel.0, officers, |(id, mut pos, intent): (&OfficerId, Mut<Position>, &Intent)| {
-        if intent.target != Intent::NONE && claims.winner(intent.target) == intent.ticket {
-            claims.clear(intent.target);
+        if intent.target != Intent::NONE && grid.claim_winner(intent.target) == intent.ticket {
+            grid.clear_claim(intent.target);
             relocate(grid, pos.0, intent.target, Occupant::Officer { id: id.0 });
             pos.0 = intent.target;
         }

@@ -10,6 +10,7 @@
 //! bits) so one load answers both.
 
 use bevy_ecs::prelude::Resource;
+use bevy_tasks::{ComputeTaskPool, ParallelSliceMut};
 
 use super::{CellIndex, FastDiv, Grid, Shape, is_active_code, is_officer_code};
 
@@ -42,7 +43,9 @@ impl Default for VisionCounts {
 
 impl VisionCounts {
     /// Rebuilds the sums from the grid, padded for visions up to `max_vision`.
-    pub fn rebuild(&mut self, grid: &Grid, max_vision: u32) {
+    /// Rows are independent: with `parallel` they are split over the compute
+    /// task pool (same sums either way).
+    pub fn rebuild(&mut self, grid: &Grid, max_vision: u32, parallel: bool) {
         let (w, h) = (grid.width as usize, grid.height as usize);
         let pad = max_vision as usize;
         let stride = w + 2 * pad + 1;
@@ -53,13 +56,11 @@ impl VisionCounts {
         self.height = h;
         self.wrap = grid.wrap;
         self.sums.resize(stride * h, 0);
-        for y in 0..h {
-            let row = &mut self.sums[y * stride..(y + 1) * stride];
+        let fill = |y: usize, row: &mut [u64]| {
             let mut acc = 0u64;
             row[0] = 0;
             for (i, slot) in row.iter_mut().enumerate().skip(1) {
-                let ext = i - 1; // extended column
-                let x = ext as isize - pad as isize;
+                let x = (i - 1) as isize - pad as isize; // extended column i - 1
                 let value = if x >= 0 && (x as usize) < w {
                     weight(grid.code((y * w) as CellIndex + x as CellIndex))
                 } else if grid.wrap {
@@ -70,6 +71,18 @@ impl VisionCounts {
                 };
                 acc += value;
                 *slot = acc;
+            }
+        };
+        if parallel && h >= 64 {
+            let rows_per_chunk = h.div_ceil(32);
+            self.sums.par_chunk_map_mut(ComputeTaskPool::get(), stride * rows_per_chunk, |chunk, rows| {
+                for (j, row) in rows.chunks_mut(stride).enumerate() {
+                    fill(chunk * rows_per_chunk + j, row);
+                }
+            });
+        } else {
+            for (y, row) in self.sums.chunks_mut(stride).enumerate() {
+                fill(y, row);
             }
         }
     }
@@ -202,7 +215,7 @@ mod tests {
             }
             let shape = Shape::new(Neighbourhood::Euclidean, 5);
             let mut counts = VisionCounts::default();
-            counts.rebuild(&grid, 5);
+            counts.rebuild(&grid, 5, false);
             for cell in [0u32, 8, 100, 254] {
                 let mut expect = Vec::new();
                 grid.scan(cell, &shape, |c, code| {
@@ -237,7 +250,7 @@ mod tests {
                 for vision in [1, 3, 7] {
                     let shape = Shape::new(kind, vision);
                     let mut counts = VisionCounts::default();
-                    counts.rebuild(&grid, 7);
+                    counts.rebuild(&grid, 7, false);
                     for cell in 0..grid.cells() as u32 {
                         assert_eq!(
                             counts.count(cell, &shape),

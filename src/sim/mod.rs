@@ -320,7 +320,6 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
     }
 
     world.insert_resource(Shapes::new(&s.rules, &tunables));
-    world.insert_resource(activation::Claims::new(grid.cells()));
     world.insert_resource(grid);
     world.insert_resource(streams);
     world.insert_resource(Clock::default());
