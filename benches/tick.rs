@@ -13,7 +13,7 @@ use mando::sim::{Sim, SimOptions};
 fn world(civilians: u64, activation: &str, threads: usize) -> Sim {
     // Side of the square map that holds `civilians` at density 0.7.
     let side = ((civilians as f64 / 0.7).sqrt().ceil()) as u32;
-    let set = |p: &str, v: String| Override { path: p.into(), value: v };
+    let set = |p: &str, v: String| Override { path: p.into(), value: v, written_as: None };
     let overrides = [
         set("map.width_cells", side.to_string()),
         set("map.height_cells", side.to_string()),

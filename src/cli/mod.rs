@@ -62,7 +62,7 @@ pub(crate) fn load(file: Option<&PathBuf>, sets: &[String], extra: Vec<Override>
         match Override::parse(s) {
             Ok(o) => overrides.push(o),
             Err(message) => problems.push(scenario::Diagnostic {
-                origin: scenario::Origin::Override { argument: s.clone() },
+                origin: scenario::Origin::Override { argument: format!("--set {s}") },
                 field: String::new(),
                 message,
             }),

@@ -43,10 +43,10 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> u8 {
     let mut extra = Vec::new();
     if let Some(seed) = args.seed {
-        extra.push(Override { path: "metadata.seed".into(), value: seed.to_string() });
+        extra.push(Override::from_flag("metadata.seed", seed, "--seed"));
     }
     if let Some(ticks) = args.ticks {
-        extra.push(Override { path: "metadata.ticks".into(), value: ticks.to_string() });
+        extra.push(Override::from_flag("metadata.ticks", ticks, "--ticks"));
     }
     let scenario = match load(args.file.as_ref(), &args.sets, extra) {
         Ok(s) => s,

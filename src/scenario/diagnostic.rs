@@ -4,7 +4,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// Where a problem was written: a place in a file, or a `--set` argument.
+/// Where a problem was written: a place in a file, or a command-line
+/// argument as the user wrote it (`--set civilians.legitimacy=2`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Origin {
@@ -27,7 +28,7 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.origin {
             Origin::File { file, line, column } => write!(f, "{file}:{line}:{column}: ")?,
-            Origin::Override { argument } => write!(f, "--set {argument}: ")?,
+            Origin::Override { argument } => write!(f, "{argument}: ")?,
         }
         if self.field.is_empty() {
             write!(f, "{}", self.message)

@@ -443,6 +443,20 @@ pub fn set_value(text: &str, path: &str, value: &str) -> Result<Patch, PatchErro
     }
     // Find the deepest written ancestor struct and insert the rest there.
     let segments: Vec<&str> = path.split('.').collect();
+    // List elements can be changed, not added: inserting `changes[3]: ..`
+    // as a field would only confuse the parser.
+    let mut prefix = String::new();
+    for seg in &segments {
+        if !prefix.is_empty() {
+            prefix.push('.');
+        }
+        prefix.push_str(seg);
+        if seg.contains('[') && map.get(&prefix).is_none() {
+            return Err(PatchError(format!(
+                "`{prefix}` is not in the scenario; --set changes list elements the file writes but cannot add new ones"
+            )));
+        }
+    }
     for depth in (0..segments.len()).rev() {
         let parent = segments[..depth].join(".");
         let Some(f) = map.get(&parent) else { continue };

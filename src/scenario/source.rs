@@ -39,6 +39,8 @@ pub struct Source {
 pub struct Override {
     pub path: String,
     pub value: String,
+    /// How the user wrote it, when not as `--set` (e.g. `--ticks 0`).
+    pub written_as: Option<String>,
 }
 
 impl Override {
@@ -58,11 +60,18 @@ impl Override {
         if value.trim().is_empty() {
             return Err(format!("`{path}` is given no value"));
         }
-        Ok(Override { path: path.to_string(), value: value.trim().to_string() })
+        Ok(Override { path: path.to_string(), value: value.trim().to_string(), written_as: None })
     }
 
+    /// An override that a dedicated flag stands for, e.g. `--seed 4`.
+    pub fn from_flag(path: &str, value: impl ToString, flag: &str) -> Override {
+        let value = value.to_string();
+        Override { path: path.to_string(), written_as: Some(format!("{flag} {value}")), value }
+    }
+
+    /// The argument as the user wrote it, for messages.
     pub fn argument(&self) -> String {
-        format!("{}={}", self.path, self.value)
+        self.written_as.clone().unwrap_or_else(|| format!("--set {}={}", self.path, self.value))
     }
 }
 
@@ -201,7 +210,7 @@ mod tests {
         assert!(s.apply(&over).is_empty());
         assert!(!s.text.contains("density"), "{}", s.text);
         let at = s.text.find("0.5").unwrap();
-        assert_eq!(s.origin_of(at), Origin::Override { argument: "civilians.legitimacy=0.5".into() });
+        assert_eq!(s.origin_of(at), Origin::Override { argument: "--set civilians.legitimacy=0.5".into() });
         let w = s.text.find("width_cells").unwrap();
         assert_eq!(s.origin_of(w), Origin::File { file: "f.ron".into(), line: 4, column: 9 });
     }
@@ -211,6 +220,6 @@ mod tests {
         assert!(Override::parse("nonsense").is_err());
         assert!(Override::parse("a..b=1").is_err());
         assert!(Override::parse("a.b=").is_err());
-        assert_eq!(Override::parse(" a.b = 2 ").unwrap(), Override { path: "a.b".into(), value: "2".into() });
+        assert_eq!(Override::parse(" a.b = 2 ").unwrap(), Override { path: "a.b".into(), value: "2".into(), written_as: None });
     }
 }

@@ -157,7 +157,16 @@ fn parse(source: &Source) -> Result<RawScenario, Vec<Diagnostic>> {
             let path = clean_path(&err.path().to_string());
             let inner = err.into_inner();
             let spanned = de.span_error(inner);
-            let message = describe(&spanned.code);
+            let mut message = describe(&spanned.code);
+            // `ticks: 10.0` reads as the whole number 10 followed by `.0`.
+            let at = source.offset_of(spanned.span.start.line, spanned.span.start.col);
+            let rest = source.text.get(at..).unwrap_or("");
+            if spanned.code == ron::Error::ExpectedComma
+                && rest.starts_with('.')
+                && rest[1..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                message = "expected a whole number, without a decimal point".to_string();
+            }
             // An unknown field is reported at its name; ron's span ends there.
             let field = match &spanned.code {
                 ron::Error::NoSuchStructField { found, .. } => join(&path, found),
@@ -176,7 +185,7 @@ fn parse(source: &Source) -> Result<RawScenario, Vec<Diagnostic>> {
 
 /// serde_path_to_error writes `?` for paths it cannot name and `.` at the root.
 fn clean_path(p: &str) -> String {
-    if p == "." || p == "?" { String::new() } else { p.to_string() }
+    p.split('.').filter(|s| !s.is_empty() && *s != "?").collect::<Vec<_>>().join(".")
 }
 
 fn join(parent: &str, name: &str) -> String {
@@ -398,6 +407,10 @@ fn check_changes(c: &mut Checker, s: &Scenario, raw: Vec<RawChange>) -> (Vec<Sch
                 continue;
             }
         };
+        if ch.at_tick == 0 {
+            c.report(&field("at_tick"), "expected tick 1 or later (tick 1 is the first; to change a starting value, edit the field)");
+            continue;
+        }
         // A change after the last tick is allowed (it never applies), so a
         // shorter run by `--ticks` keeps the scenario valid.
         if ch.over_ticks == Some(0) {

@@ -94,7 +94,7 @@ fn overrides_are_checked_like_the_file_and_named_in_errors() {
     let d = err.diagnostics();
     let by_arg = |arg: &str| {
         d.iter()
-            .find(|p| p.origin == Origin::Override { argument: arg.to_string() })
+            .find(|p| p.origin == Origin::Override { argument: format!("--set {arg}") })
             .unwrap_or_else(|| panic!("no problem reported for {arg}: {d:?}"))
     };
     assert!(by_arg("police.vison_cells=3").message.contains("unknown field `vison_cells`"));
@@ -134,4 +134,30 @@ fn garbage_never_panics() {
             let _ = scenario::load_str("flip.ron", &t, &[]);
         }
     }
+}
+
+#[test]
+fn regressions_found_while_writing_the_docs() {
+    let base = |extra: &str| {
+        format!(
+            "Scenario(metadata: (name: \"r\", ticks: 10{extra}), map: (width_cells: 20, height_cells: 20), \
+             civilians: (vision_cells: 3), police: (vision_cells: 3), \
+             changes: [(at_tick: 0, path: \"civilians.legitimacy\", value: 0.5)])"
+        )
+    };
+    // A change at tick 0 would never apply: it is refused.
+    let d = scenario::load_str("r.ron", &base(""), &[]).unwrap_err().diagnostics();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].field, "changes[0].at_tick");
+    // A decimal point in a whole number says so.
+    let d = scenario::load_str("r.ron", &base(".0"), &[]).unwrap_err().diagnostics();
+    assert!(d[0].message.contains("whole number"), "{:?}", d[0]);
+    // A list element the file does not write cannot be set.
+    let o = Override::parse("changes[4].value=1").unwrap();
+    let d = scenario::load_default(&[o]).unwrap_err().diagnostics();
+    assert!(d[0].message.contains("cannot add new ones"), "{:?}", d[0]);
+    // Dedicated flags are named as the user typed them.
+    let o = Override::from_flag("metadata.ticks", 0, "--ticks");
+    let e = scenario::load_default(&[o]).unwrap_err();
+    assert!(e.to_string().starts_with("--ticks 0: metadata.ticks:"), "{e}");
 }
