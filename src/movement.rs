@@ -49,28 +49,42 @@ pub fn uniform_empty_in_vision(
 /// instead of waiting on one another. The first empty cell in draw order
 /// wins, exactly as one try at a time would give.
 #[inline]
-pub fn propose_empty_in_vision(
-    grid: &Grid,
-    cell: CellIndex,
-    shape: &Shape,
-    draws: Draws,
-    key: u64,
-    tick: u32,
-) -> Option<CellIndex> {
+pub fn propose_empty_in_vision(grid: &Grid, cell: CellIndex, shape: &Shape, draws: Draws, key: u64, tick: u32) -> Option<CellIndex> {
     const OFF_MAP: CellIndex = CellIndex::MAX;
     let n = shape.offsets.len() as u64;
     let (x, y) = grid.xy(cell);
+    let v = shape.vision;
+    // Far from the border nothing wraps or clips: a neighbour is the cell
+    // index plus a precomputed step.
+    let interior =
+        shape.row_length == grid.width && x >= v && y >= v && x + v < grid.width && y + v < grid.height;
     let candidate = |half: u64| {
-        let (dx, dy) = shape.offsets[((half * n) >> 32) as usize];
-        grid.offset_xy(x, y, dx, dy).unwrap_or(OFF_MAP)
+        let i = ((half * n) >> 32) as usize;
+        if interior {
+            (cell as i64 + shape.deltas[i]) as CellIndex
+        } else {
+            let (dx, dy) = shape.offsets[i];
+            grid.offset_xy(x, y, dx, dy).unwrap_or(OFF_MAP)
+        }
     };
+    let free = |c: CellIndex| c != OFF_MAP && grid.is_empty(c);
     for batch in 0..PROPOSAL_TRIES / 4 {
         let (h0, h1) = (draws.u64(key, tick, 2 * batch), draws.u64(key, tick, 2 * batch + 1));
-        let cells =
-            [candidate(h0 >> 32), candidate(h0 & 0xFFFF_FFFF), candidate(h1 >> 32), candidate(h1 & 0xFFFF_FFFF)];
-        let empty = cells.map(|c| c != OFF_MAP && grid.is_empty(c));
-        if let Some(i) = empty.iter().position(|&e| e) {
-            return Some(cells[i]);
+        let c0 = candidate(h0 >> 32);
+        let c1 = candidate(h0 & 0xFFFF_FFFF);
+        let c2 = candidate(h1 >> 32);
+        let c3 = candidate(h1 & 0xFFFF_FFFF);
+        if free(c0) {
+            return Some(c0);
+        }
+        if free(c1) {
+            return Some(c1);
+        }
+        if free(c2) {
+            return Some(c2);
+        }
+        if free(c3) {
+            return Some(c3);
         }
     }
     None

@@ -29,7 +29,8 @@ pub fn apply_scheduled_changes(world: &mut World) {
         || next.police_vision_cells != before.police_vision_cells
     {
         let rules = world.resource::<CurrentRules>().0;
-        world.insert_resource(Shapes::new(&rules, &next));
+        let width = world.resource::<Grid>().width;
+        world.insert_resource(Shapes::new(&rules, &next, width));
     }
     if next.police_count != before.police_count {
         set_officer_count(world, next.police_count, tick);

@@ -6,22 +6,25 @@
 //! per row of the shape instead of a scan of every cell.
 //! Reasoning: at a million agents the cell-by-cell scan (about 150 cells at
 //! vision 7) dominates the tick; the prefix sums cost one pass over the map.
-//! Officers and actives are packed into one `u64` (officers in the high 32
-//! bits) so one load answers both.
+//! Officers and actives are packed into one `u32` (officers in the high 16
+//! bits) so one load answers both. A row holds at most 16,384 + 2·64 cells
+//! and a neighbourhood at most 129·129, so neither half can overflow into
+//! the other (validation bounds the map side and the vision).
 
 use bevy_ecs::prelude::Resource;
 use bevy_tasks::{ComputeTaskPool, ParallelSliceMut};
 
 use super::{CellIndex, FastDiv, Grid, Shape, is_active_code, is_officer_code};
 
-const OFFICER_UNIT: u64 = 1 << 32;
+const OFFICER_UNIT: u32 = 1 << 16;
+const HALF: u32 = 0xFFFF;
 
 #[derive(Resource)]
 pub struct VisionCounts {
     by_width: FastDiv,
     pad: usize,
     stride: usize,
-    sums: Vec<u64>,
+    sums: Vec<u32>,
     width: usize,
     height: usize,
     wrap: bool,
@@ -56,8 +59,9 @@ impl VisionCounts {
         self.height = h;
         self.wrap = grid.wrap;
         self.sums.resize(stride * h, 0);
-        let fill = |y: usize, row: &mut [u64]| {
-            let mut acc = 0u64;
+        debug_assert!(stride <= HALF as usize, "map too wide for 16-bit prefix sums");
+        let fill = |y: usize, row: &mut [u32]| {
+            let mut acc = 0u32;
             row[0] = 0;
             for (i, slot) in row.iter_mut().enumerate().skip(1) {
                 let x = (i - 1) as isize - pad as isize; // extended column i - 1
@@ -73,8 +77,10 @@ impl VisionCounts {
                 *slot = acc;
             }
         };
-        if parallel && h >= 64 {
-            let rows_per_chunk = h.div_ceil(32);
+        // Split only maps worth it (a task costs microseconds); a few
+        // chunks per thread even out uneven rows.
+        if parallel && w * h >= 1 << 18 {
+            let rows_per_chunk = h.div_ceil(8);
             self.sums.par_chunk_map_mut(ComputeTaskPool::get(), stride * rows_per_chunk, |chunk, rows| {
                 for (j, row) in rows.chunks_mut(stride).enumerate() {
                     fill(chunk * rows_per_chunk + j, row);
@@ -96,7 +102,7 @@ impl VisionCounts {
         let (x, y) = (x as isize, y as isize);
         let v = shape.vision as isize;
         let pad = self.pad as isize;
-        let mut total = 0u64;
+        let mut total = 0u32;
         for dy in -v..=v {
             let mut ny = y + dy;
             if self.wrap {
@@ -117,7 +123,7 @@ impl VisionCounts {
             let hi = (x + hw + pad + 1) as usize;
             total += self.sums[row + hi] - self.sums[row + lo];
         }
-        ((total >> 32) as u32, (total & 0xFFFF_FFFF) as u32)
+        (total >> 16, total & HALF)
     }
 }
 
@@ -148,7 +154,7 @@ impl VisionCounts {
             let hw = shape.half_width(dy as i32) as isize;
             let row = ny as usize * self.stride;
             let (lo, hi) = ((x - hw + pad) as usize, (x + hw + pad + 1) as usize);
-            let in_row = ((self.sums[row + hi] - self.sums[row + lo]) & 0xFFFF_FFFF) as u32;
+            let in_row = (self.sums[row + hi] - self.sums[row + lo]) & HALF;
             if k >= in_row {
                 k -= in_row;
                 continue;
@@ -176,7 +182,7 @@ impl VisionCounts {
 }
 
 #[inline]
-fn weight(code: u32) -> u64 {
+fn weight(code: u32) -> u32 {
     if is_officer_code(code) {
         OFFICER_UNIT
     } else if is_active_code(code) {

@@ -14,6 +14,11 @@ pub struct Shape {
     half_widths: Vec<u32>,
     /// Every offset seen, the centre excluded, in row order.
     pub offsets: Vec<(i32, i32)>,
+    /// The same offsets as steps in the cell index on a map `row_length`
+    /// cells wide (`dy * row_length + dx`): for agents far enough from the
+    /// border that nothing wraps, a neighbour is one addition away.
+    pub deltas: Vec<i64>,
+    pub row_length: u32,
 }
 
 impl Shape {
@@ -47,7 +52,14 @@ impl Shape {
                 }
             }
         }
-        Shape { kind, vision, half_widths, offsets }
+        Shape { kind, vision, half_widths, offsets, deltas: Vec::new(), row_length: 0 }
+    }
+
+    /// This shape with index steps for a map `width` cells wide.
+    pub fn for_row_length(mut self, width: u32) -> Shape {
+        self.deltas = self.offsets.iter().map(|&(dx, dy)| dy as i64 * width as i64 + dx as i64).collect();
+        self.row_length = width;
+        self
     }
 
     #[inline]

@@ -70,10 +70,10 @@ pub struct Shapes {
 }
 
 impl Shapes {
-    pub fn new(rules: &Rules, t: &Tunables) -> Shapes {
+    pub fn new(rules: &Rules, t: &Tunables, map_width: u32) -> Shapes {
         Shapes {
-            civilian: Shape::new(rules.neighbourhood, t.civilian_vision_cells),
-            officer: Shape::new(rules.neighbourhood, t.police_vision_cells),
+            civilian: Shape::new(rules.neighbourhood, t.civilian_vision_cells).for_row_length(map_width),
+            officer: Shape::new(rules.neighbourhood, t.police_vision_cells).for_row_length(map_width),
         }
     }
 }
@@ -319,7 +319,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
         index.officers.push(Some(e));
     }
 
-    world.insert_resource(Shapes::new(&s.rules, &tunables));
+    world.insert_resource(Shapes::new(&s.rules, &tunables, s.map.width_cells));
     world.insert_resource(grid);
     world.insert_resource(streams);
     world.insert_resource(Clock::default());
