@@ -23,7 +23,9 @@ fn world(civilians: u64, activation: &str, threads: usize) -> Sim {
         set("metadata.seed", "7".into()),
     ];
     let s = scenario::load_default(&overrides).expect("benchmark scenario is valid");
-    let mut sim = Sim::new(&s, SimOptions { threads, ..SimOptions::default() }).expect("benchmark world builds");
+    // Threads used at every size, to show where they start to pay.
+    let options = SimOptions { threads, parallel_from_civilians: 0, ..SimOptions::default() };
+    let mut sim = Sim::new(&s, options).expect("benchmark world builds");
     for _ in 0..5 {
         sim.step();
     }

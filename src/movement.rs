@@ -4,18 +4,20 @@
 //! neighbourhood and picks uniformly among its empty cells (exact; used by
 //! the sequential engine). [`propose_empty_in_vision`] draws random offsets
 //! until one is empty (uniform over empty cells given success, and much
-//! cheaper in the usual crowd with a quarter of cells free; used by the
-//! parallel engine, which settles two agents choosing one cell by lot).
+//! cheaper in the usual crowd with a quarter of cells free, with the scan as
+//! a fallback; used by the parallel engine, which settles two agents
+//! choosing one cell by lot, and for releases from jail).
 
 use crate::grid::{CellIndex, Grid, Shape, is_empty_code};
 use crate::sim::rng::Draws;
 
-/// Draws before the parallel engine gives up and stays put this tick. With a
-/// quarter of cells empty the chance of failing when a free cell exists is
-/// 0.75¹⁶ ≈ 1%.
+/// Random draws before falling back to scanning the neighbourhood. With a
+/// quarter of cells empty the fallback runs for about 1% of agents.
 pub const PROPOSAL_TRIES: u32 = 16;
 
 /// A uniformly random empty cell within vision, or `None` if all are taken.
+/// `draw` numbers the random draw, so callers that already drew for this
+/// agent and tick take a fresh one.
 pub fn uniform_empty_in_vision(
     grid: &Grid,
     cell: CellIndex,
@@ -23,13 +25,14 @@ pub fn uniform_empty_in_vision(
     draws: Draws,
     key: u64,
     tick: u32,
+    draw: u32,
 ) -> Option<CellIndex> {
     let mut empties = 0u32;
     grid.scan(cell, shape, |_, code| empties += is_empty_code(code) as u32);
     if empties == 0 {
         return None;
     }
-    let mut pick = draws.below(empties, key, tick, 0);
+    let mut pick = draws.below(empties, key, tick, draw);
     let mut chosen = None;
     grid.scan(cell, shape, |c, code| {
         if is_empty_code(code) && chosen.is_none() {
@@ -43,21 +46,29 @@ pub fn uniform_empty_in_vision(
     chosen
 }
 
-/// A random empty cell within vision by rejection sampling, or `None` after
-/// [`PROPOSAL_TRIES`] misses. Each 64-bit draw serves two tries, and tries
+/// A uniformly random empty cell within vision, or `None` if all are taken:
+/// rejection sampling, and after [`PROPOSAL_TRIES`] misses an exact scan.
+/// Both branches are uniform over the same empty cells, so the result is
+/// exactly uniform; the scan is rarely needed in a crowd with free cells. Each 64-bit draw serves two tries, and tries
 /// go in batches of four whose cells are loaded together: the loads overlap
 /// instead of waiting on one another. The first empty cell in draw order
 /// wins, exactly as one try at a time would give.
 #[inline]
-pub fn propose_empty_in_vision(grid: &Grid, cell: CellIndex, shape: &Shape, draws: Draws, key: u64, tick: u32) -> Option<CellIndex> {
+pub fn propose_empty_in_vision(
+    grid: &Grid,
+    cell: CellIndex,
+    shape: &Shape,
+    draws: Draws,
+    key: u64,
+    tick: u32,
+) -> Option<CellIndex> {
     const OFF_MAP: CellIndex = CellIndex::MAX;
     let n = shape.offsets.len() as u64;
     let (x, y) = grid.xy(cell);
     let v = shape.vision;
     // Far from the border nothing wraps or clips: a neighbour is the cell
     // index plus a precomputed step.
-    let interior =
-        shape.row_length == grid.width && x >= v && y >= v && x + v < grid.width && y + v < grid.height;
+    let interior = shape.row_length == grid.width && x >= v && y >= v && x + v < grid.width && y + v < grid.height;
     let candidate = |half: u64| {
         let i = ((half * n) >> 32) as usize;
         if interior {
@@ -87,7 +98,7 @@ pub fn propose_empty_in_vision(grid: &Grid, cell: CellIndex, shape: &Shape, draw
             return Some(c3);
         }
     }
-    None
+    uniform_empty_in_vision(grid, cell, shape, draws, key, tick, PROPOSAL_TRIES)
 }
 
 /// Some empty cell anywhere: random probes, then a sweep from a random

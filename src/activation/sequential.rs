@@ -59,7 +59,7 @@ pub fn take_turns(
             }
             let step = |pos: &mut Position, condition: Condition| {
                 if let Some(to) =
-                    movement::uniform_empty_in_vision(&grid, pos.0, &shapes.civilian, moves, civilian_key(id), tick)
+                    movement::uniform_empty_in_vision(&grid, pos.0, &shapes.civilian, moves, civilian_key(id), tick, 0)
                 {
                     relocate(&grid, pos.0, to, civilian_code(id, condition));
                     pos.0 = to;
@@ -88,7 +88,8 @@ pub fn take_turns(
             let Ok((&id, mut pos)) = officers.get_mut(entity) else { continue };
             let key = officer_key(id);
             let step = |pos: &mut Position| {
-                if let Some(to) = movement::uniform_empty_in_vision(&grid, pos.0, &shapes.officer, moves, key, tick) {
+                if let Some(to) = movement::uniform_empty_in_vision(&grid, pos.0, &shapes.officer, moves, key, tick, 0)
+                {
                     relocate(&grid, pos.0, to, Occupant::Officer { id: id.0 });
                     pos.0 = to;
                 }

@@ -7,8 +7,7 @@
 //! a civilian is active when G − R·P > T. Jailed civilians sit out their term
 //! and come back quiescent.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use bevy_ecs::prelude::*;
@@ -108,14 +107,29 @@ pub fn decide(
     decides_active(d, t.legitimacy, t.threshold, p)
 }
 
-/// Who leaves jail when: a min-heap on (release tick, civilian id), so a
-/// tick touches only the civilians it releases, in id order.
+/// Who leaves jail when: one list of civilians per release tick, so a tick
+/// touches only the civilians it releases; each list is released in id
+/// order.
 #[derive(Resource, Debug, Default)]
-pub struct JailRoster(BinaryHeap<Reverse<(u32, CivilianId)>>);
+pub struct JailRoster(BTreeMap<u32, Vec<CivilianId>>);
 
 impl JailRoster {
     pub fn admit(&mut self, civilian: CivilianId, until_tick: u32) {
-        self.0.push(Reverse((until_tick, civilian)));
+        self.0.entry(until_tick).or_default().push(civilian);
+    }
+
+    /// Everyone whose term ends at or before `tick`, in (tick, id) order.
+    fn due(&mut self, tick: u32) -> Vec<CivilianId> {
+        let mut out = Vec::new();
+        while let Some(entry) = self.0.first_entry() {
+            if *entry.key() > tick {
+                break;
+            }
+            let mut ids = entry.remove();
+            ids.sort_unstable();
+            out.extend(ids);
+        }
+        out
     }
 }
 
@@ -134,11 +148,7 @@ pub fn release_from_jail(
     mut civilians: Query<(&mut Position, &mut Condition)>,
 ) {
     let draws = streams.draws(Stream::Release);
-    while let Some(&Reverse((until, id))) = roster.0.peek() {
-        if until > clock.tick {
-            break;
-        }
-        roster.0.pop();
+    for id in roster.due(clock.tick) {
         let Ok((mut position, mut condition)) = civilians.get_mut(index.civilians[id.0 as usize]) else { continue };
         *condition = Condition::Quiescent;
         let me = Occupant::Civilian { id: id.0, active: false };
@@ -150,7 +160,7 @@ pub fn release_from_jail(
         let cell = if grid.is_empty(position.0) {
             position.0
         } else if let Some(c) =
-            movement::uniform_empty_in_vision(&grid, position.0, &shapes.civilian, draws, key, clock.tick)
+            movement::propose_empty_in_vision(&grid, position.0, &shapes.civilian, draws, key, clock.tick)
         {
             c
         } else {

@@ -4,12 +4,14 @@
 
 pub mod output;
 
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
 use crate::civilians::Condition;
 use crate::police::{ArrestLog, OfficerId};
-use crate::sim::{Clock, CurrentTunables, Phase};
+use crate::sim::{Clock, CurrentTunables, Parallel, Phase};
 
 /// The state of the world after one tick: a row of `timeseries.csv`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -52,21 +54,47 @@ fn count_everyone(
     clock: Res<Clock>,
     tunables: Res<CurrentTunables>,
     log: Res<ArrestLog>,
+    parallel: Res<Parallel>,
     civilians: Query<&Condition>,
     officers: Query<(), With<OfficerId>>,
     mut census: ResMut<Census>,
 ) {
     let mut r = TickRecord { tick: clock.tick, legitimacy: tunables.0.legitimacy, ..Default::default() };
-    for c in &civilians {
-        match c {
-            Condition::Quiescent => r.quiescent += 1,
-            Condition::Active => r.active += 1,
-            Condition::Jailed { .. } => r.jailed += 1,
-        }
+    let totals = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+    if parallel.0 {
+        // Each batch counts locally and adds its totals once, when dropped.
+        civilians.par_iter().for_each_init(|| Tally { counts: [0; 3], into: &totals }, |t, c| t.counts[slot(c)] += 1);
+    } else {
+        let mut t = Tally { counts: [0; 3], into: &totals };
+        civilians.iter().for_each(|c| t.counts[slot(c)] += 1);
     }
+    [r.quiescent, r.active, r.jailed] = totals.map(|t| t.into_inner());
     r.officers = officers.iter().count() as u32;
     r.arrests = log.this_tick;
     census.0 = r;
+}
+
+#[inline]
+fn slot(c: &Condition) -> usize {
+    match c {
+        Condition::Quiescent => 0,
+        Condition::Active => 1,
+        Condition::Jailed { .. } => 2,
+    }
+}
+
+/// Counts of one batch of a parallel census, added to the totals on drop.
+struct Tally<'a> {
+    counts: [u32; 3],
+    into: &'a [AtomicU32; 3],
+}
+
+impl Drop for Tally<'_> {
+    fn drop(&mut self) {
+        for (total, n) in self.into.iter().zip(self.counts) {
+            total.fetch_add(n, Relaxed);
+        }
+    }
 }
 
 /// A census taken outside the schedule (for tick 0).

@@ -220,6 +220,9 @@ mod tests {
         assert!(Override::parse("nonsense").is_err());
         assert!(Override::parse("a..b=1").is_err());
         assert!(Override::parse("a.b=").is_err());
-        assert_eq!(Override::parse(" a.b = 2 ").unwrap(), Override { path: "a.b".into(), value: "2".into(), written_as: None });
+        assert_eq!(
+            Override::parse(" a.b = 2 ").unwrap(),
+            Override { path: "a.b".into(), value: "2".into(), written_as: None }
+        );
     }
 }

@@ -408,7 +408,10 @@ fn check_changes(c: &mut Checker, s: &Scenario, raw: Vec<RawChange>) -> (Vec<Sch
             }
         };
         if ch.at_tick == 0 {
-            c.report(&field("at_tick"), "expected tick 1 or later (tick 1 is the first; to change a starting value, edit the field)");
+            c.report(
+                &field("at_tick"),
+                "expected tick 1 or later (tick 1 is the first; to change a starting value, edit the field)",
+            );
             continue;
         }
         // A change after the last tick is allowed (it never applies), so a

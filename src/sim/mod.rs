@@ -101,17 +101,22 @@ pub struct SimOptions {
     pub threads: usize,
     /// Re-sort civilians by cell every this many ticks (0: never).
     pub resort_every_ticks: u32,
+    /// Below this many civilians the threads are not used: splitting the
+    /// work costs more than it saves (measured: `docs/performance.md`).
+    pub parallel_from_civilians: u32,
 }
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { threads: 1, resort_every_ticks: 32 }
+        SimOptions { threads: 1, resort_every_ticks: 32, parallel_from_civilians: 50_000 }
     }
 }
 
-/// Sets up the global compute task pool once per process. Later calls with a
-/// different count keep the first pool; [`Parallel`] decides whether it is
-/// used, so results never depend on its size.
+/// Sets up the global compute task pool once per process, with `threads`
+/// workers (the calling thread waits while they work: measured, a pool of
+/// one worker runs no faster than no pool). Later calls with a different
+/// count keep the first pool; [`Parallel`] decides whether it is used, so
+/// results never depend on its size.
 pub fn init_threads(threads: usize) {
     if threads > 1 {
         bevy_tasks::ComputeTaskPool::get_or_init(|| bevy_tasks::TaskPoolBuilder::new().num_threads(threads).build());
@@ -330,7 +335,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
     world.insert_resource(ArrestLog::default());
     world.insert_resource(civilians::JailRoster::default());
     world.insert_resource(VisionCounts::default());
-    world.insert_resource(Parallel(options.threads > 1));
+    world.insert_resource(Parallel(options.threads > 1 && s.civilians.count >= options.parallel_from_civilians));
     world.insert_resource(activation::ResortEvery(options.resort_every_ticks));
     world.insert_resource(Census::default());
 }

@@ -32,6 +32,8 @@ fn run_without_a_file_runs_the_built_in_default_from_any_folder() {
 
 #[test]
 fn one_and_two_threads_write_the_same_bytes() {
+    // 63,000 civilians: above the size where the threads are used.
+    // 63,000 civilians: above the size where the threads are used.
     let dir = temp_dir("cli-threads");
     let common = [
         "run",
@@ -41,9 +43,9 @@ fn one_and_two_threads_write_the_same_bytes() {
         "8",
         "--quiet",
         "--set",
-        "map.width_cells=150",
+        "map.width_cells=300",
         "--set",
-        "map.height_cells=150",
+        "map.height_cells=300",
         "--set",
         "rules.activation=Synchronous",
     ];

@@ -50,7 +50,7 @@ fn one_and_two_threads_give_identical_outputs() {
         "metadata.seed=5",
     ];
     let a = run_to("threads-1", &sets, Options { threads: 1, ..Options::default() });
-    let b = run_to("threads-2", &sets, Options { threads: 2, ..Options::default() });
+    let b = run_to("threads-2", &sets, Options { threads: 2, parallel_from_civilians: 0, ..Options::default() });
     assert_same_files(&a, &b);
 }
 
@@ -63,8 +63,8 @@ fn storage_order_never_changes_the_outcome() {
         "rules.activation=Synchronous",
         "metadata.seed=9",
     ]);
-    let mut a = Sim::new(&s, SimOptions { threads: 1, resort_every_ticks: 1 }).unwrap();
-    let mut b = Sim::new(&s, SimOptions { threads: 1, resort_every_ticks: 0 }).unwrap();
+    let mut a = Sim::new(&s, SimOptions { threads: 1, resort_every_ticks: 1, ..SimOptions::default() }).unwrap();
+    let mut b = Sim::new(&s, SimOptions { threads: 2, resort_every_ticks: 0, parallel_from_civilians: 0 }).unwrap();
     for _ in 0..30 {
         assert_eq!(a.step(), b.step());
         assert_eq!(a.state_hash(), b.state_hash(), "tick {}", a.tick());

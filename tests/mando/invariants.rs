@@ -57,7 +57,9 @@ fn people_are_conserved_and_the_grid_agrees_every_tick() {
                     "metadata.seed=4",
                 ]);
                 let population = s.civilians.count;
-                let mut sim = Sim::new(&s, SimOptions { threads: 2, ..SimOptions::default() }).unwrap();
+                let mut sim =
+                    Sim::new(&s, SimOptions { threads: 2, parallel_from_civilians: 0, ..SimOptions::default() })
+                        .unwrap();
                 let mut arrests = 0;
                 for _ in 0..40 {
                     let r = sim.step();
