@@ -75,7 +75,7 @@ pub fn plugin(schedule: &mut Schedule) {
         )
             .chain()
             .in_set(Phase::Act),
-        (synchronous::propose_moves, synchronous::settle_moves)
+        (synchronous::propose_moves, synchronous::confirm_claims, synchronous::settle_moves)
             .chain()
             .in_set(Phase::Move)
             .run_if(is(Activation::Synchronous)),

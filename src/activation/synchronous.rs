@@ -169,7 +169,6 @@ pub fn propose_moves(
     let (grid, tick) = (&*grid, clock.tick);
     let draws = streams.draws(Stream::Movement);
     let salt = draws.u64(u64::MAX, tick, 0);
-    let shared = parallel.0;
     let shape = &shapes.civilian;
     for_each_agent!(parallel.0, civilians, |(id, pos, condition, mut intent): (
         &CivilianId,
@@ -184,7 +183,7 @@ pub fn propose_moves(
         }
         if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws, key, tick) {
             let t = move_ticket(lottery_key(Some(*id), None), salt);
-            grid.claim(to, t, shared);
+            grid.claim(to, t);
             *intent = Intent { target: to, ticket: t };
         }
     });
@@ -194,10 +193,31 @@ pub fn propose_moves(
         *intent = Intent::default();
         if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws, key, tick) {
             let t = move_ticket(lottery_key(None, Some(*id)), salt);
-            grid.claim(to, t, shared);
+            grid.claim(to, t);
             *intent = Intent { target: to, ticket: t };
         }
     });
+}
+
+/// After parallel claims, every claimant makes sure its ticket was not
+/// lost to a race (see [`Grid::confirm_claim`]). Serial claims are exact.
+pub fn confirm_claims(
+    grid: Res<Grid>,
+    parallel: Res<Parallel>,
+    civilians: Query<&Intent, (With<CivilianId>, Without<OfficerId>)>,
+    officers: Query<&Intent, (With<OfficerId>, Without<CivilianId>)>,
+) {
+    if !parallel.0 {
+        return;
+    }
+    let grid = &*grid;
+    let confirm = |intent: &Intent| {
+        if intent.target != Intent::NONE {
+            grid.confirm_claim(intent.target, intent.ticket);
+        }
+    };
+    civilians.par_iter().for_each(confirm);
+    officers.par_iter().for_each(confirm);
 }
 
 pub fn settle_moves(

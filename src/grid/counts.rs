@@ -103,6 +103,16 @@ impl VisionCounts {
         let v = shape.vision as isize;
         let pad = self.pad as isize;
         let mut total = 0u32;
+        if y >= v && y + v < h {
+            // No row wraps or leaves the map: the common case, kept lean.
+            let mut row = (y - v) as usize * self.stride;
+            for dy in -v..=v {
+                let hw = shape.half_width(dy as i32) as isize;
+                total += self.sums[row + (x + hw + pad + 1) as usize] - self.sums[row + (x - hw + pad) as usize];
+                row += self.stride;
+            }
+            return (total >> 16, total & HALF);
+        }
         for dy in -v..=v {
             let mut ny = y + dy;
             if self.wrap {

@@ -170,20 +170,29 @@ impl Grid {
         self.slots[cell as usize].code.store(who.encode(), Relaxed)
     }
 
-    /// Enters `ticket` in the lottery for `cell`; the lowest ticket wins.
-    /// With `shared` (other threads claim at the same time) this is an
-    /// atomic minimum, commutative, so the winner does not depend on thread
-    /// timing; alone, a plain load and store give the same result without a
-    /// locked instruction.
+    /// Enters `ticket` in the lottery for `cell` if it beats the ticket
+    /// there, with a plain load and store. Alone this is exact: the lowest
+    /// ticket wins. With other threads claiming at the same time a higher
+    /// ticket may overwrite a lower one; [`Grid::confirm_claim`], run by every
+    /// claimant after all have claimed, repairs that.
     #[inline]
-    pub fn claim(&self, cell: CellIndex, ticket: u32, shared: bool) {
+    pub fn claim(&self, cell: CellIndex, ticket: u32) {
         let slot = &self.slots[cell as usize].claim;
         if slot.load(Relaxed) > ticket {
-            if shared {
-                slot.fetch_min(ticket, Relaxed);
-            } else {
-                slot.store(ticket, Relaxed);
-            }
+            slot.store(ticket, Relaxed);
+        }
+    }
+
+    /// Second round of a lottery claimed from several threads: a ticket
+    /// lower than the one standing is entered with an atomic minimum. After
+    /// every claimant has confirmed, each cell holds its lowest ticket,
+    /// whatever the thread timing. Needed only after parallel claims; the
+    /// locked minimum runs only where a race happened.
+    #[inline]
+    pub fn confirm_claim(&self, cell: CellIndex, ticket: u32) {
+        let slot = &self.slots[cell as usize].claim;
+        if slot.load(Relaxed) > ticket {
+            slot.fetch_min(ticket, Relaxed);
         }
     }
 
