@@ -150,23 +150,7 @@ impl Sim {
         init_threads(options.threads);
         let mut world = World::new();
         populate(&mut world, scenario, options);
-        let mut schedule = Schedule::new(Tick);
-        schedule.set_executor(SingleThreadedExecutor::new());
-        schedule
-            .set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
-        schedule.configure_sets(
-            (
-                Phase::Inject,
-                Phase::Sense,
-                Phase::Decide,
-                Phase::Act,
-                Phase::Move,
-                Phase::Resolve,
-                Phase::Record,
-                Phase::Maintain,
-            )
-                .chain(),
-        );
+        let mut schedule = tick_schedule();
         plugin(&mut schedule);
         if let Err(e) = schedule.initialize(&mut world) {
             return Err(SimError::Schedule(e.to_string(schedule.graph(), &world)));
@@ -262,6 +246,28 @@ impl Fnv {
     }
 }
 
+/// An empty tick: the phases in order, the single-threaded executor, and
+/// ambiguity detection set to error.
+pub fn tick_schedule() -> Schedule {
+    let mut schedule = Schedule::new(Tick);
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
+    schedule.configure_sets(
+        (
+            Phase::Inject,
+            Phase::Sense,
+            Phase::Decide,
+            Phase::Act,
+            Phase::Move,
+            Phase::Resolve,
+            Phase::Record,
+            Phase::Maintain,
+        )
+            .chain(),
+    );
+    schedule
+}
+
 /// Composes every domain's systems.
 fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(advance_clock.in_set(Phase::Inject).before(changes::apply_scheduled_changes));
@@ -338,4 +344,34 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
     world.insert_resource(Parallel(options.threads > 1 && s.civilians.count >= options.parallel_from_civilians));
     world.insert_resource(activation::ResortEvery(options.resort_every_ticks));
     world.insert_resource(Census::default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Resource, Default)]
+    struct Counter(u32);
+
+    fn bump(mut c: ResMut<Counter>) {
+        c.0 += 1;
+    }
+
+    fn bump_again(mut c: ResMut<Counter>) {
+        c.0 += 2;
+    }
+
+    #[test]
+    fn two_unordered_systems_writing_the_same_data_do_not_build() {
+        let mut world = World::new();
+        world.init_resource::<Counter>();
+        let mut schedule = tick_schedule();
+        schedule.add_systems((bump.in_set(Phase::Act), bump_again.in_set(Phase::Act)));
+        assert!(schedule.initialize(&mut world).is_err(), "ambiguity must be an error");
+        let mut ordered = tick_schedule();
+        ordered.add_systems((bump.in_set(Phase::Act), bump_again.in_set(Phase::Move)));
+        assert!(ordered.initialize(&mut world).is_ok());
+        ordered.run(&mut world);
+        assert_eq!(world.resource::<Counter>().0, 3);
+    }
 }
