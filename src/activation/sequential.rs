@@ -36,6 +36,7 @@ pub fn take_turns(
 ) {
     let tick = clock.tick;
     let t = tunables.0;
+    let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
     let rules = rules.0;
     let moves = streams.draws(Stream::Movement);
     let arrests = streams.draws(Stream::Arrest);
@@ -66,7 +67,7 @@ pub fn take_turns(
                 }
             };
             let decide = |pos: &Position, condition: &mut Condition| {
-                let active = civilians::decide(disposition, &t, rules.arrest_ratio_rounding, || {
+                let active = civilians::decide(disposition, &t, &odds, || {
                     civilians::scan_counts(&grid, pos.0, &shapes.civilian)
                 });
                 *condition = if active { Condition::Active } else { Condition::Quiescent };

@@ -49,7 +49,9 @@ pub fn decide_together(
     mut civilians: Query<(&CivilianId, &Position, &Disposition, &mut Condition)>,
 ) {
     let (grid, counts, shape) = (&*grid, &*counts, &shapes.civilian);
-    let (t, rounding) = (tunables.0, rules.0.arrest_ratio_rounding);
+    let t = tunables.0;
+    let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
+    let odds = &odds;
     for_each_agent!(parallel.0, civilians, |(id, pos, disposition, mut condition): (
         &CivilianId,
         &Position,
@@ -60,7 +62,7 @@ pub fn decide_together(
             return;
         }
         let was_active = *condition == Condition::Active;
-        let next = if civilians::decide(disposition, &t, rounding, || {
+        let next = if civilians::decide(disposition, &t, odds, || {
             let (officers, actives) = counts.count(pos.0, shape);
             (officers, actives - was_active as u32)
         }) {

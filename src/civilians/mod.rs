@@ -55,6 +55,10 @@ impl Condition {
 /// P = 1 − exp(−k·C/A), with C/A rounded as the scenario says.
 #[inline]
 pub fn arrest_probability(k: f64, officers: u32, actives_with_self: u32, rounding: Rounding) -> f64 {
+    // No officer in sight: nothing to fear, whatever the rounding.
+    if officers == 0 {
+        return 0.0;
+    }
     let ratio = officers as f64 / actives_with_self.max(1) as f64;
     let ratio = match rounding {
         Rounding::Exact => ratio,
@@ -64,6 +68,40 @@ pub fn arrest_probability(k: f64, officers: u32, actives_with_self: u32, roundin
         Rounding::Round => ratio.round(),
     };
     1.0 - (-k * ratio).exp()
+}
+
+/// [`arrest_probability`] for one tick's k and rounding, with the values for
+/// whole ratios 0..=64 computed once: under `Floor` and `Round` the ratio is
+/// always whole, and `exp` was a visible share of the tick. The table holds
+/// the very same expression, so results are bit-identical.
+#[derive(Debug, Clone)]
+pub struct ArrestOdds {
+    k: f64,
+    rounding: Rounding,
+    table: [f64; 65],
+}
+
+impl ArrestOdds {
+    pub fn new(k: f64, rounding: Rounding) -> ArrestOdds {
+        let table = std::array::from_fn(|r| 1.0 - (-k * r as f64).exp());
+        ArrestOdds { k, rounding, table }
+    }
+
+    #[inline]
+    pub fn probability(&self, officers: u32, actives_with_self: u32) -> f64 {
+        let a = actives_with_self.max(1);
+        // Whole-number forms of floor(C/A) and round-half-up(C/A): exact,
+        // as C and A are small integers.
+        let whole = match self.rounding {
+            Rounding::Exact => return arrest_probability(self.k, officers, a, self.rounding),
+            Rounding::Floor => officers / a,
+            Rounding::Round => (2 * officers + a) / (2 * a),
+        };
+        match self.table.get(whole as usize) {
+            Some(&p) => p,
+            None => arrest_probability(self.k, officers, a, self.rounding),
+        }
+    }
 }
 
 /// Epstein's activation rule: G − R·P > T.
@@ -89,7 +127,7 @@ pub fn scan_counts(grid: &Grid, cell: CellIndex, shape: &Shape) -> (u32, u32) {
 pub fn decide(
     d: &Disposition,
     t: &crate::scenario::Tunables,
-    rounding: Rounding,
+    odds: &ArrestOdds,
     sees: impl FnOnce() -> (u32, u32),
 ) -> bool {
     // With R·P >= 0, a grievance at or below the threshold can never make
@@ -103,8 +141,7 @@ pub fn decide(
         return true;
     }
     let (officers, other_actives) = sees();
-    let p = arrest_probability(t.arrest_constant_k, officers, other_actives + 1, rounding);
-    decides_active(d, t.legitimacy, t.threshold, p)
+    decides_active(d, t.legitimacy, t.threshold, odds.probability(officers, other_actives + 1))
 }
 
 /// Who leaves jail when: one list of civilians per release tick, so a tick
@@ -208,11 +245,25 @@ mod tests {
                     let d = Disposition { hardship: h as f64 / 20.0, risk_aversion: r as f64 / 20.0 };
                     for rounding in [Rounding::Exact, Rounding::Floor, Rounding::Round] {
                         let p = arrest_probability(t.arrest_constant_k, c, a + 1, rounding);
-                        assert_eq!(
-                            decide(&d, &t, rounding, || (c, a)),
-                            decides_active(&d, t.legitimacy, t.threshold, p)
-                        );
+                        let odds = ArrestOdds::new(t.arrest_constant_k, rounding);
+                        assert_eq!(decide(&d, &t, &odds, || (c, a)), decides_active(&d, t.legitimacy, t.threshold, p));
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_odds_table_is_bit_identical_to_the_formula() {
+        for rounding in [Rounding::Exact, Rounding::Floor, Rounding::Round] {
+            let odds = ArrestOdds::new(2.3, rounding);
+            for c in 0..200 {
+                for a in 1..40 {
+                    assert_eq!(
+                        odds.probability(c, a).to_bits(),
+                        arrest_probability(2.3, c, a, rounding).to_bits(),
+                        "{rounding:?} C={c} A={a}"
+                    );
                 }
             }
         }
