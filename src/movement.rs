@@ -27,32 +27,16 @@ pub fn uniform_empty_in_vision(
     tick: u32,
     draw: u32,
 ) -> Option<CellIndex> {
-    let mut empties = 0u32;
-    grid.scan(cell, shape, |_, code| empties += is_empty_code(code) as u32);
-    if empties == 0 {
-        return None;
-    }
-    let mut pick = draws.below(empties, key, tick, draw);
-    let mut chosen = None;
-    grid.scan(cell, shape, |c, code| {
-        if is_empty_code(code) && chosen.is_none() {
-            if pick == 0 {
-                chosen = Some(c);
-            } else {
-                pick -= 1;
-            }
-        }
-    });
-    chosen
+    grid.random_cell_where(cell, shape, is_empty_code, draws, key, tick, draw).map(|(c, _)| c)
 }
 
 /// A uniformly random empty cell within vision, or `None` if all are taken:
 /// rejection sampling, and after [`PROPOSAL_TRIES`] misses an exact scan.
 /// Both branches are uniform over the same empty cells, so the result is
-/// exactly uniform; the scan is rarely needed in a crowd with free cells. Each 64-bit draw serves two tries, and tries
-/// go in batches of four whose cells are loaded together: the loads overlap
-/// instead of waiting on one another. The first empty cell in draw order
-/// wins, exactly as one try at a time would give.
+/// exactly uniform; the scan is rarely needed in a crowd with free cells.
+/// Each 64-bit draw serves two tries, and tries go in batches of four whose
+/// cells are loaded together, so the loads overlap; the first empty cell in
+/// draw order wins, exactly as one try at a time would give.
 #[inline]
 pub fn propose_empty_in_vision(
     grid: &Grid,

@@ -14,7 +14,7 @@
 use bevy_ecs::prelude::Resource;
 use bevy_tasks::{ComputeTaskPool, ParallelSliceMut};
 
-use super::{CellIndex, FastDiv, Grid, Shape, is_active_code, is_officer_code};
+use super::{CellIndex, FastDiv, Grid, Shape, is_active_code, is_officer_code, visible_rows};
 
 const OFFICER_UNIT: u32 = 1 << 16;
 const HALF: u32 = 0xFFFF;
@@ -113,19 +113,8 @@ impl VisionCounts {
             }
             return (total >> 16, total & HALF);
         }
-        for dy in -v..=v {
-            let mut ny = y + dy;
-            if self.wrap {
-                ny += if ny < 0 {
-                    h
-                } else if ny >= h {
-                    -h
-                } else {
-                    0
-                };
-            } else if ny < 0 || ny >= h {
-                continue;
-            }
+        for (dy, ny) in visible_rows(y as i64, v as i64, h as i64, self.wrap) {
+            let (dy, ny) = (dy as isize, ny as isize);
             let hw = shape.half_width(dy as i32) as isize;
             debug_assert!(hw <= pad, "counts built for a smaller vision");
             let row = ny as usize * self.stride;
@@ -148,19 +137,8 @@ impl VisionCounts {
         let (x, y) = (x as isize, y as isize);
         let v = shape.vision as isize;
         let pad = self.pad as isize;
-        for dy in -v..=v {
-            let mut ny = y + dy;
-            if self.wrap {
-                ny += if ny < 0 {
-                    h
-                } else if ny >= h {
-                    -h
-                } else {
-                    0
-                };
-            } else if ny < 0 || ny >= h {
-                continue;
-            }
+        for (dy, ny) in visible_rows(y as i64, v as i64, h as i64, self.wrap) {
+            let (dy, ny) = (dy as isize, ny as isize);
             let hw = shape.half_width(dy as i32) as isize;
             let row = ny as usize * self.stride;
             let (lo, hi) = ((x - hw + pad) as usize, (x + hw + pad + 1) as usize);

@@ -28,6 +28,18 @@ const ID_MASK: u32 = ACTIVE_BIT - 1;
 const EMPTY: u32 = 0;
 const BUILDING: u32 = u32::MAX;
 
+/// The rows a neighbourhood of `vision` around row `y` covers, as
+/// `(dy, row)`: wrapped onto a torus of `height` rows, or clipped on a
+/// bounded map. One walker for every neighbourhood loop (scans, counts,
+/// the k-th active).
+#[inline]
+pub fn visible_rows(y: i64, vision: i64, height: i64, wrap: bool) -> impl Iterator<Item = (i64, i64)> {
+    (-vision..=vision).filter_map(move |dy| {
+        let ny = y + dy;
+        if wrap { Some((dy, ny.rem_euclid(height))) } else { (0..height).contains(&ny).then_some((dy, ny)) }
+    })
+}
+
 /// Largest agent id the occupancy code can hold.
 pub const MAX_AGENT_ID: u32 = ID_MASK;
 
@@ -257,6 +269,40 @@ impl Grid {
         Some((ny * w + nx) as CellIndex)
     }
 
+    /// A uniformly random cell that `shape` sees from `cell` whose
+    /// occupancy code passes `wanted`, with that code; `None` if there is
+    /// none. Two scans: count, then walk to the chosen one (one draw,
+    /// numbered `draw`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn random_cell_where(
+        &self,
+        cell: CellIndex,
+        shape: &Shape,
+        wanted: impl Fn(u32) -> bool,
+        draws: crate::sim::rng::Draws,
+        key: u64,
+        tick: u32,
+        draw: u32,
+    ) -> Option<(CellIndex, u32)> {
+        let mut matches = 0u32;
+        self.scan(cell, shape, |_, code| matches += wanted(code) as u32);
+        if matches == 0 {
+            return None;
+        }
+        let mut pick = draws.below(matches, key, tick, draw);
+        let mut chosen = None;
+        self.scan(cell, shape, |c, code| {
+            if chosen.is_none() && wanted(code) {
+                if pick == 0 {
+                    chosen = Some((c, code));
+                } else {
+                    pick -= 1;
+                }
+            }
+        });
+        chosen
+    }
+
     /// Calls `f` with the occupancy code of every cell `shape` sees from
     /// `cell`, the centre excluded, row by row (wrapping or clipping at the
     /// border). On a torus the shape must fit in the map (validation checks
@@ -265,20 +311,7 @@ impl Grid {
     pub fn scan(&self, cell: CellIndex, shape: &Shape, mut f: impl FnMut(CellIndex, u32)) {
         let (x, y) = self.xy(cell);
         let (w, h) = (self.width as i64, self.height as i64);
-        let v = shape.vision as i64;
-        for dy in -v..=v {
-            let mut ny = y as i64 + dy;
-            if self.wrap {
-                ny += if ny < 0 {
-                    h
-                } else if ny >= h {
-                    -h
-                } else {
-                    0
-                };
-            } else if ny < 0 || ny >= h {
-                continue;
-            }
+        for (dy, ny) in visible_rows(y as i64, shape.vision as i64, h, self.wrap) {
             let hw = shape.half_width(dy as i32) as i64;
             let row = ny * w;
             let (lo, hi) = (x as i64 - hw, x as i64 + hw);

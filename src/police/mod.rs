@@ -49,25 +49,11 @@ pub fn pick_suspect(
     key: u64,
     tick: u32,
 ) -> Option<(u32, CellIndex)> {
-    let mut actives = 0u32;
-    grid.scan(cell, shape, |_, code| actives += is_active_code(code) as u32);
-    if actives == 0 {
-        return None;
+    let (c, code) = grid.random_cell_where(cell, shape, is_active_code, draws, key, tick, 0)?;
+    match Occupant::decode(code) {
+        Occupant::Civilian { id, .. } => Some((id, c)),
+        _ => None,
     }
-    let mut pick = draws.below(actives, key, tick, 0);
-    let mut chosen = None;
-    grid.scan(cell, shape, |c, code| {
-        if is_active_code(code) && chosen.is_none() {
-            if pick == 0 {
-                if let Occupant::Civilian { id, .. } = Occupant::decode(code) {
-                    chosen = Some((id, c));
-                }
-            } else {
-                pick -= 1;
-            }
-        }
-    });
-    chosen
 }
 
 /// Jails `civilian` standing on `cell`: updates its condition, the grid and
