@@ -86,15 +86,16 @@ pub fn propose_empty_in_vision(
 }
 
 /// Some empty cell anywhere: random probes, then a sweep from a random
-/// start. Callers guarantee one exists (agents never outnumber open cells).
-pub fn any_empty_cell(grid: &Grid, draws: Draws, key: u64, tick: u32) -> CellIndex {
+/// start; `None` only on a full map (validation keeps agents fewer than
+/// open cells, so callers treat it as "try again next tick").
+pub fn any_empty_cell(grid: &Grid, draws: Draws, key: u64, tick: u32) -> Option<CellIndex> {
     let cells = grid.cells() as u32;
     for attempt in 0..64 {
         let c = draws.below(cells, key, tick, 1000 + attempt);
         if grid.is_empty(c) {
-            return c;
+            return Some(c);
         }
     }
     let start = draws.below(cells, key, tick, 2000);
-    (0..cells).map(|i| (start + i) % cells).find(|&c| grid.is_empty(c)).unwrap_or(start)
+    (0..cells).map(|i| (start + i) % cells).find(|&c| grid.is_empty(c))
 }

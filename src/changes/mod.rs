@@ -61,7 +61,9 @@ fn set_officer_count(world: &mut World, target: u32, tick: u32) {
             let id = OfficerId(world.resource::<AgentIndex>().officers.len() as u32);
             let cell = {
                 let grid = world.resource::<Grid>();
-                let cell = movement::any_empty_cell(grid, draws, officer_key(id), tick);
+                // A full map cannot happen with validated counts; if it
+                // did, fewer officers would deploy.
+                let Some(cell) = movement::any_empty_cell(grid, draws, officer_key(id), tick) else { break };
                 grid.set(cell, Occupant::Officer { id: id.0 });
                 cell
             };

@@ -185,11 +185,12 @@ pub fn release_from_jail(
     mut civilians: Query<(&mut Position, &mut Condition)>,
 ) {
     let draws = streams.draws(Stream::Release);
+    let next_tick = clock.tick.saturating_add(1);
     for id in roster.due(clock.tick) {
         let Ok((mut position, mut condition)) = civilians.get_mut(index.civilians[id.0 as usize]) else { continue };
-        *condition = Condition::Quiescent;
         let me = Occupant::Civilian { id: id.0, active: false };
         if rules.0.jailed_keep_cell {
+            *condition = Condition::Quiescent;
             grid.set(position.0, me);
             continue;
         }
@@ -200,9 +201,15 @@ pub fn release_from_jail(
             movement::propose_empty_in_vision(&grid, position.0, &shapes.civilian, draws, key, clock.tick)
         {
             c
+        } else if let Some(c) = movement::any_empty_cell(&grid, draws, key, clock.tick) {
+            c
         } else {
-            movement::any_empty_cell(&grid, draws, key, clock.tick)
+            // A full map (cannot happen with validated counts): wait a tick.
+            *condition = Condition::Jailed { until_tick: next_tick };
+            roster.admit(id, next_tick);
+            continue;
         };
+        *condition = Condition::Quiescent;
         grid.set(cell, me);
         position.0 = cell;
     }

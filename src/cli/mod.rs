@@ -2,6 +2,24 @@
 //! text. Exit codes: 0 success, 1 failure while running (I/O), 2 bad input
 //! (command line or scenario).
 
+/// `println!` that does not panic when standard output is closed early
+/// (`mando run --format json | head -1`): the reader has gone, so there is
+/// no one to tell.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that does not panic when standard error is closed early.
+macro_rules! warn {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod run;
 mod validate;
 

@@ -51,12 +51,12 @@ pub fn run(args: RunArgs) -> u8 {
     let scenario = match load(args.file.as_ref(), &args.sets, extra) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{e}");
+            warn!("{e}");
             return exit::BAD_INPUT;
         }
     };
     if args.threads == Some(0) {
-        eprintln!("--threads: expected at least 1");
+        warn!("--threads: expected at least 1");
         return exit::BAD_INPUT;
     }
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -95,9 +95,9 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(report) => {
             match args.format {
                 Format::Json => match serde_json::to_string_pretty(&report) {
-                    Ok(s) => println!("{s}"),
+                    Ok(s) => say!("{s}"),
                     Err(e) => {
-                        eprintln!("cannot print the summary: {e}");
+                        warn!("cannot print the summary: {e}");
                         return exit::FAILURE;
                     }
                 },
@@ -110,7 +110,7 @@ pub fn run(args: RunArgs) -> u8 {
             exit::OK
         }
         Err(e) => {
-            eprintln!("{e}");
+            warn!("{e}");
             exit::FAILURE
         }
     }
@@ -118,21 +118,21 @@ pub fn run(args: RunArgs) -> u8 {
 
 fn print_summary(r: &RunReport, out: &std::path::Path) {
     let m = &r.metrics;
-    println!("{} (seed {}, {} ticks)", r.scenario, r.seed, r.ticks);
-    println!("  civilians {}  officers at the end {}", m.population, m.final_officers);
-    println!(
+    say!("{} (seed {}, {} ticks)", r.scenario, r.seed, r.ticks);
+    say!("  civilians {}  officers at the end {}", m.population, m.final_officers);
+    say!(
         "  peak active {} at tick {}  mean active {:.1} ({:.1}%)",
         m.peak_active,
         m.peak_active_tick,
         m.mean_active,
         100.0 * m.mean_active_share
     );
-    println!(
+    say!(
         "  outbursts {}{}  arrests {}",
         m.outbursts,
         m.first_outburst_tick.map(|t| format!(" (first at tick {t})")).unwrap_or_default(),
         m.total_arrests
     );
-    println!("  at the end: quiescent {}  active {}  jailed {}", m.final_quiescent, m.final_active, m.final_jailed);
-    println!("  outputs in {}", out.display());
+    say!("  at the end: quiescent {}  active {}  jailed {}", m.final_quiescent, m.final_active, m.final_jailed);
+    say!("  outputs in {}", out.display());
 }

@@ -35,7 +35,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
         let problems = r.as_ref().err().map(|e| e.diagnostics()).unwrap_or_default();
         if args.format == Format::Text {
             match &r {
-                Ok(s) => println!(
+                Ok(s) => say!(
                     "ok: {} ({}: {} civilians, {} officers, {}×{} cells, {} ticks)",
                     file.display(),
                     s.metadata.name,
@@ -45,16 +45,16 @@ pub fn validate(args: ValidateArgs) -> u8 {
                     s.map.height_cells,
                     s.metadata.ticks
                 ),
-                Err(e) => eprintln!("{e}"),
+                Err(e) => warn!("{e}"),
             }
         }
         results.push(FileResult { file: file.display().to_string(), valid: r.is_ok(), problems });
     }
     if args.format == Format::Json {
         match serde_json::to_string_pretty(&results) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => say!("{s}"),
             Err(e) => {
-                eprintln!("cannot print the result: {e}");
+                warn!("cannot print the result: {e}");
                 return exit::FAILURE;
             }
         }

@@ -3,8 +3,10 @@
 //!
 //! Pattern: everything is written into a hidden folder inside the output
 //! folder and renamed into place only when the run has finished, summary
-//! last. Reasoning: an interrupted or failed run never leaves a half-written
-//! file under a final name; a folder with a `summary.json` is complete.
+//! last, after removing any earlier summary. Reasoning: an interrupted or
+//! failed run never leaves a half-written file under a final name; a folder
+//! with a `summary.json` is complete; a failed run removes the folder it
+//! created.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -22,6 +24,8 @@ pub const EVENTS: &str = "events.jsonl";
 /// An output folder being written.
 pub struct OutputDir {
     dir: PathBuf,
+    /// Whether this run created `dir` (removed again if the run fails).
+    created_dir: bool,
     staging: PathBuf,
     timeseries: BufWriter<File>,
     events: BufWriter<File>,
@@ -38,6 +42,7 @@ struct EventLine<'a> {
 
 impl OutputDir {
     pub fn create(dir: &Path) -> io::Result<OutputDir> {
+        let created_dir = !dir.exists();
         fs::create_dir_all(dir)?;
         let staging = dir.join(format!(".partial-{}", std::process::id()));
         fs::create_dir_all(&staging)?;
@@ -45,7 +50,7 @@ impl OutputDir {
         let mut timeseries = open(TIMESERIES)?;
         writeln!(timeseries, "{}", TickRecord::CSV_HEADER)?;
         let events = open(EVENTS)?;
-        Ok(OutputDir { dir: dir.to_path_buf(), staging, timeseries, events, finished: false })
+        Ok(OutputDir { dir: dir.to_path_buf(), created_dir, staging, timeseries, events, finished: false })
     }
 
     pub fn dir(&self) -> &Path {
@@ -75,10 +80,21 @@ impl OutputDir {
         f.write_all(b"\n")?;
         f.flush()?;
         f.get_ref().sync_all()?;
+        // An earlier run's summary goes first: while the new files move in,
+        // the folder has no summary, so it never looks complete with mixed
+        // files.
+        match fs::remove_file(self.dir.join(SUMMARY)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         for name in [TIMESERIES, EVENTS, SUMMARY] {
             fs::rename(self.staging.join(name), self.dir.join(name))?;
         }
         fs::remove_dir(&self.staging)?;
+        // Make the renames themselves durable.
+        if let Ok(d) = File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
         self.finished = true;
         Ok(())
     }
@@ -88,6 +104,9 @@ impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.finished {
             let _ = fs::remove_dir_all(&self.staging);
+            if self.created_dir {
+                let _ = fs::remove_dir(&self.dir); // only if empty
+            }
         }
     }
 }

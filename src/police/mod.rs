@@ -74,8 +74,9 @@ pub fn jail(
     tick: u32,
 ) {
     let term = term_draws.below(max_term + 1, civilian.0 as u64, tick, 0);
-    *condition = Condition::Jailed { until_tick: tick + term };
-    roster.admit(civilian, tick + term);
+    let until_tick = tick.saturating_add(term);
+    *condition = Condition::Jailed { until_tick };
+    roster.admit(civilian, until_tick);
     grid.set(cell, if keep_cell { Occupant::Civilian { id: civilian.0, active: false } } else { Occupant::Empty });
     log.this_tick += 1;
     log.events.push(Arrest {

@@ -36,5 +36,9 @@ pub const OUTBURST_ACTIVE_SHARE: f64 = 0.05;
 /// Largest map side we accept: keeps cell indices in 32 bits with room for
 /// the occupancy codes.
 pub const MAX_SIDE_CELLS: u32 = 16_384;
+/// Longest jail term: far beyond any run, and far from overflowing a tick.
+pub const MAX_JAIL_TERM_LIMIT_TICKS: u32 = 100_000_000;
+/// Longest ramp of a scheduled change.
+pub const MAX_RAMP_TICKS: u32 = 10_000_000;
 /// Largest vision: beyond this the neighbourhood scans dominate everything.
 pub const MAX_VISION_CELLS: u32 = 64;

@@ -392,6 +392,17 @@ impl SourceMap {
         }
     }
 
+    /// The innermost field whose value covers byte `offset` (its end
+    /// included: a parser may stop just after a bad token): (its path, where
+    /// its value starts). The root is never returned.
+    pub fn field_at(&self, offset: usize) -> Option<(&str, usize)> {
+        self.fields
+            .iter()
+            .filter(|(path, f)| !path.is_empty() && f.value.start <= offset && offset <= f.value.end)
+            .min_by_key(|(_, f)| f.value.len())
+            .map(|(path, f)| (path.as_str(), f.value.start))
+    }
+
     /// Where the field name of `path` is written, falling back to its value.
     pub fn key_offset_for(&self, path: &str) -> usize {
         match self.fields.get(path) {

@@ -240,6 +240,8 @@ pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, Scenar
 /// argument, the argument is reported and dropped and the rest is checked
 /// again, so every problem the user can fix is reported at once.
 pub fn load_str(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    // Some editors start a UTF-8 file with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut active: Vec<Override> = overrides.to_vec();
     let mut problems = Vec::new();
     loop {

@@ -100,6 +100,14 @@ impl Source {
                     }
                 }
             }
+            if let Err(message) = check_value(&o.value) {
+                problems.push(Diagnostic {
+                    origin: Origin::Override { argument: o.argument() },
+                    field: o.path.clone(),
+                    message,
+                });
+                continue;
+            }
             match locate::set_value(&self.text, &o.path, &o.value) {
                 Ok(patch) => {
                     self.record(patch.old_in_current.clone(), patch.new.clone(), Some(o.argument()));
@@ -192,6 +200,17 @@ impl Source {
     }
 }
 
+/// A `--set` value must be one RON value and nothing else: pasted into the
+/// text, anything more (`0.5)`, a comment, an open quote) would break the
+/// file around it and be blamed on the file.
+fn check_value(value: &str) -> Result<(), String> {
+    if value.contains("//") || value.contains("/*") {
+        return Err("a --set value cannot hold a comment".to_string());
+    }
+    let opts = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    opts.from_str::<ron::Value>(value).map(|_| ()).map_err(|e| format!("`{value}` is not one RON value ({})", e.code))
+}
+
 fn shift(r: &Range<usize>, delta: isize) -> Range<usize> {
     ((r.start as isize + delta) as usize)..((r.end as isize + delta) as usize)
 }
@@ -213,6 +232,20 @@ mod tests {
         assert_eq!(s.origin_of(at), Origin::Override { argument: "--set civilians.legitimacy=0.5".into() });
         let w = s.text.find("width_cells").unwrap();
         assert_eq!(s.origin_of(w), Origin::File { file: "f.ron".into(), line: 4, column: 9 });
+    }
+
+    #[test]
+    fn override_values_must_be_one_value() {
+        for good in ["0.5", "Synchronous", "Uniform(min: 0.1, max: 0.9)", "\"name\"", "[(1, 2), (3, 4)]", "true"] {
+            assert!(check_value(good).is_ok(), "{good}");
+        }
+        for bad in ["0.5)", "\"a", "\"a\" // x", "1 2", "(", "/* x */ 1"] {
+            assert!(check_value(bad).is_err(), "{bad}");
+        }
+        let mut s = Source::new("f.ron", DOC);
+        let d = s.apply(&[Override::parse("civilians.legitimacy=0.5)").unwrap()]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].origin, Origin::Override { argument: "--set civilians.legitimacy=0.5)".into() });
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub fn vision(v: u32) -> Result<u32, String> {
 }
 
 pub fn jail_term(v: u32) -> Result<u32, String> {
-    if v >= 1 { Ok(v) } else { Err("expected at least 1 tick, found 0".to_string()) }
+    if (1..=d::MAX_JAIL_TERM_LIMIT_TICKS).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("expected a whole number of ticks from 1 to {}, found {v}", d::MAX_JAIL_TERM_LIMIT_TICKS))
+    }
 }
 
 fn distribution(dist: Distribution) -> Result<Distribution, String> {
@@ -54,7 +58,7 @@ fn distribution(dist: Distribution) -> Result<Distribution, String> {
 /// fit inside the map.
 fn vision_fits(map: &MapSpec, vision: u32) -> Option<String> {
     let side = map.width_cells.min(map.height_cells);
-    (map.edges == super::Edges::Wrap && 2 * vision + 1 > side).then(|| {
+    (map.edges == super::Edges::Wrap && 2 * vision as u64 + 1 > side as u64).then(|| {
         format!(
             "vision {vision} does not fit a wrapped {}×{} map: it needs 2·vision + 1 <= {side}",
             map.width_cells, map.height_cells
@@ -158,22 +162,48 @@ fn parse(source: &Source) -> Result<RawScenario, Vec<Diagnostic>> {
             let inner = err.into_inner();
             let spanned = de.span_error(inner);
             let mut message = describe(&spanned.code);
+            let mut at = source.offset_of(spanned.span.start.line, spanned.span.start.col);
+            // The parser stops before the blank that precedes a bad value.
+            let tail = source.text.get(at..).unwrap_or("");
+            at += tail.len() - tail.trim_start().len();
             // `ticks: 10.0` reads as the whole number 10 followed by `.0`.
-            let at = source.offset_of(spanned.span.start.line, spanned.span.start.col);
             let rest = source.text.get(at..).unwrap_or("");
-            if spanned.code == ron::Error::ExpectedComma
+            let decimal = spanned.code == ron::Error::ExpectedComma
                 && rest.starts_with('.')
-                && rest[1..].starts_with(|c: char| c.is_ascii_digit())
-            {
+                && rest[1..].starts_with(|c: char| c.is_ascii_digit());
+            if decimal {
                 message = "expected a whole number, without a decimal point".to_string();
             }
-            // An unknown field is reported at its name; ron's span ends there.
-            let field = match &spanned.code {
+            let mut field = match &spanned.code {
                 ron::Error::NoSuchStructField { found, .. } => join(&path, found),
                 ron::Error::MissingStructField { field, .. } => join(&path, field),
                 _ => path,
             };
-            return Err(located(spanned.span, field, message));
+            // A bad value: name its own field (serde may only know the
+            // enclosing structure) and point at the start of the value.
+            let bad_value = decimal
+                || matches!(
+                    spanned.code,
+                    ron::Error::ExpectedFloat
+                        | ron::Error::ExpectedInteger
+                        | ron::Error::ExpectedBoolean
+                        | ron::Error::ExpectedString
+                        | ron::Error::ExpectedChar
+                        | ron::Error::IntegerOutOfBounds
+                        | ron::Error::InvalidValueForType { .. }
+                        | ron::Error::NoSuchEnumVariant { .. }
+                        | ron::Error::ExpectedOption
+                        | ron::Error::ExpectedArray
+                        | ron::Error::ExpectedStructLike
+                        | ron::Error::ExpectedNamedStructLike(_)
+                        | ron::Error::Message(_)
+                );
+            if bad_value && let Some((path, start)) = SourceMap::new(text).field_at(at) {
+                field = path.to_string();
+                at = start;
+            }
+            let origin = source.origin_of(at);
+            return Err(vec![Diagnostic { origin, field, message }]);
         }
     };
     if let Err(e) = de.end() {
@@ -323,8 +353,13 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
     };
     for (field, v) in [("civilians.vision_cells", civilians.vision_cells), ("police.vision_cells", police.vision_cells)]
     {
+        if vision(v).is_err() {
+            continue; // already reported
+        }
         if let Some(msg) = vision_fits(&map, v) {
-            c.report(field, msg);
+            // A default vision is not written anywhere: point at the map.
+            let at = if c.map.get(field).is_some() { field } else { "map.width_cells" };
+            c.report(at, format!("{field}: {msg}"));
         }
     }
     if civ_count as usize + pol_count as usize > open {
@@ -416,9 +451,16 @@ fn check_changes(c: &mut Checker, s: &Scenario, raw: Vec<RawChange>) -> (Vec<Sch
         }
         // A change after the last tick is allowed (it never applies), so a
         // shorter run by `--ticks` keeps the scenario valid.
-        if ch.over_ticks == Some(0) {
-            c.report(&field("over_ticks"), "expected at least 1 tick, found 0");
-            continue;
+        match ch.over_ticks {
+            Some(0) => {
+                c.report(&field("over_ticks"), "expected at least 1 tick, found 0");
+                continue;
+            }
+            Some(n) if n > d::MAX_RAMP_TICKS => {
+                c.report(&field("over_ticks"), format!("expected at most {} ticks, found {n}", d::MAX_RAMP_TICKS));
+                continue;
+            }
+            _ => {}
         }
         changes.push((
             i,
@@ -434,16 +476,26 @@ fn check_changes(c: &mut Checker, s: &Scenario, raw: Vec<RawChange>) -> (Vec<Sch
     // Expand ramps into one step per tick; apply in tick order (stable, so
     // two changes at the same tick apply in file order).
     let mut steps: Vec<(u32, usize, usize)> = Vec::new(); // (tick, change index, step number 1..=n)
-    for (k, (_, ch)) in changes.iter().enumerate() {
+    // Steps after the last tick never apply and are not expanded; the
+    // written value is still checked below, whatever its tick.
+    for (k, (i, ch)) in changes.iter().enumerate() {
+        let mut scratch = Tunables::initial(s);
+        if let Err(e) = scratch.set(&ch.path, ch.value, open) {
+            c.report(&format!("changes[{i}].value"), e);
+        }
         for j in 1..=ch.over_ticks {
-            steps.push((ch.at_tick + j - 1, k, j as usize));
+            match ch.at_tick.checked_add(j - 1) {
+                Some(t) if t <= s.metadata.ticks => steps.push((t, k, j as usize)),
+                _ => break,
+            }
         }
     }
     steps.sort_by_key(|&(t, k, _)| (t, k));
     let mut current = Tunables::initial(s);
     let mut start_values: Vec<Option<f64>> = vec![None; changes.len()];
     let mut timeline: Vec<(u32, Tunables)> = Vec::new();
-    let mut reported = vec![false; changes.len()];
+    let mut reported: Vec<bool> =
+        changes.iter().map(|(_, ch)| Tunables::initial(s).set(&ch.path, ch.value, open).is_err()).collect();
     for (tick, k, j) in steps {
         let (i, ch) = &changes[k];
         let from = *start_values[k].get_or_insert_with(|| current.get(&ch.path, open).unwrap_or(ch.value));

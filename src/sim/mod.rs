@@ -141,8 +141,15 @@ pub enum SimError {
 
 impl Sim {
     pub fn new(scenario: &Scenario, options: SimOptions) -> Result<Sim, SimError> {
-        let max_officers = scenario.timeline.iter().map(|(_, t)| t.police_count).max().unwrap_or(0);
-        for n in [scenario.civilians.count, scenario.police.count, max_officers] {
+        // Officers added mid-run get fresh ids: count every id ever issued.
+        let mut issued = scenario.police.count as u64;
+        let mut on_duty = scenario.police.count as u64;
+        for (_, t) in &scenario.timeline {
+            issued += (t.police_count as u64).saturating_sub(on_duty);
+            on_duty = t.police_count as u64;
+        }
+        let issued = issued.min(u32::MAX as u64) as u32;
+        for n in [scenario.civilians.count, scenario.police.count, issued] {
             if n > MAX_AGENT_ID {
                 return Err(SimError::TooManyAgents(n));
             }

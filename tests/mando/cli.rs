@@ -121,3 +121,39 @@ fn an_unwritable_output_folder_is_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write outputs"));
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = temp_dir("cli-pipe");
+    let mut child = Command::new(bin())
+        .args(["run", "--ticks", "5", "--format", "json", "--out", "o"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then hang up, as `| head -c 1` would.
+    let mut out = child.stdout.take().unwrap();
+    let mut byte = [0u8; 1];
+    out.read_exact(&mut byte).unwrap();
+    drop(out);
+    let status = child.wait().unwrap();
+    assert_ne!(status.code(), Some(101), "panicked on a closed pipe");
+}
+
+#[test]
+fn a_rerun_into_the_same_folder_replaces_every_file() {
+    let dir = temp_dir("cli-rerun");
+    for seed in ["1", "2"] {
+        let out = mando(&["run", "--ticks", "10", "--seed", seed, "--quiet", "--out", "same"], &dir);
+        assert!(out.status.success());
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&read(&dir.join("same/summary.json"))).unwrap();
+    assert_eq!(summary["seed"], 2);
+    let fresh = temp_dir("cli-rerun-fresh");
+    mando(&["run", "--ticks", "10", "--seed", "2", "--quiet", "--out", "alone"], &fresh);
+    for f in OUTPUT_FILES {
+        assert!(read(&dir.join("same").join(f)) == read(&fresh.join("alone").join(f)), "{f} differs");
+    }
+}

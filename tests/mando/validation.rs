@@ -161,3 +161,58 @@ fn regressions_found_while_writing_the_docs() {
     let e = scenario::load_default(&[o]).unwrap_err();
     assert!(e.to_string().starts_with("--ticks 0: metadata.ticks:"), "{e}");
 }
+
+#[test]
+fn extreme_values_are_errors_not_panics() {
+    let doc = |civilians: &str, changes: &str| {
+        format!(
+            "Scenario(metadata: (name: \"x\", ticks: 10), map: (width_cells: 20, height_cells: 20), \
+             civilians: ({civilians}), police: (density: 0.1, vision_cells: 3), changes: [{changes}])"
+        )
+    };
+    let load = |text: String| scenario::load_str("x.ron", &text, &[]);
+    // Vision far beyond the map: one problem, no overflow.
+    let d = load(doc("vision_cells: 4294967295", "")).unwrap_err().diagnostics();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].field, "civilians.vision_cells");
+    // A jail term near u32::MAX is refused (it would overflow a tick).
+    let d = load(doc("vision_cells: 3, max_jail_term_ticks: 4294967295", "")).unwrap_err().diagnostics();
+    assert_eq!(d[0].field, "civilians.max_jail_term_ticks");
+    // A change at the last representable tick never applies; no overflow.
+    let late = "(at_tick: 4294967295, path: \"civilians.legitimacy\", value: 0.5, over_ticks: 2)";
+    assert!(load(doc("vision_cells: 3", late)).is_ok());
+    // An absurd ramp is refused at once instead of filling memory.
+    let long = "(at_tick: 1, path: \"civilians.legitimacy\", value: 0.5, over_ticks: 4000000000)";
+    let d = load(doc("vision_cells: 3", long)).unwrap_err().diagnostics();
+    assert_eq!(d[0].field, "changes[0].over_ticks");
+    // A ramp to a bad value is reported once, even if it ends after the run.
+    let bad = "(at_tick: 5, path: \"civilians.legitimacy\", value: 1.5, over_ticks: 100)";
+    let d = load(doc("vision_cells: 3", bad)).unwrap_err().diagnostics();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].field, "changes[0].value");
+}
+
+#[test]
+fn a_bad_value_names_its_own_field_and_where_it_starts() {
+    let text = "Scenario(\n  metadata: (name: \"x\", ticks: 10.0),\n  map: (width_cells: 20, height_cells: 20),\n  civilians: (vision_cells: 3),\n  police: (vision_cells: 3),\n)";
+    let d = scenario::load_str("x.ron", text, &[]).unwrap_err().diagnostics();
+    assert_eq!(d[0].field, "metadata.ticks");
+    assert_eq!(d[0].origin, Origin::File { file: "x.ron".into(), line: 2, column: 32 });
+    assert!(d[0].message.contains("without a decimal point"));
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let text = std::fs::read_to_string(repo().join("scenarios/epstein_classic.ron")).unwrap();
+    assert!(scenario::load_str("bom.ron", &format!("\u{feff}{text}"), &[]).is_ok());
+}
+
+#[test]
+fn an_override_that_is_not_one_value_is_blamed_on_the_argument() {
+    for arg in ["civilians.legitimacy=0.5)", "metadata.name=\"a", "metadata.name=\"a\" // x"] {
+        let err = scenario::load_default(&[Override::parse(arg).unwrap()]).unwrap_err();
+        let d = err.diagnostics();
+        assert_eq!(d.len(), 1, "{arg}: {d:?}");
+        assert_eq!(d[0].origin, Origin::Override { argument: format!("--set {arg}") }, "{arg}");
+    }
+}
