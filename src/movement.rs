@@ -9,7 +9,7 @@
 //! choosing one cell by lot, and for releases from jail).
 
 use crate::grid::{CellIndex, Grid, Shape, is_empty_code};
-use crate::sim::rng::Draws;
+use crate::sim::rng::AgentDraws;
 
 /// Random draws before falling back to scanning the neighbourhood. With a
 /// quarter of cells empty the fallback runs for about 1% of agents.
@@ -22,12 +22,10 @@ pub fn uniform_empty_in_vision(
     grid: &Grid,
     cell: CellIndex,
     shape: &Shape,
-    draws: Draws,
-    key: u64,
-    tick: u32,
+    rng: AgentDraws,
     draw: u32,
 ) -> Option<CellIndex> {
-    grid.random_cell_where(cell, shape, is_empty_code, draws, key, tick, draw).map(|(c, _)| c)
+    grid.random_cell_where(cell, shape, is_empty_code, rng, draw).map(|(c, _)| c)
 }
 
 /// A uniformly random empty cell within vision, or `None` if all are taken:
@@ -38,14 +36,7 @@ pub fn uniform_empty_in_vision(
 /// cells are loaded together, so the loads overlap; the first empty cell in
 /// draw order wins, exactly as one try at a time would give.
 #[inline]
-pub fn propose_empty_in_vision(
-    grid: &Grid,
-    cell: CellIndex,
-    shape: &Shape,
-    draws: Draws,
-    key: u64,
-    tick: u32,
-) -> Option<CellIndex> {
+pub fn propose_empty_in_vision(grid: &Grid, cell: CellIndex, shape: &Shape, rng: AgentDraws) -> Option<CellIndex> {
     const OFF_MAP: CellIndex = CellIndex::MAX;
     let n = shape.offsets.len() as u64;
     let (x, y) = grid.xy(cell);
@@ -64,7 +55,7 @@ pub fn propose_empty_in_vision(
     };
     let free = |c: CellIndex| c != OFF_MAP && grid.is_empty(c);
     for batch in 0..PROPOSAL_TRIES / 4 {
-        let (h0, h1) = (draws.u64(key, tick, 2 * batch), draws.u64(key, tick, 2 * batch + 1));
+        let (h0, h1) = (rng.u64(2 * batch), rng.u64(2 * batch + 1));
         let c0 = candidate(h0 >> 32);
         let c1 = candidate(h0 & 0xFFFF_FFFF);
         let c2 = candidate(h1 >> 32);
@@ -82,20 +73,20 @@ pub fn propose_empty_in_vision(
             return Some(c3);
         }
     }
-    uniform_empty_in_vision(grid, cell, shape, draws, key, tick, PROPOSAL_TRIES)
+    uniform_empty_in_vision(grid, cell, shape, rng, PROPOSAL_TRIES)
 }
 
 /// Some empty cell anywhere: random probes, then a sweep from a random
 /// start; `None` only on a full map (validation keeps agents fewer than
 /// open cells, so callers treat it as "try again next tick").
-pub fn any_empty_cell(grid: &Grid, draws: Draws, key: u64, tick: u32) -> Option<CellIndex> {
+pub fn any_empty_cell(grid: &Grid, rng: AgentDraws) -> Option<CellIndex> {
     let cells = grid.cells() as u32;
     for attempt in 0..64 {
-        let c = draws.below(cells, key, tick, 1000 + attempt);
+        let c = rng.below(cells, 1000 + attempt);
         if grid.is_empty(c) {
             return Some(c);
         }
     }
-    let start = draws.below(cells, key, tick, 2000);
+    let start = rng.below(cells, 2000);
     (0..cells).map(|i| (start + i) % cells).find(|&c| grid.is_empty(c))
 }

@@ -59,9 +59,13 @@ pub fn take_turns(
                 continue;
             }
             let step = |pos: &mut Position, condition: Condition| {
-                if let Some(to) =
-                    movement::uniform_empty_in_vision(&grid, pos.0, &shapes.civilian, moves, civilian_key(id), tick, 0)
-                {
+                if let Some(to) = movement::uniform_empty_in_vision(
+                    &grid,
+                    pos.0,
+                    &shapes.civilian,
+                    moves.agent(civilian_key(id), tick),
+                    0,
+                ) {
                     relocate(&grid, pos.0, to, civilian_code(id, condition));
                     pos.0 = to;
                 }
@@ -89,14 +93,16 @@ pub fn take_turns(
             let Ok((&id, mut pos)) = officers.get_mut(entity) else { continue };
             let key = officer_key(id);
             let step = |pos: &mut Position| {
-                if let Some(to) = movement::uniform_empty_in_vision(&grid, pos.0, &shapes.officer, moves, key, tick, 0)
+                if let Some(to) =
+                    movement::uniform_empty_in_vision(&grid, pos.0, &shapes.officer, moves.agent(key, tick), 0)
                 {
                     relocate(&grid, pos.0, to, Occupant::Officer { id: id.0 });
                     pos.0 = to;
                 }
             };
             let mut arrest = |pos: &Position| {
-                if let Some((suspect, cell)) = police::pick_suspect(&grid, pos.0, &shapes.officer, arrests, key, tick)
+                if let Some((suspect, cell)) =
+                    police::pick_suspect(&grid, pos.0, &shapes.officer, arrests.agent(key, tick))
                     && let Ok((_, _, _, mut condition)) = civilians.get_mut(index.civilians[suspect as usize])
                 {
                     police::jail(

@@ -183,7 +183,7 @@ pub fn propose_moves(
         if condition.is_jailed() {
             return;
         }
-        if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws, key, tick) {
+        if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws.agent(key, tick)) {
             let t = move_ticket(lottery_key(Some(*id), None), salt);
             grid.claim(to, t);
             *intent = Intent { target: to, ticket: t };
@@ -193,7 +193,7 @@ pub fn propose_moves(
     for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
         let key = officer_key(*id);
         *intent = Intent::default();
-        if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws, key, tick) {
+        if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws.agent(key, tick)) {
             let t = move_ticket(lottery_key(None, Some(*id)), salt);
             grid.claim(to, t);
             *intent = Intent { target: to, ticket: t };

@@ -63,7 +63,7 @@ fn set_officer_count(world: &mut World, target: u32, tick: u32) {
                 let grid = world.resource::<Grid>();
                 // A full map cannot happen with validated counts; if it
                 // did, fewer officers would deploy.
-                let Some(cell) = movement::any_empty_cell(grid, draws, officer_key(id), tick) else { break };
+                let Some(cell) = movement::any_empty_cell(grid, draws.agent(officer_key(id), tick)) else { break };
                 grid.set(cell, Occupant::Officer { id: id.0 });
                 cell
             };

@@ -198,10 +198,10 @@ pub fn release_from_jail(
         let cell = if grid.is_empty(position.0) {
             position.0
         } else if let Some(c) =
-            movement::propose_empty_in_vision(&grid, position.0, &shapes.civilian, draws, key, clock.tick)
+            movement::propose_empty_in_vision(&grid, position.0, &shapes.civilian, draws.agent(key, clock.tick))
         {
             c
-        } else if let Some(c) = movement::any_empty_cell(&grid, draws, key, clock.tick) {
+        } else if let Some(c) = movement::any_empty_cell(&grid, draws.agent(key, clock.tick)) {
             c
         } else {
             // A full map (cannot happen with validated counts): wait a tick.

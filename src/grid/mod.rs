@@ -273,15 +273,12 @@ impl Grid {
     /// occupancy code passes `wanted`, with that code; `None` if there is
     /// none. Two scans: count, then walk to the chosen one (one draw,
     /// numbered `draw`).
-    #[allow(clippy::too_many_arguments)]
     pub fn random_cell_where(
         &self,
         cell: CellIndex,
         shape: &Shape,
         wanted: impl Fn(u32) -> bool,
-        draws: crate::sim::rng::Draws,
-        key: u64,
-        tick: u32,
+        rng: crate::sim::rng::AgentDraws,
         draw: u32,
     ) -> Option<(CellIndex, u32)> {
         let mut matches = 0u32;
@@ -289,7 +286,7 @@ impl Grid {
         if matches == 0 {
             return None;
         }
-        let mut pick = draws.below(matches, key, tick, draw);
+        let mut pick = rng.below(matches, draw);
         let mut chosen = None;
         self.scan(cell, shape, |c, code| {
             if chosen.is_none() && wanted(code) {

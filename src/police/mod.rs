@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::civilians::{CivilianId, Condition, JailRoster};
 use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code};
-use crate::sim::rng::Draws;
+use crate::sim::rng::{AgentDraws, Draws};
 
 /// An officer's stable id, 0-based in creation order.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -41,15 +41,8 @@ pub struct ArrestLog {
 }
 
 /// A uniformly random active civilian within vision: (its id, its cell).
-pub fn pick_suspect(
-    grid: &Grid,
-    cell: CellIndex,
-    shape: &Shape,
-    draws: Draws,
-    key: u64,
-    tick: u32,
-) -> Option<(u32, CellIndex)> {
-    let (c, code) = grid.random_cell_where(cell, shape, is_active_code, draws, key, tick, 0)?;
+pub fn pick_suspect(grid: &Grid, cell: CellIndex, shape: &Shape, rng: AgentDraws) -> Option<(u32, CellIndex)> {
+    let (c, code) = grid.random_cell_where(cell, shape, is_active_code, rng, 0)?;
     match Occupant::decode(code) {
         Occupant::Civilian { id, .. } => Some((id, c)),
         _ => None,

@@ -95,6 +95,35 @@ impl Draws {
     }
 }
 
+/// The draws of one agent at one tick in one stream: what the rules that
+/// pick at random (a cell, a suspect) need, in one value.
+#[derive(Debug, Clone, Copy)]
+pub struct AgentDraws {
+    draws: Draws,
+    key: u64,
+    tick: u32,
+}
+
+impl Draws {
+    /// The draws of the agent with stream key `key` at `tick`.
+    #[inline]
+    pub fn agent(self, key: u64, tick: u32) -> AgentDraws {
+        AgentDraws { draws: self, key, tick }
+    }
+}
+
+impl AgentDraws {
+    #[inline]
+    pub fn u64(self, n: u32) -> u64 {
+        self.draws.u64(self.key, self.tick, n)
+    }
+
+    #[inline]
+    pub fn below(self, bound: u32, n: u32) -> u32 {
+        self.draws.below(bound, self.key, self.tick, n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
