@@ -179,25 +179,32 @@ pub fn propose_moves(
         Mut<Intent>,
     )| {
         let key = civilian_key(*id);
-        *intent = Intent::default();
-        if condition.is_jailed() {
-            return;
-        }
-        if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws.agent(key, tick)) {
-            let t = move_ticket(lottery_key(Some(*id), None), salt);
-            grid.claim(to, t);
-            *intent = Intent { target: to, ticket: t };
-        }
+        let proposal = if condition.is_jailed() {
+            None
+        } else {
+            movement::propose_empty_in_vision(grid, pos.0, shape, draws.agent(key, tick))
+        };
+        // One write per agent (each write through `Mut` also stamps it).
+        *intent = match proposal {
+            Some(to) => {
+                let t = move_ticket(lottery_key(Some(*id), None), salt);
+                grid.claim(to, t);
+                Intent { target: to, ticket: t }
+            }
+            None => Intent::default(),
+        };
     });
     let shape = &shapes.officer;
     for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
         let key = officer_key(*id);
-        *intent = Intent::default();
-        if let Some(to) = movement::propose_empty_in_vision(grid, pos.0, shape, draws.agent(key, tick)) {
-            let t = move_ticket(lottery_key(None, Some(*id)), salt);
-            grid.claim(to, t);
-            *intent = Intent { target: to, ticket: t };
-        }
+        *intent = match movement::propose_empty_in_vision(grid, pos.0, shape, draws.agent(key, tick)) {
+            Some(to) => {
+                let t = move_ticket(lottery_key(None, Some(*id)), salt);
+                grid.claim(to, t);
+                Intent { target: to, ticket: t }
+            }
+            None => Intent::default(),
+        };
     });
 }
 
