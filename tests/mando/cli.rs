@@ -31,7 +31,7 @@ fn run_without_a_file_runs_the_built_in_default_from_any_folder() {
 }
 
 #[test]
-fn one_and_two_threads_write_the_same_bytes() {
+fn one_two_and_three_threads_write_the_same_bytes() {
     // 63,000 civilians: above the size where the threads are used.
     // 63,000 civilians: above the size where the threads are used.
     let dir = temp_dir("cli-threads");
@@ -49,7 +49,7 @@ fn one_and_two_threads_write_the_same_bytes() {
         "--set",
         "rules.activation=Synchronous",
     ];
-    for t in ["1", "2"] {
+    for t in ["1", "2", "3"] {
         let mut args = common.to_vec();
         let out_dir = format!("t{t}");
         args.extend(["--threads", t, "--out", &out_dir]);
@@ -57,7 +57,8 @@ fn one_and_two_threads_write_the_same_bytes() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     for f in OUTPUT_FILES {
-        assert!(read(&dir.join("t1").join(f)) == read(&dir.join("t2").join(f)), "{f} differs");
+        assert!(read(&dir.join("t1").join(f)) == read(&dir.join("t2").join(f)), "{f} differs with 2 threads");
+        assert!(read(&dir.join("t1").join(f)) == read(&dir.join("t3").join(f)), "{f} differs with 3 threads");
     }
 }
 
