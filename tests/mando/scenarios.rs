@@ -42,3 +42,15 @@ fn the_built_in_default_is_the_shipped_classic() {
     let file = std::fs::read_to_string(repo().join("scenarios").join(mando::scenario::DEFAULT_SCENARIO_NAME)).unwrap();
     assert_eq!(file, mando::scenario::DEFAULT_SCENARIO);
 }
+
+#[test]
+fn every_example_in_the_format_doc_is_valid() {
+    let doc = std::fs::read_to_string(repo().join("docs/scenario-format.md")).unwrap();
+    let examples: Vec<&str> = doc.split("```ron\n").skip(1).filter_map(|rest| rest.split("```").next()).collect();
+    assert!(!examples.is_empty(), "the format doc should show examples");
+    for (i, text) in examples.iter().enumerate() {
+        if let Err(e) = mando::scenario::load_str(&format!("docs example {i}"), text, &[]) {
+            panic!("example {i} in docs/scenario-format.md is invalid:\n{e}");
+        }
+    }
+}
