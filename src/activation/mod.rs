@@ -92,21 +92,42 @@ pub fn resort_by_cell(
     clock: Res<Clock>,
     every: Res<ResortEvery>,
     rules: Res<CurrentRules>,
+    grid: Res<Grid>,
     mut index: ResMut<AgentIndex>,
     mut civilians: Query<(Entity, &mut CivilianId, &mut Position, &mut Disposition, &mut Condition)>,
     mut scratch: Local<Vec<(CellIndex, CivilianId, Disposition, Condition)>>,
+    mut sorted: Local<Vec<(CellIndex, CivilianId, Disposition, Condition)>>,
+    mut starts: Local<Vec<u32>>,
 ) {
     if every.0 == 0 || !clock.tick.is_multiple_of(every.0) || rules.0.activation != Activation::Synchronous {
         return;
     }
     scratch.clear();
     scratch.extend(civilians.iter().map(|(_, id, p, d, c)| (p.0, *id, *d, *c)));
-    if scratch.windows(2).all(|w| (w[0].0, w[0].1) <= (w[1].0, w[1].1)) {
+    if scratch.windows(2).all(|w| w[0].0 <= w[1].0) {
         return;
     }
-    scratch.sort_unstable_by_key(|a| (a.0, a.1));
+    // A counting sort by cell: two passes over the civilians and one over
+    // the cells, instead of a comparison sort of a million entries. Ties
+    // (a jailed civilian's old cell, now taken) keep their storage order;
+    // storage order never affects an outcome.
+    starts.clear();
+    starts.resize(grid.cells() + 1, 0);
+    for a in scratch.iter() {
+        starts[a.0 as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    sorted.clear();
+    sorted.extend_from_slice(&scratch);
+    for a in scratch.iter() {
+        let slot = &mut starts[a.0 as usize];
+        sorted[*slot as usize] = *a;
+        *slot += 1;
+    }
     for ((entity, mut id, mut pos, mut disposition, mut condition), &(cell, new_id, d, c)) in
-        civilians.iter_mut().zip(scratch.iter())
+        civilians.iter_mut().zip(sorted.iter())
     {
         *id = new_id;
         pos.0 = cell;
