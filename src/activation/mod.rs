@@ -83,6 +83,14 @@ pub fn plugin(schedule: &mut Schedule) {
     ));
 }
 
+/// Reused memory for [`resort_by_cell`].
+#[derive(Default)]
+pub struct ResortBuffers {
+    gathered: Vec<(CellIndex, CivilianId, Disposition, Condition)>,
+    sorted: Vec<(CellIndex, CivilianId, Disposition, Condition)>,
+    starts: Vec<u32>,
+}
+
 /// Re-stores civilians in cell order every so often, so that the parallel
 /// engine walks memory in step with the grid. The civilians' data is sorted
 /// by cell and written back into the same entities in storage order (no
@@ -95,10 +103,9 @@ pub fn resort_by_cell(
     grid: Res<Grid>,
     mut index: ResMut<AgentIndex>,
     mut civilians: Query<(Entity, &mut CivilianId, &mut Position, &mut Disposition, &mut Condition)>,
-    mut scratch: Local<Vec<(CellIndex, CivilianId, Disposition, Condition)>>,
-    mut sorted: Local<Vec<(CellIndex, CivilianId, Disposition, Condition)>>,
-    mut starts: Local<Vec<u32>>,
+    mut buffers: Local<ResortBuffers>,
 ) {
+    let ResortBuffers { gathered: scratch, sorted, starts } = &mut *buffers;
     if every.0 == 0 || !clock.tick.is_multiple_of(every.0) || rules.0.activation != Activation::Synchronous {
         return;
     }
@@ -120,7 +127,7 @@ pub fn resort_by_cell(
         starts[i] += starts[i - 1];
     }
     sorted.clear();
-    sorted.extend_from_slice(&scratch);
+    sorted.extend_from_slice(scratch);
     for a in scratch.iter() {
         let slot = &mut starts[a.0 as usize];
         sorted[*slot as usize] = *a;
