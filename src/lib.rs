@@ -5,7 +5,9 @@
 //! deterministic ticks; [`metrics`] records what happened; [`runner`] ties
 //! them together and writes the outputs. The crowd follows Epstein's
 //! civil-violence Model I ([`civilians`], [`police`], [`movement`],
-//! [`activation`]).
+//! [`activation`]). Security units ([`forces`]) act under command chains
+//! ([`command`]) and a legal regime ([`law`]), seeing the [`situation`]
+//! through reports.
 //!
 //! Data flows one way: scenario → sim → metrics → files.
 
@@ -13,13 +15,17 @@ pub mod activation;
 pub mod changes;
 pub mod civilians;
 pub mod cli;
+pub mod command;
+pub mod forces;
 pub mod grid;
+pub mod law;
 pub mod metrics;
 pub mod movement;
 pub mod police;
 pub mod runner;
 pub mod scenario;
 pub mod sim;
+pub mod situation;
 
 pub use metrics::{Summary, TickRecord};
 pub use runner::{RunReport, run};

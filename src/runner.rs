@@ -46,7 +46,7 @@ pub fn run(
     };
     let mut sim = Sim::new(scenario, options)?;
     let mut output = match out {
-        Some(dir) => Some(OutputDir::create(dir).map_err(io_err(dir))?),
+        Some(dir) => Some(OutputDir::create(dir, scenario.command.is_some()).map_err(io_err(dir))?),
         None => None,
     };
     let mut summary = SummaryBuilder::new(scenario.metrics.outburst_active_share);
@@ -58,9 +58,11 @@ pub fn run(
         let record = sim.step();
         summary.add(&record);
         let arrests = sim.drain_arrests();
+        let events = sim.drain_events();
         if let Some(o) = output.as_mut() {
             o.tick(&record).map_err(io_err(o.dir()))?;
             o.arrests(&arrests).map_err(io_err(o.dir()))?;
+            o.events(&events).map_err(io_err(o.dir()))?;
         }
         on_tick(&record);
     }
@@ -70,7 +72,7 @@ pub fn run(
         seed: scenario.metadata.seed,
         ticks: scenario.metadata.ticks,
         parameters: scenario.clone(),
-        metrics: summary.finish(),
+        metrics: Summary { operation: sim.operation_summary(), ..summary.finish() },
         final_state_hash: format!("{:016x}", sim.state_hash()),
     };
     if let Some(o) = output {

@@ -63,6 +63,14 @@ fn is(mode: Activation) -> impl Fn(Res<CurrentRules>) -> bool + Clone {
     move |rules: Res<CurrentRules>| rules.0.activation == mode
 }
 
+/// The engines' systems in the Act and Move phases; the rules of security
+/// units run after them.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Engine {
+    Act,
+    Move,
+}
+
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems((
         synchronous::count_what_agents_see.in_set(Phase::Sense).run_if(is(Activation::Synchronous)),
@@ -74,10 +82,12 @@ pub fn plugin(schedule: &mut Schedule) {
             synchronous::make_arrests.run_if(is(Activation::Synchronous)),
         )
             .chain()
-            .in_set(Phase::Act),
+            .in_set(Phase::Act)
+            .in_set(Engine::Act),
         (synchronous::propose_moves, synchronous::confirm_claims, synchronous::settle_moves)
             .chain()
             .in_set(Phase::Move)
+            .in_set(Engine::Move)
             .run_if(is(Activation::Synchronous)),
         resort_by_cell.in_set(Phase::Maintain),
     ));

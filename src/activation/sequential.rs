@@ -110,7 +110,7 @@ pub fn take_turns(
                         &mut log,
                         &mut roster,
                         &mut condition,
-                        id,
+                        police::Arrester::Officer(id),
                         CivilianId(suspect),
                         cell,
                         rules.jailed_keep_cell,

@@ -147,7 +147,7 @@ pub fn make_arrests(
             &mut log,
             &mut roster,
             &mut condition,
-            officer,
+            police::Arrester::Officer(officer),
             CivilianId(suspect),
             pos.0,
             rules.0.jailed_keep_cell,

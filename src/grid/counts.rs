@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn nth_active_walks_actives_in_scan_order() {
         for edges in [Edges::Wrap, Edges::Bounded] {
-            let map = MapSpec { width_cells: 17, height_cells: 15, edges, terrain: None };
+            let map = MapSpec { width_cells: 17, height_cells: 15, edges, terrain: None, sites: Vec::new() };
             let grid = Grid::new(&map);
             for cell in 0..grid.cells() as u32 {
                 if cell.wrapping_mul(2654435761) >> 29 == 1 {
@@ -228,7 +228,7 @@ mod tests {
     #[test]
     fn prefix_counts_equal_scans() {
         for edges in [Edges::Wrap, Edges::Bounded] {
-            let map = MapSpec { width_cells: 23, height_cells: 19, edges, terrain: None };
+            let map = MapSpec { width_cells: 23, height_cells: 19, edges, terrain: None, sites: Vec::new() };
             let grid = Grid::new(&map);
             // A deterministic scatter of officers and actives.
             for cell in 0..grid.cells() as u32 {

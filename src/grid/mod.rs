@@ -7,6 +7,8 @@
 
 pub mod counts;
 pub mod neighbourhood;
+pub mod path;
+pub mod terrain;
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
@@ -16,6 +18,7 @@ use crate::scenario::{Edges, MapSpec};
 
 pub use counts::VisionCounts;
 pub use neighbourhood::Shape;
+pub use terrain::Terrain;
 
 /// A cell index, row-major: `y * width + x`, row 0 on top.
 pub type CellIndex = u32;
@@ -25,6 +28,9 @@ const KIND_CIVILIAN: u32 = 1 << KIND_SHIFT;
 const KIND_OFFICER: u32 = 2 << KIND_SHIFT;
 const ACTIVE_BIT: u32 = 1 << 29;
 const ID_MASK: u32 = ACTIVE_BIT - 1;
+/// Marks a security unit among the police codes: a unit counts as police
+/// presence wherever an officer does, with no extra test in the hot loops.
+const UNIT_BIT: u32 = 1 << 28;
 const EMPTY: u32 = 0;
 const BUILDING: u32 = u32::MAX;
 
@@ -41,15 +47,24 @@ pub fn visible_rows(y: i64, vision: i64, height: i64, wrap: bool) -> impl Iterat
 }
 
 /// Largest agent id the occupancy code can hold.
-pub const MAX_AGENT_ID: u32 = ID_MASK;
+pub const MAX_AGENT_ID: u32 = UNIT_BIT - 1;
 
 /// Who stands on a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Occupant {
     Empty,
     Building,
-    Civilian { id: u32, active: bool },
-    Officer { id: u32 },
+    Civilian {
+        id: u32,
+        active: bool,
+    },
+    Officer {
+        id: u32,
+    },
+    /// A security unit (squad or platoon), by its `UnitId`.
+    Unit {
+        id: u32,
+    },
 }
 
 impl Occupant {
@@ -60,6 +75,7 @@ impl Occupant {
             Occupant::Building => BUILDING,
             Occupant::Civilian { id, active } => KIND_CIVILIAN | id | if active { ACTIVE_BIT } else { 0 },
             Occupant::Officer { id } => KIND_OFFICER | id,
+            Occupant::Unit { id } => KIND_OFFICER | UNIT_BIT | id,
         }
     }
 
@@ -69,7 +85,8 @@ impl Occupant {
             EMPTY => Occupant::Empty,
             BUILDING => Occupant::Building,
             c if c >> KIND_SHIFT == 1 => Occupant::Civilian { id: c & ID_MASK, active: c & ACTIVE_BIT != 0 },
-            c => Occupant::Officer { id: c & ID_MASK },
+            c if c & UNIT_BIT != 0 => Occupant::Unit { id: c & (UNIT_BIT - 1) },
+            c => Occupant::Officer { id: c & (UNIT_BIT - 1) },
         }
     }
 }
@@ -344,7 +361,7 @@ mod tests {
     use crate::scenario::Neighbourhood;
 
     fn map(w: u32, h: u32, edges: Edges) -> MapSpec {
-        MapSpec { width_cells: w, height_cells: h, edges, terrain: None }
+        MapSpec { width_cells: w, height_cells: h, edges, terrain: None, sites: Vec::new() }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! outcome of a run ([`Summary`]). Systems here only read the world.
 //! Writers for the output files are in [`output`].
 
+pub mod events;
+pub mod operation;
 pub mod output;
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
@@ -10,6 +12,7 @@ use bevy_ecs::prelude::*;
 use serde::Serialize;
 
 use crate::civilians::Condition;
+use crate::command::{CommandMetrics, OperationTick};
 use crate::police::{ArrestLog, OfficerId};
 use crate::sim::{Clock, CurrentTunables, Parallel, Phase};
 
@@ -25,16 +28,33 @@ pub struct TickRecord {
     pub arrests: u32,
     /// Legitimacy in force during this tick.
     pub legitimacy: f64,
+    /// The security operation's counts, if the scenario has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<OperationTick>,
 }
 
 impl TickRecord {
     pub const CSV_HEADER: &'static str = "tick,quiescent,active,jailed,officers,arrests,legitimacy";
 
     pub fn csv_row(&self) -> String {
-        format!(
+        let mut row = format!(
             "{},{},{},{},{},{},{}",
             self.tick, self.quiescent, self.active, self.jailed, self.officers, self.arrests, self.legitimacy
-        )
+        );
+        if let Some(op) = &self.operation {
+            row.push(',');
+            row.push_str(&op.csv());
+        }
+        row
+    }
+
+    /// The CSV header: the operation's columns follow when there is one.
+    pub fn csv_header(with_operation: bool) -> String {
+        if with_operation {
+            format!("{},{}", Self::CSV_HEADER, OperationTick::CSV_HEADER)
+        } else {
+            Self::CSV_HEADER.to_string()
+        }
     }
 
     pub fn population(&self) -> u32 {
@@ -50,6 +70,7 @@ pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(count_everyone.in_set(Phase::Record));
 }
 
+#[allow(clippy::too_many_arguments)]
 fn count_everyone(
     clock: Res<Clock>,
     tunables: Res<CurrentTunables>,
@@ -57,9 +78,15 @@ fn count_everyone(
     parallel: Res<Parallel>,
     civilians: Query<&Condition>,
     officers: Query<(), With<OfficerId>>,
+    operation: Option<Res<CommandMetrics>>,
     mut census: ResMut<Census>,
 ) {
-    let mut r = TickRecord { tick: clock.tick, legitimacy: tunables.0.legitimacy, ..Default::default() };
+    let mut r = TickRecord {
+        tick: clock.tick,
+        legitimacy: tunables.0.legitimacy,
+        operation: operation.map(|m| m.tick),
+        ..Default::default()
+    };
     let totals = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
     if parallel.0 {
         // Each batch counts locally and adds its totals once, when dropped.
@@ -101,7 +128,8 @@ impl Drop for Tally<'_> {
 pub fn take_census(world: &mut World) -> TickRecord {
     let tick = world.resource::<Clock>().tick;
     let legitimacy = world.resource::<CurrentTunables>().0.legitimacy;
-    let mut r = TickRecord { tick, legitimacy, ..Default::default() };
+    let operation = world.get_resource::<CommandMetrics>().map(|_| OperationTick::default());
+    let mut r = TickRecord { tick, legitimacy, operation, ..Default::default() };
     for c in world.query::<&Condition>().iter(world) {
         match c {
             Condition::Quiescent => r.quiescent += 1,
@@ -131,6 +159,9 @@ pub struct Summary {
     pub final_active: u32,
     pub final_jailed: u32,
     pub final_officers: u32,
+    /// Command, orders and law, for scenarios with security units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<operation::OperationSummary>,
 }
 
 /// Builds a [`Summary`] from tick records as they come.
@@ -189,7 +220,16 @@ mod tests {
     use super::*;
 
     fn rec(tick: u32, active: u32) -> TickRecord {
-        TickRecord { tick, quiescent: 100 - active, active, jailed: 0, officers: 4, arrests: 1, legitimacy: 0.8 }
+        TickRecord {
+            tick,
+            quiescent: 100 - active,
+            active,
+            jailed: 0,
+            officers: 4,
+            arrests: 1,
+            legitimacy: 0.8,
+            operation: None,
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::TickRecord;
+use super::events::Event;
 use crate::police::Arrest;
 
 pub const SUMMARY: &str = "summary.json";
@@ -41,14 +42,14 @@ struct EventLine<'a> {
 }
 
 impl OutputDir {
-    pub fn create(dir: &Path) -> io::Result<OutputDir> {
+    pub fn create(dir: &Path, with_operation: bool) -> io::Result<OutputDir> {
         let created_dir = !dir.exists();
         fs::create_dir_all(dir)?;
         let staging = dir.join(format!(".partial-{}", std::process::id()));
         fs::create_dir_all(&staging)?;
         let open = |name: &str| File::create(staging.join(name)).map(BufWriter::new);
         let mut timeseries = open(TIMESERIES)?;
-        writeln!(timeseries, "{}", TickRecord::CSV_HEADER)?;
+        writeln!(timeseries, "{}", TickRecord::csv_header(with_operation))?;
         let events = open(EVENTS)?;
         Ok(OutputDir { dir: dir.to_path_buf(), created_dir, staging, timeseries, events, finished: false })
     }
@@ -64,6 +65,14 @@ impl OutputDir {
     pub fn arrests(&mut self, arrests: &[Arrest]) -> io::Result<()> {
         for a in arrests {
             serde_json::to_writer(&mut self.events, &EventLine { kind: "arrest", arrest: a })?;
+            self.events.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    pub fn events(&mut self, events: &[Event]) -> io::Result<()> {
+        for e in events {
+            serde_json::to_writer(&mut self.events, e)?;
             self.events.write_all(b"\n")?;
         }
         Ok(())

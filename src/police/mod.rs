@@ -21,11 +21,22 @@ impl fmt::Display for OfficerId {
     }
 }
 
-/// One arrest, as written to `events.jsonl`.
+/// Who made an arrest: one of Epstein's officers or a security unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrester {
+    Officer(OfficerId),
+    Unit(u32),
+}
+
+/// One arrest, as written to `events.jsonl`: `officer` or `unit` names who
+/// made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Arrest {
     pub tick: u32,
-    pub officer: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub officer: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<u32>,
     pub civilian: u32,
     /// (x, y) of the civilian when arrested.
     pub cell: (u32, u32),
@@ -58,7 +69,7 @@ pub fn jail(
     log: &mut ArrestLog,
     roster: &mut JailRoster,
     condition: &mut Condition,
-    officer: OfficerId,
+    by: Arrester,
     civilian: CivilianId,
     cell: CellIndex,
     keep_cell: bool,
@@ -74,7 +85,14 @@ pub fn jail(
     log.this_tick += 1;
     log.events.push(Arrest {
         tick,
-        officer: officer.0,
+        officer: match by {
+            Arrester::Officer(o) => Some(o.0),
+            Arrester::Unit(_) => None,
+        },
+        unit: match by {
+            Arrester::Unit(u) => Some(u),
+            Arrester::Officer(_) => None,
+        },
         civilian: civilian.0,
         cell: grid.xy(cell),
         jail_term_ticks: term,

@@ -2,7 +2,10 @@
 //! is given in `docs/model.md` (Epstein 2002, Model I, unless marked as an
 //! assumption).
 
-use super::types::{Activation, Distribution, Edges, Neighbourhood, Placement, Rounding, Turn};
+use super::types::{
+    Activation, CommandModel, Declaration, Deployment, Distribution, Edges, EmergencyMode, Neighbourhood, NonLethalKit,
+    Placement, Regime, Rounding, StandingTask, Turn, UnitKind,
+};
 
 pub const FORMAT_VERSION: u32 = 1;
 pub const SEED: u64 = 1;
@@ -42,3 +45,95 @@ pub const MAX_JAIL_TERM_LIMIT_TICKS: u32 = 100_000_000;
 pub const MAX_RAMP_TICKS: u32 = 10_000_000;
 /// Largest vision: beyond this the neighbourhood scans dominate everything.
 pub const MAX_VISION_CELLS: u32 = 64;
+
+// ---- map sites ----
+/// Assumption: a site is breached when this many actives stand on its cells.
+pub const SITE_BREACH_ACTIVES: u32 = 3;
+
+// ---- security units ----
+
+/// What a unit of a kind has unless the scenario says otherwise. Sources:
+/// domain brief, "Security unit" (squads of 8–12 police, platoons of 30
+/// soldiers; crowd-control training PNP crowd control 0.8, PNP patrol 0.5,
+/// FF.AA. 0.2; FF.AA. non-lethal kit none or partial). The crowd-trained
+/// soldiers' 0.5 and partial kit are assumptions.
+pub struct KindDefaults {
+    pub strength_personnel: u32,
+    pub crowd_training: f64,
+    pub non_lethal_kit: NonLethalKit,
+    pub lethal_weapons: bool,
+    pub radio_net: &'static str,
+    pub standing_task: StandingTask,
+}
+
+pub fn unit_kind(kind: UnitKind) -> KindDefaults {
+    use NonLethalKit::*;
+    let (strength_personnel, crowd_training, non_lethal_kit, radio_net, standing_task) = match kind {
+        UnitKind::PnpPatrol => (10, 0.5, Partial, "pnp", StandingTask::Patrol),
+        UnitKind::PnpCrowdControl => (12, 0.8, Full, "pnp", StandingTask::Hold),
+        UnitKind::FfaaInfantry => (30, 0.2, None, "ffaa", StandingTask::Hold),
+        UnitKind::FfaaCrowdTrained => (30, 0.5, Partial, "ffaa", StandingTask::Hold),
+    };
+    KindDefaults { strength_personnel, crowd_training, non_lethal_kit, lethal_weapons: true, radio_net, standing_task }
+}
+
+pub const UNITS_PER_GROUP: u32 = 1;
+/// Assumption: units walk one cell per tick off road, two on a road.
+pub const UNIT_SPEED_CELLS_PER_TICK: u32 = 1;
+pub const UNIT_VISION_CELLS: u32 = 5;
+pub const PATROL_RADIUS_CELLS: u32 = 8;
+pub const MAX_UNITS: u32 = 100_000;
+
+// ---- command (domain brief, "Subordination models to compare") ----
+pub const COMMAND_MODEL: CommandModel = CommandModel::PnpLead;
+pub const DECENTRALISED_EXECUTION: bool = false;
+/// Comandancia General → Región/Frente → División → Unidad.
+pub const PNP_ECHELONS: u32 = 4;
+/// CCFFAA → Comando Operacional → Brigada → Batallón → Compañía.
+pub const FFAA_ECHELONS: u32 = 5;
+pub const MAX_ECHELONS: u32 = 8;
+pub const LIAISON_OFFICERS: bool = true;
+pub const INTEROPERABLE_RADIOS: bool = false;
+pub const PNP_ECHELON_DELAY_MEDIAN_MINUTES: f64 = 3.0;
+pub const FFAA_ECHELON_DELAY_MEDIAN_MINUTES: f64 = 5.0;
+pub const ECHELON_DELAY_SIGMA: f64 = 0.5;
+pub const CROSS_AGENCY_DELAY_MINUTES: f64 = 20.0;
+pub const LIAISON_DELAY_MINUTES: f64 = 3.0;
+pub const LOST_MESSAGE_PROBABILITY: f64 = 0.1;
+/// Brief: command-post set-up 30–120 min; we take the middle.
+pub const UNIFIED_SETUP_MINUTES: f64 = 60.0;
+pub const UNIFIED_HOP_MINUTES: f64 = 3.0;
+/// Assumption: the PNP takes 10 more minutes to act on an FF.AA. order.
+pub const PNP_COMPLIANCE_DELAY_MINUTES: f64 = 10.0;
+/// Brief: p_conflict_order 0.1–0.3.
+pub const PHONE_CONFLICT_PROBABILITY: f64 = 0.2;
+/// Assumption: commanders re-plan every 5 minutes.
+pub const DECISION_INTERVAL_MINUTES: f64 = 5.0;
+/// Assumption: units report every 5 minutes (brief: COP refresh 1–20 min).
+pub const REPORT_INTERVAL_MINUTES: f64 = 5.0;
+/// Brief: local_autonomy_delay 0–5 min.
+pub const LOCAL_AUTONOMY_DELAY_MINUTES: f64 = 2.0;
+/// Brief: p = 0.05–0.2 per deviation from the plan.
+pub const UNITY_BREAK_PROBABILITY: f64 = 0.1;
+/// Assumption: a picture is kept in squares of 8×8 cells.
+pub const SECTOR_CELLS: u32 = 8;
+/// Assumption: 5 reported actives in a sector make a hotspot.
+pub const HOTSPOT_ACTIVES: u32 = 5;
+/// Assumption: one unit per 15 actives, at least one per hotspot.
+pub const ACTIVES_PER_UNIT: u32 = 15;
+pub const FFAA_DEPLOYMENT: Deployment = Deployment::OnDeclaration;
+
+// ---- law (Constitution art. 137; domain brief, "Legal-regime state machine") ----
+pub const INITIAL_REGIME: Regime = Regime::Normal;
+pub const LAW_ENFORCE: bool = false;
+pub const DECLARATION: Declaration = Declaration::Emergency;
+pub const EMERGENCY_MODE: EmergencyMode = EmergencyMode::FollowModel;
+/// Brief: 30 actives per PNP officer (15–60) for more than an hour.
+pub const TRIGGER_ACTIVES_PER_PNP_OFFICER: f64 = 30.0;
+pub const TRIGGER_FOR_MINUTES: f64 = 60.0;
+pub const TRIGGER_ON_SITE_BREACH: bool = true;
+/// Brief: decree delay 24 h (6–72 h).
+pub const DECREE_DELAY_MINUTES: f64 = 1440.0;
+/// Constitution art. 137.1 and 137.2.
+pub const EMERGENCY_LIMIT_DAYS: f64 = 60.0;
+pub const SIEGE_LIMIT_DAYS: f64 = 45.0;

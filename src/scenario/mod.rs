@@ -9,6 +9,7 @@
 pub mod defaults;
 pub mod diagnostic;
 pub mod locate;
+pub mod operations;
 pub mod raw;
 pub mod source;
 pub mod types;
@@ -19,8 +20,12 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use diagnostic::{Diagnostic, Origin, ScenarioError};
+pub use operations::{CommandSpec, Drone, LawSpec, Site, UnitGroup, Zone};
 pub use source::{Override, Source};
-pub use types::{Activation, Distribution, Edges, Neighbourhood, Placement, Rounding, Turn};
+pub use types::{
+    Activation, Agency, CommandModel, Declaration, Deployment, Distribution, Edges, EmergencyMode, Neighbourhood,
+    NonLethalKit, Placement, Regime, Rounding, SiteKind, StandingTask, Turn, UnitKind,
+};
 
 /// The scenario shipped inside the binary, run when `mando run` gets no file.
 pub const DEFAULT_SCENARIO_NAME: &str = "epstein_classic.ron";
@@ -42,6 +47,14 @@ pub struct Scenario {
     /// order; derived from `changes`.
     #[serde(skip)]
     pub timeline: Vec<(u32, Tunables)>,
+    /// Security units, in file order (none: a pure crowd model).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forces: Vec<UnitGroup>,
+    /// Command chains; present when the file has `forces`, `command` or `law`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandSpec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub law: Option<LawSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,8 +71,11 @@ pub struct MapSpec {
     pub width_cells: u32,
     pub height_cells: u32,
     pub edges: Edges,
-    /// Rows top to bottom, `.` open and `#` building; `None` if all open.
+    /// Rows top to bottom (legend in `docs/scenario-format.md`); `None` if
+    /// all open.
     pub terrain: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<Site>,
 }
 
 impl MapSpec {

@@ -6,7 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::types::{Activation, Distribution, Edges, Neighbourhood, Placement, Rounding, Turn};
+use super::types::{
+    Activation, CommandModel, Declaration, Deployment, Distribution, Edges, EmergencyMode, Neighbourhood, NonLethalKit,
+    Placement, Regime, Rounding, SiteKind, StandingTask, Turn, UnitKind,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Scenario")]
@@ -19,6 +22,9 @@ pub struct RawScenario {
     pub rules: Option<RawRules>,
     pub metrics: Option<RawMetrics>,
     pub changes: Option<Vec<RawChange>>,
+    pub forces: Option<RawForces>,
+    pub command: Option<RawCommand>,
+    pub law: Option<RawLaw>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,8 +43,20 @@ pub struct RawMap {
     pub width_cells: u32,
     pub height_cells: u32,
     pub edges: Option<Edges>,
-    /// One string per row, top row first: `.` open ground, `#` building.
+    /// One string per row, top row first: `.` open ground, `#` building,
+    /// `=` road, `*` base or station, a capital letter a site in `sites`.
     pub terrain: Option<Vec<String>>,
+    pub sites: Option<Vec<RawSite>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    /// The capital letter that marks the site's cells in `terrain`.
+    pub symbol: char,
+    pub name: String,
+    pub kind: SiteKind,
+    pub breach_actives: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,4 +110,94 @@ pub struct RawChange {
     /// Reach `value` in this many equal steps, one per tick, from the value
     /// in force at `at_tick` (numeric fields only). Absent: one step.
     pub over_ticks: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawForces {
+    pub units: Vec<RawUnitGroup>,
+}
+
+/// `count` units of one kind starting around one cell; every other field
+/// overrides the kind's default.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnitGroup {
+    pub name: String,
+    pub kind: UnitKind,
+    pub count: Option<u32>,
+    pub at: (u32, u32),
+    pub strength_personnel: Option<u32>,
+    pub crowd_training: Option<f64>,
+    pub non_lethal_kit: Option<NonLethalKit>,
+    pub lethal_weapons: Option<bool>,
+    pub radio_net: Option<String>,
+    pub speed_cells_per_tick: Option<u32>,
+    pub vision_cells: Option<u32>,
+    pub standing_task: Option<StandingTask>,
+    pub patrol_radius_cells: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommand {
+    pub model: Option<CommandModel>,
+    pub decentralised_execution: Option<bool>,
+    pub pnp_echelons: Option<u32>,
+    pub ffaa_echelons: Option<u32>,
+    pub liaison_officers: Option<bool>,
+    pub interoperable_radios: Option<bool>,
+    pub pnp_echelon_delay_median_minutes: Option<f64>,
+    pub ffaa_echelon_delay_median_minutes: Option<f64>,
+    pub echelon_delay_sigma: Option<f64>,
+    pub cross_agency_delay_minutes: Option<f64>,
+    pub liaison_delay_minutes: Option<f64>,
+    pub lost_message_probability: Option<f64>,
+    pub unified_setup_minutes: Option<f64>,
+    pub unified_hop_minutes: Option<f64>,
+    pub pnp_compliance_delay_minutes: Option<f64>,
+    pub phone_conflict_probability: Option<f64>,
+    pub decision_interval_minutes: Option<f64>,
+    pub report_interval_minutes: Option<f64>,
+    pub local_autonomy_delay_minutes: Option<f64>,
+    pub unity_break_probability: Option<f64>,
+    pub sector_cells: Option<u32>,
+    pub hotspot_actives: Option<u32>,
+    pub actives_per_unit: Option<u32>,
+    pub ffaa_deployment: Option<Deployment>,
+    pub drones: Option<Vec<RawDrone>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrone {
+    pub agency: super::types::Agency,
+    pub at: (u32, u32),
+    pub radius_cells: u32,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLaw {
+    pub initial: Option<Regime>,
+    pub enforce: Option<bool>,
+    pub declare: Option<Declaration>,
+    pub emergency_mode: Option<EmergencyMode>,
+    pub trigger_actives_per_pnp_officer: Option<f64>,
+    pub trigger_for_minutes: Option<f64>,
+    pub trigger_on_site_breach: Option<bool>,
+    pub decree_delay_minutes: Option<f64>,
+    pub emergency_limit_days: Option<f64>,
+    pub siege_limit_days: Option<f64>,
+    pub zones: Option<Vec<RawZone>>,
+}
+
+/// A rectangle with its own legal regime.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawZone {
+    pub name: String,
+    pub at: (u32, u32),
+    pub width_cells: u32,
+    pub height_cells: u32,
 }

@@ -84,3 +84,119 @@ impl Distribution {
         }
     }
 }
+
+/// What kind of place a critical site is (`map.sites`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SiteKind {
+    Airport,
+    Mine,
+    Bridge,
+    Plant,
+    Port,
+    Other,
+}
+
+/// The institution a security unit or command node belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Agency {
+    /// Policía Nacional del Perú.
+    Pnp,
+    /// Fuerzas Armadas.
+    Ffaa,
+}
+
+/// The type of a security unit; each has defaults in `forces::kind_defaults`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum UnitKind {
+    PnpPatrol,
+    /// Unidad de Servicios Especiales / crowd-control police.
+    PnpCrowdControl,
+    FfaaInfantry,
+    /// Soldiers trained and equipped for crowd control.
+    FfaaCrowdTrained,
+}
+
+impl UnitKind {
+    pub fn agency(self) -> Agency {
+        match self {
+            UnitKind::PnpPatrol | UnitKind::PnpCrowdControl => Agency::Pnp,
+            UnitKind::FfaaInfantry | UnitKind::FfaaCrowdTrained => Agency::Ffaa,
+        }
+    }
+}
+
+/// Non-lethal equipment a unit carries (shields, batons, gas, projectiles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NonLethalKit {
+    None,
+    Partial,
+    Full,
+}
+
+/// What a unit does while it has no order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StandingTask {
+    /// Walk between random points near where it started.
+    Patrol,
+    /// Stay where it is.
+    Hold,
+}
+
+/// Who commands whom when both institutions are deployed (`command.model`).
+/// Written in snake case, the ids of `docs/model.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandModel {
+    /// The PNP keeps control; the FF.AA. support under their own chain, with
+    /// tasks passed through liaison.
+    PnpLead,
+    /// The FF.AA. operational command directs; the PNP follows late.
+    FfaaControl,
+    /// A joint command post, after a set-up time, plans for both.
+    Unified,
+    /// Two chains side by side that only coordinate by phone.
+    Parallel,
+}
+
+/// When the armed forces' units leave their base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Deployment {
+    /// When a state of exception takes effect (what the law requires).
+    OnDeclaration,
+    /// From the first tick, whatever the regime (each task the regime does
+    /// not permit is then a legal violation).
+    FromStart,
+}
+
+/// The legal regime of a zone (Constitution art. 137; D. Leg. 1095).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Regime {
+    /// No state of exception: the PNP alone keeps internal order.
+    Normal,
+    /// State of emergency, the PNP keeps control with FF.AA. support.
+    EmergencySupport,
+    /// State of emergency, the FF.AA. control internal order against other
+    /// situations of violence (D. Leg. 1095 art. 12).
+    EmergencyControl,
+    /// State of emergency with operations against a hostile group (D. Leg.
+    /// 1095 art. 4; humanitarian-law rules).
+    HostileGroup,
+    /// State of siege (art. 137.2).
+    Siege,
+}
+
+/// What a declared state of emergency puts the FF.AA. in (`law.emergency_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EmergencyMode {
+    /// Control if `command.model` is `ffaa_control`, support otherwise.
+    FollowModel,
+    Support,
+    Control,
+}
+
+/// Which state of exception the political level declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Declaration {
+    Emergency,
+    Siege,
+}

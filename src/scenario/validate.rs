@@ -7,6 +7,7 @@ use ron::extensions::Extensions;
 use super::defaults as d;
 use super::diagnostic::{Diagnostic, Origin};
 use super::locate::SourceMap;
+use super::operations;
 use super::raw::{RawChange, RawScenario};
 use super::source::Source;
 use super::types::Distribution;
@@ -67,14 +68,14 @@ fn vision_fits(map: &MapSpec, vision: u32) -> Option<String> {
 }
 
 /// Collects problems against the text they came from.
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     source: &'a Source,
     map: SourceMap,
     problems: Vec<Diagnostic>,
 }
 
 impl Checker<'_> {
-    fn report(&mut self, field: &str, message: impl Into<String>) {
+    pub(super) fn report(&mut self, field: &str, message: impl Into<String>) {
         let offset = self.map.offset_for(field);
         self.problems.push(Diagnostic {
             origin: self.source.origin_of(offset),
@@ -84,7 +85,7 @@ impl Checker<'_> {
     }
 
     /// Keeps `value` if `check` accepts it, else reports and returns `fallback`.
-    fn check<T: Copy>(&mut self, field: &str, value: T, check: impl Fn(T) -> Result<T, String>) -> T {
+    pub(super) fn check<T: Copy>(&mut self, field: &str, value: T, check: impl Fn(T) -> Result<T, String>) -> T {
         match check(value) {
             Ok(v) => v,
             Err(e) => {
@@ -269,18 +270,30 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         }
         for (i, row) in rows.iter().enumerate() {
             let field = format!("map.terrain[{i}]");
-            if let Some(bad) = row.chars().find(|ch| *ch != '.' && *ch != '#') {
-                c.report(&field, format!("unknown terrain `{bad}`; expected `.` (open) or `#` (building)"));
+            let known = |ch: char| {
+                matches!(ch, '.' | '#' | '=' | '*')
+                    || raw.map.sites.as_ref().is_some_and(|s| s.iter().any(|site| site.symbol == ch))
+            };
+            if let Some(bad) = row.chars().find(|ch| !known(*ch)) {
+                c.report(
+                    &field,
+                    format!(
+                        "unknown terrain `{bad}`; expected `.` (open), `#` (building), `=` (road), `*` (base or \
+                         station) or the symbol of a site in map.sites"
+                    ),
+                );
             } else if row.chars().count() != width as usize {
                 c.report(&field, format!("expected {width} cells (map.width_cells), found {}", row.chars().count()));
             }
         }
     }
+    let sites = operations::check_sites(&mut c, raw.map.sites, raw.map.terrain.as_ref());
     let map = MapSpec {
         width_cells: width,
         height_cells: height,
         edges: raw.map.edges.unwrap_or(d::EDGES),
         terrain: raw.map.terrain,
+        sites,
     };
     let open = map.open_cells();
 
@@ -362,7 +375,13 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
             c.report(at, format!("{field}: {msg}"));
         }
     }
-    if civ_count as usize + pol_count as usize > open {
+    // The security operation: units, command and law (all optional).
+    let with_operation = raw.forces.is_some() || raw.command.is_some() || raw.law.is_some();
+    let forces = operations::check_forces(&mut c, raw.forces, &map);
+    let command = with_operation.then(|| operations::check_command(&mut c, raw.command, &map));
+    let law = with_operation.then(|| operations::check_law(&mut c, raw.law, &map));
+    let unit_count: u64 = forces.iter().map(|g| g.count as u64).sum();
+    if civ_count as u64 + pol_count as u64 + unit_count > open as u64 {
         let at = if pv.density.is_some() || pv.count.is_some() {
             if pv.density.is_some() { "police.density" } else { "police.count" }
         } else if cv.density.is_some() {
@@ -373,9 +392,9 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         c.report(
             at,
             format!(
-                "{civ_count} civilians and {pol_count} officers need {} cells but the map has {open} open cells; \
-                 lower the densities or counts",
-                civ_count as usize + pol_count as usize
+                "{civ_count} civilians, {pol_count} officers and {unit_count} units need {} cells but the map has \
+                 {open} open cells; lower the densities or counts",
+                civ_count as u64 + pol_count as u64 + unit_count
             ),
         );
     }
@@ -411,6 +430,9 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         metrics,
         changes: Vec::new(),
         timeline: Vec::new(),
+        forces,
+        command,
+        law,
     };
     let (changes, timeline) = check_changes(&mut c, &scenario, raw.changes.unwrap_or_default());
     scenario.changes = changes;

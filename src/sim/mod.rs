@@ -1,8 +1,8 @@
 //! The simulation: a bevy_ecs `World` built from a checked scenario and a
 //! `Schedule` of named phases run on the single-threaded executor.
 //!
-//! Each tick runs Inject → Sense → Decide → Act → Move → Resolve → Record →
-//! Maintain. Domain modules add their systems to these phases through their
+//! Each tick runs Inject → Sense → Decide → Command → Act → Move → Resolve →
+//! Record → Maintain. Domain modules add their systems to these phases through their
 //! `plugin` functions; ambiguity detection is set to error, so two systems
 //! touching the same data without an order fail to build. Parallelism lives
 //! inside hot systems (`par_iter_mut`), never across systems.
@@ -14,11 +14,16 @@ use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleT
 use rand::seq::SliceRandom;
 
 use crate::civilians::{self, CivilianId, Condition, Disposition};
-use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant, Shape, VisionCounts};
+use crate::command::planning::SiteInfo;
+use crate::forces::{RadioNets, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
+use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant, Shape, Terrain, VisionCounts};
+use crate::law::{self, LegalState, SiteZones};
+use crate::metrics::events::EventLog;
 use crate::metrics::{self, Census, TickRecord};
 use crate::police::{Arrest, ArrestLog, OfficerId};
 use crate::scenario::{Rules, Scenario, Tunables};
-use crate::{activation, changes};
+use crate::situation::{ReportEvery, Sectors, SiteBreach, Situation, Zones};
+use crate::{activation, changes, command, forces};
 use rng::{Stream, Streams};
 
 /// The phases of a tick, in order.
@@ -30,6 +35,9 @@ pub enum Phase {
     Sense,
     /// Civilians decide whether to rebel.
     Decide,
+    /// The law, reports, commanders' plans and orders (scenarios with
+    /// security units).
+    Command,
     /// Officers arrest (and, in sequential activation, every turn).
     Act,
     /// Agents move.
@@ -84,6 +92,8 @@ pub struct AgentIndex {
     pub civilians: Vec<Entity>,
     /// `None` where an officer was withdrawn.
     pub officers: Vec<Option<Entity>>,
+    /// Security units by `UnitId`.
+    pub units: Vec<Entity>,
 }
 
 /// Whether hot systems may spread over the compute task pool.
@@ -158,7 +168,7 @@ impl Sim {
         let mut world = World::new();
         populate(&mut world, scenario, options);
         let mut schedule = tick_schedule();
-        plugin(&mut schedule);
+        plugin(&mut schedule, scenario);
         if let Err(e) = schedule.initialize(&mut world) {
             return Err(SimError::Schedule(e.to_string(schedule.graph(), &world)));
         }
@@ -186,6 +196,16 @@ impl Sim {
     /// The arrests of the ticks run since the last call.
     pub fn drain_arrests(&mut self) -> Vec<Arrest> {
         std::mem::take(&mut self.world.resource_mut::<ArrestLog>().events)
+    }
+
+    /// The events other than arrests of the ticks run since the last call.
+    pub fn drain_events(&mut self) -> Vec<crate::metrics::events::Event> {
+        std::mem::take(&mut self.world.resource_mut::<EventLog>().events)
+    }
+
+    /// The security operation's summary so far (`None` without one).
+    pub fn operation_summary(&self) -> Option<crate::metrics::operation::OperationSummary> {
+        crate::metrics::operation::summarise(&self.world, self.scenario.metadata.minutes_per_tick)
     }
 
     /// Counts of the current state (tick 0 before the first step).
@@ -226,6 +246,19 @@ impl Sim {
             h.write(a as u64 | 1 << 40);
             h.write(b as u64);
         }
+        let mut units: Vec<(u32, u32, u32, u32)> = self
+            .world
+            .query::<(&UnitId, &Position, &Tasking)>()
+            .iter(&self.world)
+            .map(|(id, p, t)| (id.0, p.0, t.task.kind as u32, t.task.cell))
+            .collect();
+        units.sort_unstable();
+        for (a, b, c, d) in units {
+            h.write(a as u64 | 1 << 41);
+            h.write(b as u64);
+            h.write(c as u64);
+            h.write(d as u64);
+        }
         h.0
     }
 
@@ -264,6 +297,7 @@ pub fn tick_schedule() -> Schedule {
             Phase::Inject,
             Phase::Sense,
             Phase::Decide,
+            Phase::Command,
             Phase::Act,
             Phase::Move,
             Phase::Resolve,
@@ -275,12 +309,17 @@ pub fn tick_schedule() -> Schedule {
     schedule
 }
 
-/// Composes every domain's systems.
-fn plugin(schedule: &mut Schedule) {
+/// Composes every domain's systems; the security operation's only when the
+/// scenario has one, so a pure crowd model pays nothing for it.
+fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
     schedule.add_systems(advance_clock.in_set(Phase::Inject).before(changes::apply_scheduled_changes));
     changes::plugin(schedule);
     activation::plugin(schedule);
     civilians::plugin(schedule);
+    if scenario.command.is_some() {
+        forces::plugin(schedule);
+        command::plugin(schedule);
+    }
     metrics::plugin(schedule);
 }
 
@@ -293,7 +332,10 @@ fn advance_clock(mut clock: ResMut<Clock>, mut log: ResMut<ArrestLog>) {
 fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
     let streams = Streams::new(s.metadata.seed);
     let grid = Grid::new(&s.map);
+    let terrain = Terrain::new(&s.map);
     let tunables = Tunables::initial(s);
+    // Units first: they start where the scenario puts them.
+    let units = forces::place_units(&s.forces, &grid, &terrain);
 
     // Placement: shuffle the open cells once; civilians take the first ones
     // in id order, then officers (unless their positions are given).
@@ -323,7 +365,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
         .collect();
     // Stored in spatial order: neighbours in the grid are neighbours in memory.
     civilians.sort_unstable_by_key(|c| c.1.0);
-    let mut index = AgentIndex { civilians: vec![Entity::PLACEHOLDER; n_civ], officers: Vec::new() };
+    let mut index = AgentIndex { civilians: vec![Entity::PLACEHOLDER; n_civ], officers: Vec::new(), units: Vec::new() };
     let ids: Vec<CivilianId> = civilians.iter().map(|c| c.0).collect();
     let entities: Vec<Entity> = world
         .spawn_batch(civilians.into_iter().map(|(id, p, d, c)| (id, p, d, c, activation::Intent::default())))
@@ -337,6 +379,39 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
         index.officers.push(Some(e));
     }
 
+    let mut nets = RadioNets::default();
+    let mut shapes = UnitShapes::default();
+    for (i, (g, group, cell)) in units.into_iter().enumerate() {
+        let unit = Unit {
+            group,
+            agency: g.agency,
+            kind: g.kind,
+            strength_personnel: g.strength_personnel,
+            crowd_training: g.crowd_training,
+            non_lethal_kit: g.non_lethal_kit,
+            lethal_weapons: g.lethal_weapons,
+            radio_net: nets.index(&g.radio_net),
+            speed_cells_per_tick: g.speed_cells_per_tick,
+            vision_cells: g.vision_cells,
+            standing_task: g.standing_task,
+            patrol_radius_cells: g.patrol_radius_cells,
+            home: cell,
+        };
+        shapes
+            .0
+            .entry(g.vision_cells)
+            .or_insert_with(|| Shape::new(s.rules.neighbourhood, g.vision_cells).for_row_length(s.map.width_cells));
+        let standing = match g.standing_task {
+            crate::scenario::StandingTask::Patrol => TaskKind::Patrol,
+            crate::scenario::StandingTask::Hold => TaskKind::Hold,
+        };
+        let tasking = Tasking { task: Task { kind: standing, cell }, since_tick: 0, path: Vec::new(), stress: 0.0 };
+        let commander = command::Commander(command::Planner::Pnp);
+        let e = world.spawn((UnitId(i as u32), unit, Position(cell), tasking, commander)).id();
+        index.units.push(e);
+    }
+    world.insert_resource(nets);
+    world.insert_resource(shapes);
     world.insert_resource(Shapes::new(&s.rules, &tunables, s.map.width_cells));
     world.insert_resource(grid);
     world.insert_resource(streams);
@@ -351,6 +426,32 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
     world.insert_resource(Parallel(options.threads > 1 && s.civilians.count >= options.parallel_from_civilians));
     world.insert_resource(activation::ResortEvery(options.resort_every_ticks));
     world.insert_resource(Census::default());
+    world.insert_resource(EventLog::default());
+    world.insert_resource(terrain);
+    if let (Some(cmd), Some(law)) = (&s.command, &s.law) {
+        let zones = Zones::new(&s.map, law);
+        let sectors = Sectors::new(&s.map, cmd.sector_cells);
+        let terrain = world.resource::<Terrain>();
+        let site_zones = SiteZones(terrain.site_cells.iter().map(|c| c.first().map_or(0, |&c| zones.of(c))).collect());
+        let sites: Vec<SiteInfo> = terrain
+            .site_cells
+            .iter()
+            .zip(&s.map.sites)
+            .map(|(cells, site)| {
+                let mut secs: Vec<u32> = cells.iter().map(|&c| sectors.of(c)).collect();
+                secs.sort_unstable();
+                secs.dedup();
+                SiteInfo { sectors: secs, cell: cells[cells.len() / 2], breach_actives: site.breach_actives }
+            })
+            .collect();
+        world.insert_resource(SiteBreach(s.map.sites.iter().map(|x| x.breach_actives).collect()));
+        world.insert_resource(Situation::new(sectors, zones.len(), s.map.sites.len()));
+        world.insert_resource(LegalState::new(law, cmd.model, zones.len(), s.metadata.minutes_per_tick));
+        world.insert_resource(ReportEvery(law::ticks(cmd.report_interval_minutes, s.metadata.minutes_per_tick).max(1)));
+        world.insert_resource(site_zones);
+        world.insert_resource(zones);
+        command::setup(world, cmd, s.metadata.minutes_per_tick, sites);
+    }
 }
 
 #[cfg(test)]

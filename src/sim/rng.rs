@@ -26,9 +26,15 @@ pub enum Stream {
     Movement = 5,
     Release = 6,
     Changes = 7,
+    UnitArrest = 8,
+    Patrol = 9,
+    /// Message delays and losses.
+    Messages = 10,
+    /// Commanders' and units' choices (phone deconfliction, unity breaks).
+    Command = 11,
 }
 
-const STREAMS: usize = 8;
+const STREAMS: usize = 12;
 
 /// Per-stream keys dealt from the master seed.
 #[derive(Resource, Debug, Clone)]

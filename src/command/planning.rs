@@ -1,0 +1,253 @@
+//! Commanders' decisions: read a picture, find hotspots, task units.
+//!
+//! Rules (documented in `docs/model.md`), all deterministic:
+//! 1. Hotspots, in priority order: threatened critical sites (reported
+//!    actives in the site's sectors at least its breach count), blocked roads
+//!    (a hotspot sector with at least half its actives on road cells), then
+//!    active crowds (a sector with at least `hotspot_actives` reported
+//!    actives). Ties: more actives first, then lower sector index.
+//! 2. A hotspot needs one unit per `actives_per_unit` actives, at least one
+//!    and at most [`MAX_UNITS_PER_HOTSPOT`]; a site one guard (two if twice
+//!    its breach count).
+//! 3. Units keep a task whose hotspot is still in the picture; units whose
+//!    hotspot is gone go back to their standing task.
+//! 4. Free units are matched to hotspots in priority order, each time the
+//!    one with the lowest cost: steps from its last reported cell plus
+//!    [`PREFERENCE_CELLS`] per rank of its kind for the hotspot (below), ties
+//!    by unit id.
+//! 5. The task follows the unit's kind: sites are guarded; crowds and roads
+//!    are dispersed by crowd-control units, arrested by patrols, cordoned by
+//!    infantry.
+
+use crate::grid::{CellIndex, Terrain};
+use crate::scenario::UnitKind;
+use crate::situation::Sectors;
+
+use crate::forces::TaskKind;
+
+use super::picture::Picture;
+
+pub const MAX_UNITS_PER_HOTSPOT: u32 = 8;
+/// How many cells of walking one rank of preference is worth.
+pub const PREFERENCE_CELLS: u32 = 20;
+
+/// What a hotspot is about, in priority order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Concern {
+    Site(u16),
+    BlockedRoad(u32),
+    Crowd(u32),
+}
+
+impl Concern {
+    pub fn is_site(self) -> bool {
+        matches!(self, Concern::Site(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hotspot {
+    pub concern: Concern,
+    pub cell: CellIndex,
+    pub actives: u32,
+    pub need: u32,
+    pub observed_tick: u32,
+}
+
+/// Where a site is and when it counts as threatened.
+#[derive(Debug, Clone)]
+pub struct SiteInfo {
+    pub sectors: Vec<u32>,
+    /// A passable cell of the site near its middle.
+    pub cell: CellIndex,
+    pub breach_actives: u32,
+}
+
+/// The rank of a unit kind for a concern (0 best) and the task it gets.
+pub fn fit(kind: UnitKind, concern: Concern) -> (u32, TaskKind) {
+    use UnitKind::*;
+    if concern.is_site() {
+        let rank = match kind {
+            FfaaInfantry => 0,
+            FfaaCrowdTrained => 1,
+            PnpPatrol => 2,
+            PnpCrowdControl => 3,
+        };
+        return (rank, TaskKind::GuardSite);
+    }
+    match kind {
+        PnpCrowdControl => (0, TaskKind::Disperse),
+        FfaaCrowdTrained => (1, TaskKind::Disperse),
+        PnpPatrol => (2, TaskKind::Arrest),
+        FfaaInfantry => (3, TaskKind::Cordon),
+    }
+}
+
+/// The hotspots in a picture, in priority order.
+pub fn hotspots(
+    picture: &Picture,
+    sectors: &Sectors,
+    targets: &[Option<CellIndex>],
+    sites: &[SiteInfo],
+    hotspot_actives: u32,
+    actives_per_unit: u32,
+) -> Vec<Hotspot> {
+    let mut out = Vec::new();
+    for (i, site) in sites.iter().enumerate() {
+        let (mut actives, mut observed) = (0, 0);
+        for &s in &site.sectors {
+            let v = picture.sectors[s as usize];
+            actives += v.actives;
+            observed = observed.max(v.observed_tick.unwrap_or(0));
+        }
+        if actives >= site.breach_actives {
+            let need = if actives >= 2 * site.breach_actives { 2 } else { 1 };
+            out.push(Hotspot {
+                concern: Concern::Site(i as u16),
+                cell: site.cell,
+                actives,
+                need,
+                observed_tick: observed,
+            });
+        }
+    }
+    for (s, target) in targets.iter().enumerate().take(sectors.count()) {
+        let v = picture.sectors[s];
+        let Some(cell) = *target else { continue };
+        if v.actives < hotspot_actives {
+            continue;
+        }
+        let concern =
+            if 2 * v.road_actives >= v.actives { Concern::BlockedRoad(s as u32) } else { Concern::Crowd(s as u32) };
+        out.push(Hotspot {
+            concern,
+            cell,
+            actives: v.actives,
+            need: v.actives.div_ceil(actives_per_unit).clamp(1, MAX_UNITS_PER_HOTSPOT),
+            observed_tick: v.observed_tick.unwrap_or(0),
+        });
+    }
+    out.sort_by_key(|h| {
+        let class = match h.concern {
+            Concern::Site(_) => 0,
+            Concern::BlockedRoad(_) => 1,
+            Concern::Crowd(_) => 2,
+        };
+        (class, std::cmp::Reverse(h.actives), h.concern)
+    });
+    out
+}
+
+/// A unit a planner may task.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    pub unit: u32,
+    pub kind: UnitKind,
+    /// Where the planner believes it is.
+    pub cell: CellIndex,
+    /// The concern it is on (per the planner's ledger), if any.
+    pub on: Option<Concern>,
+    /// Extra cost of using it (a unit that must be asked for by phone).
+    pub penalty_cells: u32,
+}
+
+/// One planning round: which units keep their concern, which are released,
+/// and which get new tasks, as (unit, hotspot index, task).
+#[derive(Debug, Default, PartialEq)]
+pub struct Plan {
+    pub release: Vec<u32>,
+    pub assign: Vec<(u32, usize, TaskKind)>,
+    /// Hotspots left with no unit at all.
+    pub uncovered: u32,
+}
+
+pub fn plan(terrain: &Terrain, hotspots: &[Hotspot], candidates: &[Candidate]) -> Plan {
+    let mut p = Plan::default();
+    let mut have = vec![0u32; hotspots.len()];
+    let mut free: Vec<&Candidate> = Vec::new();
+    for c in candidates {
+        match c.on.and_then(|on| hotspots.iter().position(|h| h.concern == on)) {
+            Some(h) => have[h] += 1,
+            None => {
+                if c.on.is_some() {
+                    p.release.push(c.unit);
+                }
+                free.push(c);
+            }
+        }
+    }
+    for (h, hot) in hotspots.iter().enumerate() {
+        while have[h] < hot.need && !free.is_empty() {
+            let best = (0..free.len())
+                .min_by_key(|&i| {
+                    let c = free[i];
+                    (
+                        terrain.manhattan(c.cell, hot.cell)
+                            + PREFERENCE_CELLS * fit(c.kind, hot.concern).0
+                            + c.penalty_cells,
+                        c.unit,
+                    )
+                })
+                .unwrap_or(0);
+            let c = free.swap_remove(best);
+            p.assign.push((c.unit, h, fit(c.kind, hot.concern).1));
+            have[h] += 1;
+        }
+        if have[h] == 0 {
+            p.uncovered += 1;
+        }
+    }
+    p.release.sort_unstable();
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::picture::SectorView;
+    use crate::scenario::{Edges, MapSpec};
+
+    fn open_map(w: u32, h: u32) -> (MapSpec, Terrain) {
+        let map = MapSpec { width_cells: w, height_cells: h, edges: Edges::Bounded, terrain: None, sites: vec![] };
+        let t = Terrain::new(&map);
+        (map, t)
+    }
+
+    #[test]
+    fn hotspots_come_in_priority_order_and_units_by_fit_and_distance() {
+        let (map, terrain) = open_map(32, 32);
+        let sectors = Sectors::new(&map, 8);
+        let targets: Vec<Option<CellIndex>> = (0..16).map(|s| Some(sectors.centre(s, 32))).collect();
+        let mut pic = Picture::new(16, 4);
+        let seen = |actives, road| SectorView { actives, road_actives: road, observed_tick: Some(3) };
+        pic.sectors[0] = seen(40, 0); // a big crowd
+        pic.sectors[5] = seen(6, 4); // a blocked road
+        pic.sectors[9] = seen(4, 0); // below the hotspot count
+        let sites = [SiteInfo { sectors: vec![15], cell: 31 * 32 + 31, breach_actives: 3 }];
+        pic.sectors[15] = seen(7, 0); // near a site: a site concern and a crowd
+        let hs = hotspots(&pic, &sectors, &targets, &sites, 5, 15);
+        let concerns: Vec<Concern> = hs.iter().map(|h| h.concern).collect();
+        assert_eq!(concerns, vec![Concern::Site(0), Concern::BlockedRoad(5), Concern::Crowd(0), Concern::Crowd(15)]);
+        assert_eq!(hs[0].need, 2, "7 actives is twice the breach count of 3");
+        assert_eq!(hs[2].need, 3, "40 actives at 15 per unit");
+
+        let cand = |unit, kind, cell, on| Candidate { unit, kind, cell, on, penalty_cells: 0 };
+        let units = [
+            cand(0, UnitKind::PnpCrowdControl, 0, None),
+            cand(1, UnitKind::FfaaInfantry, 0, None),
+            cand(2, UnitKind::PnpPatrol, 31 * 32 + 30, Some(Concern::Crowd(9))), // its hotspot is gone
+            cand(3, UnitKind::PnpPatrol, 100, Some(Concern::BlockedRoad(5))),    // keeps its task
+        ];
+        let p = plan(&terrain, &hs, &units);
+        assert_eq!(p.release, vec![2]);
+        // The site takes the patrol next to it first (1 step + 2 ranks ·
+        // 20 = 41) and then the infantry from across the map (62 steps,
+        // rank 0): distance can outweigh fit.
+        assert_eq!(p.assign[0], (2, 0, TaskKind::GuardSite));
+        assert_eq!(p.assign[1], (1, 0, TaskKind::GuardSite));
+        // The road is covered by unit 3; the crowd gets the crowd-control unit.
+        assert_eq!(p.assign[2], (0, 2, TaskKind::Disperse));
+        assert_eq!(p.assign.len(), 3);
+        assert_eq!(p.uncovered, 1, "the crowd near the site has nobody left");
+    }
+}

@@ -1,0 +1,260 @@
+//! Security units: PNP and FF.AA. squads and platoons on the grid. Each has
+//! its agency, kind, strength, crowd-control training, non-lethal kit,
+//! weapons, radio net, stress, speed and vision, and a current task. Units
+//! walk shortest paths around buildings (faster on roads), count as police
+//! presence in every civilian's arrest estimate, and arrest by Epstein's
+//! rule when their task is to disperse, arrest or guard a site.
+
+pub mod tasks;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use bevy_ecs::prelude::*;
+use serde::Serialize;
+
+use crate::civilians::{CivilianId, Condition, JailRoster};
+use crate::grid::path::Pathfinder;
+use crate::grid::{CellIndex, Grid, Occupant, Shape, Terrain};
+use crate::police::{self, ArrestLog, Arrester};
+use crate::scenario::{Agency, NonLethalKit, Rules, StandingTask, UnitGroup, UnitKind};
+use crate::sim::rng::{Stream, Streams};
+use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position};
+pub use tasks::{Task, TaskKind};
+
+/// A unit's stable id, 0-based in scenario order.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct UnitId(pub u32);
+
+impl fmt::Display for UnitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "u{}", self.0)
+    }
+}
+
+/// What a unit is: fixed for the run.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub group: u16,
+    pub agency: Agency,
+    pub kind: UnitKind,
+    pub strength_personnel: u32,
+    pub crowd_training: f64,
+    pub non_lethal_kit: NonLethalKit,
+    pub lethal_weapons: bool,
+    /// Index into [`RadioNets`].
+    pub radio_net: u16,
+    pub speed_cells_per_tick: u32,
+    pub vision_cells: u32,
+    pub standing_task: StandingTask,
+    pub patrol_radius_cells: u32,
+    /// Where it started (its base, or the centre of its patrol).
+    pub home: CellIndex,
+}
+
+impl Unit {
+    /// Arrests a unit can make in one tick. Assumption: one per ten
+    /// personnel, at least one (an arrest team of about ten).
+    pub fn arrests_per_tick(&self) -> u32 {
+        self.strength_personnel.div_ceil(10).max(1)
+    }
+}
+
+/// What a unit is doing now, and the way there.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct Tasking {
+    pub task: Task,
+    pub since_tick: u32,
+    /// Cells still to step on, next first (reversed: next is last).
+    pub path: Vec<CellIndex>,
+    /// Stress 0–1 (raised by the use-of-force rules; 0 until then).
+    pub stress: f64,
+}
+
+/// The names of the radio nets, in order of first appearance.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct RadioNets(pub Vec<String>);
+
+impl RadioNets {
+    pub fn index(&mut self, name: &str) -> u16 {
+        match self.0.iter().position(|n| n == name) {
+            Some(i) => i as u16,
+            None => {
+                self.0.push(name.to_string());
+                (self.0.len() - 1) as u16
+            }
+        }
+    }
+}
+
+/// Vision shapes of units, by vision in cells.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct UnitShapes(pub BTreeMap<u32, Shape>);
+
+/// Places every unit of every group: the first on the group's cell, the
+/// others on the nearest free passable cells (breadth first, in a fixed
+/// order). Returns (unit, cell) in id order, marking the grid.
+pub fn place_units(groups: &[UnitGroup], grid: &Grid, terrain: &Terrain) -> Vec<(UnitGroup, u16, CellIndex)> {
+    let mut placed = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        let start = grid.index(group.at.0, group.at.1);
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut seen = std::collections::BTreeSet::from([start]);
+        let mut left = group.count;
+        while left > 0 {
+            let Some(cell) = queue.pop_front() else { break };
+            if grid.is_empty(cell) && terrain.passable(cell) {
+                grid.set(cell, Occupant::Unit { id: placed.len() as u32 });
+                placed.push((group.clone(), g as u16, cell));
+                left -= 1;
+            }
+            for next in terrain.steps(cell) {
+                if terrain.passable(next) && seen.insert(next) {
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+    placed
+}
+
+pub fn plugin(schedule: &mut Schedule) {
+    schedule.add_systems((
+        units_arrest.in_set(Phase::Act).after(crate::activation::Engine::Act),
+        move_units.in_set(Phase::Move).after(crate::activation::Engine::Move),
+    ));
+}
+
+/// Units whose task is to disperse, arrest or guard a site arrest random
+/// actives within vision, in id order, up to their arrests per tick.
+#[allow(clippy::too_many_arguments)]
+pub fn units_arrest(
+    grid: Res<Grid>,
+    streams: Res<Streams>,
+    clock: Res<Clock>,
+    tunables: Res<CurrentTunables>,
+    rules: Res<CurrentRules>,
+    shapes: Res<UnitShapes>,
+    index: Res<AgentIndex>,
+    mut log: ResMut<ArrestLog>,
+    mut roster: ResMut<JailRoster>,
+    units: Query<(&UnitId, &Unit, &Position, &Tasking)>,
+    mut civilians: Query<&mut Condition, With<CivilianId>>,
+) {
+    let arrests = streams.draws(Stream::UnitArrest);
+    let terms = streams.draws(Stream::JailTerm);
+    for &entity in &index.units {
+        let Ok((id, unit, pos, tasking)) = units.get(entity) else { continue };
+        if !tasking.task.kind.arrests() {
+            continue;
+        }
+        let shape = &shapes.0[&unit.vision_cells];
+        for n in 0..unit.arrests_per_tick() {
+            let key = unit_key(*id) ^ (n as u64) << 48;
+            let Some((suspect, cell)) = police::pick_suspect(&grid, pos.0, shape, arrests.agent(key, clock.tick))
+            else {
+                break;
+            };
+            let Ok(mut condition) = civilians.get_mut(index.civilians[suspect as usize]) else { break };
+            police::jail(
+                &grid,
+                &mut log,
+                &mut roster,
+                &mut condition,
+                Arrester::Unit(id.0),
+                CivilianId(suspect),
+                cell,
+                rules.0.jailed_keep_cell,
+                tunables.0.max_jail_term_ticks,
+                terms,
+                clock.tick,
+            );
+        }
+    }
+}
+
+/// Stream key of a unit (separate from civilians' and officers' keys).
+#[inline]
+pub fn unit_key(id: UnitId) -> u64 {
+    id.0 as u64 | 1 << 41
+}
+
+/// How far a unit may search for a path (cells expanded).
+const MAX_PATH_SEARCH: usize = 400_000;
+
+/// Units walk their paths in id order. A step costs 1 on a road and 2 off
+/// it, from a budget of twice the unit's speed per tick. A unit steps into
+/// an empty cell, or swaps places with a civilian who is not jailed (the
+/// crowd lets it through); it waits behind officers and other units.
+/// Patrolling units pick a new random point near home when they arrive.
+#[allow(clippy::too_many_arguments)]
+pub fn move_units(
+    grid: Res<Grid>,
+    terrain: Res<Terrain>,
+    streams: Res<Streams>,
+    clock: Res<Clock>,
+    rules: Res<CurrentRules>,
+    index: Res<AgentIndex>,
+    mut units: Query<(&UnitId, &Unit, &mut Position, &mut Tasking), Without<CivilianId>>,
+    mut civilians: Query<(&mut Position, &Condition), With<CivilianId>>,
+    mut finder: Local<Pathfinder>,
+) {
+    let draws = streams.draws(Stream::Patrol);
+    let Rules { jailed_keep_cell, .. } = rules.0;
+    for &entity in &index.units {
+        let Ok((id, unit, mut pos, mut tasking)) = units.get_mut(entity) else { continue };
+        if tasking.path.is_empty() && tasking.task.kind == TaskKind::Patrol {
+            // A new waypoint within the patrol radius of home.
+            let r = unit.patrol_radius_cells as i64;
+            let (hx, hy) = grid.xy(unit.home);
+            let dx = draws.below(2 * r as u32 + 1, unit_key(*id), clock.tick, 0) as i64 - r;
+            let dy = draws.below(2 * r as u32 + 1, unit_key(*id), clock.tick, 1) as i64 - r;
+            if let Some(to) = grid.offset_xy(hx, hy, dx as i32, dy as i32)
+                && let Some(mut path) = finder.find(&terrain, pos.0, to, MAX_PATH_SEARCH)
+            {
+                path.reverse();
+                tasking.path = path;
+            }
+        }
+        let mut budget = 2 * unit.speed_cells_per_tick;
+        while let Some(&next) = tasking.path.last() {
+            let cost = terrain.step_cost(next);
+            if cost > budget {
+                break;
+            }
+            match grid.get(next) {
+                Occupant::Empty => {
+                    grid.set(pos.0, Occupant::Empty);
+                }
+                Occupant::Civilian { id: c, active } => {
+                    let Ok((mut cpos, condition)) = civilians.get_mut(index.civilians[c as usize]) else { break };
+                    if condition.is_jailed() && jailed_keep_cell {
+                        break;
+                    }
+                    cpos.0 = pos.0;
+                    grid.set(pos.0, Occupant::Civilian { id: c, active });
+                }
+                _ => break, // officers, units and buildings do not give way
+            }
+            grid.set(next, Occupant::Unit { id: id.0 });
+            pos.0 = next;
+            tasking.path.pop();
+            budget -= cost;
+        }
+    }
+}
+
+/// Sends a unit on a new task: the path to the task's cell is found now.
+pub fn start_task(
+    finder: &mut Pathfinder,
+    terrain: &Terrain,
+    from: CellIndex,
+    tasking: &mut Tasking,
+    task: Task,
+    tick: u32,
+) {
+    tasking.task = task;
+    tasking.since_tick = tick;
+    tasking.path = finder.find(terrain, from, task.cell, MAX_PATH_SEARCH).unwrap_or_default();
+    tasking.path.reverse();
+}

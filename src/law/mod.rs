@@ -1,0 +1,269 @@
+//! The legal regime as a state machine per zone (Constitution art. 137;
+//! D. Leg. 1095): normal → (trigger, then a decree delay) → state of
+//! emergency with the FF.AA. in support or in control, or a state of siege;
+//! the state lapses at its legal time limit unless the trigger still holds,
+//! in which case it is renewed (renewals counted).
+//!
+//! What each regime lets each agency do is one table ([`PERMITS`]), not
+//! scattered conditions. A task the table does not permit is a legal
+//! violation; with `law.enforce` it is refused instead.
+
+use bevy_ecs::prelude::*;
+use serde::Serialize;
+
+use crate::forces::TaskKind;
+use crate::metrics::events::{Event, EventLog};
+use crate::scenario::{Agency, CommandModel, Declaration, EmergencyMode, LawSpec, Regime};
+use crate::sim::Clock;
+use crate::situation::{ReportEvery, Situation, Zones, is_report_tick};
+
+const fn bit(t: TaskKind) -> u8 {
+    1 << t as u8
+}
+const GUARD: u8 = bit(TaskKind::GuardSite);
+const CORDON: u8 = bit(TaskKind::Cordon);
+const DISPERSE: u8 = bit(TaskKind::Disperse);
+const ARREST: u8 = bit(TaskKind::Arrest);
+const PATROL: u8 = bit(TaskKind::Patrol);
+const HOLD: u8 = bit(TaskKind::Hold);
+const ALL: u8 = GUARD | CORDON | DISPERSE | ARREST | PATROL | HOLD;
+
+/// Tasks each agency may take under each regime: `PERMITS[regime][agency]`,
+/// regimes and agencies in declaration order. Sources in `docs/model.md`:
+/// - Normal: internal order is the PNP's (Const. art. 166); the FF.AA. stay
+///   in barracks.
+/// - Emergency, support (D. Leg. 1095 art. 23, as amended by Ley 32307):
+///   the FF.AA. guard strategic sites, hold cordons, patrol and support
+///   crowd control; arrests stay with the PNP.
+/// - Emergency, control; hostile group; siege (arts. 4 and 12): both act.
+pub const PERMITS: [[u8; 2]; 5] =
+    [[ALL, HOLD], [ALL, GUARD | CORDON | DISPERSE | PATROL | HOLD], [ALL, ALL], [ALL, ALL], [ALL, ALL]];
+
+pub fn permits(regime: Regime, agency: Agency, task: TaskKind) -> bool {
+    PERMITS[regime as usize][agency as usize] & bit(task) != 0
+}
+
+/// Whether an FF.AA. command may direct PNP units (art. 12: only where the
+/// FF.AA. control internal order).
+pub fn ffaa_may_direct_pnp(regime: Regime) -> bool {
+    matches!(regime, Regime::EmergencyControl | Regime::HostileGroup | Regime::Siege)
+}
+
+/// Whether FF.AA. units may leave their base at all.
+pub fn ffaa_deployable(regime: Regime) -> bool {
+    regime != Regime::Normal
+}
+
+/// Kinds of legal violation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Violation {
+    /// A unit tasked with something its agency may not do in the zone's regime.
+    TaskNotPermitted,
+    /// An FF.AA. command directing PNP units where the FF.AA. do not control
+    /// internal order.
+    CommandNotPermitted,
+}
+
+/// The regime of one zone and its clock.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoneLaw {
+    pub regime: Regime,
+    pub since_tick: u32,
+    /// First report tick of the current spell over the trigger.
+    #[serde(skip)]
+    pub over_trigger_since: Option<u32>,
+    /// A decree signed, taking effect at this tick.
+    pub decree_at_tick: Option<u32>,
+    /// When the current state of exception lapses.
+    pub expires_at_tick: Option<u32>,
+    pub renewals: u32,
+}
+
+/// The legal state of every zone, and the law's parameters in ticks.
+#[derive(Resource, Debug, Clone)]
+pub struct LegalState {
+    pub zones: Vec<ZoneLaw>,
+    pub spec: LawSpec,
+    /// The regime a declared emergency puts in force.
+    pub declared: Regime,
+    trigger_ticks: u32,
+    decree_ticks: u32,
+    limit_ticks: u32,
+    /// First tick any zone left `Normal`.
+    pub first_declaration_tick: Option<u32>,
+}
+
+/// Minutes to whole ticks, rounded up (at least 0).
+pub fn ticks(minutes: f64, minutes_per_tick: f64) -> u32 {
+    (minutes / minutes_per_tick).ceil().clamp(0.0, u32::MAX as f64 / 2.0) as u32
+}
+
+impl LegalState {
+    pub fn new(spec: &LawSpec, model: CommandModel, zones: usize, minutes_per_tick: f64) -> LegalState {
+        let declared = match (spec.declare, spec.emergency_mode) {
+            (Declaration::Siege, _) => Regime::Siege,
+            (Declaration::Emergency, EmergencyMode::Support) => Regime::EmergencySupport,
+            (Declaration::Emergency, EmergencyMode::Control) => Regime::EmergencyControl,
+            (Declaration::Emergency, EmergencyMode::FollowModel) => {
+                if model == CommandModel::FfaaControl {
+                    Regime::EmergencyControl
+                } else {
+                    Regime::EmergencySupport
+                }
+            }
+        };
+        let days = if spec.declare == Declaration::Siege { spec.siege_limit_days } else { spec.emergency_limit_days };
+        let limit_ticks = ticks(days * 24.0 * 60.0, minutes_per_tick).max(1);
+        let initial = ZoneLaw {
+            regime: spec.initial,
+            since_tick: 0,
+            over_trigger_since: None,
+            decree_at_tick: None,
+            expires_at_tick: (spec.initial != Regime::Normal).then_some(limit_ticks),
+            renewals: 0,
+        };
+        LegalState {
+            zones: vec![initial; zones],
+            spec: spec.clone(),
+            declared,
+            trigger_ticks: ticks(spec.trigger_for_minutes, minutes_per_tick),
+            decree_ticks: ticks(spec.decree_delay_minutes, minutes_per_tick),
+            limit_ticks,
+            first_declaration_tick: (spec.initial != Regime::Normal).then_some(0),
+        }
+    }
+
+    pub fn regime(&self, zone: usize) -> Regime {
+        self.zones[zone].regime
+    }
+
+    /// The most severe regime in force anywhere (for the time series).
+    pub fn strongest(&self) -> Regime {
+        self.zones.iter().map(|z| z.regime).max().unwrap_or(Regime::Normal)
+    }
+
+    /// Whether any zone is under a state of exception.
+    pub fn any_exception(&self) -> bool {
+        self.zones.iter().any(|z| z.regime != Regime::Normal)
+    }
+}
+
+/// Whether a zone is over its declaration trigger in `situation`: more
+/// actives per PNP officer than the threshold (any actives with no PNP at
+/// all), or a critical site in the zone breached.
+fn over_trigger(spec: &LawSpec, situation: &Situation, zone: usize, site_zones: &[usize]) -> bool {
+    let actives = situation.zone_actives[zone] as f64;
+    let pnp = situation.zone_pnp_personnel[zone] as f64;
+    let crowded = if pnp > 0.0 { actives / pnp > spec.trigger_actives_per_pnp_officer } else { actives > 0.0 };
+    let breached =
+        spec.trigger_on_site_breach && situation.site_breached.iter().zip(site_zones).any(|(&b, &z)| b && z == zone);
+    crowded || breached
+}
+
+/// The zone of each critical site (of its first cell).
+#[derive(Resource, Debug, Clone, Default)]
+pub struct SiteZones(pub Vec<usize>);
+
+/// Runs the state machine of every zone: triggers are checked on report
+/// ticks (the political level hears of the situation through reports);
+/// decrees and expiries take effect on their tick.
+pub fn update_regimes(
+    clock: Res<Clock>,
+    every: Res<ReportEvery>,
+    situation: Res<Situation>,
+    zones: Res<Zones>,
+    site_zones: Res<SiteZones>,
+    mut law: ResMut<LegalState>,
+    mut log: ResMut<EventLog>,
+) {
+    let tick = clock.tick;
+    let report = is_report_tick(&clock, *every);
+    let law = &mut *law;
+    for (z, zl) in law.zones.iter_mut().enumerate() {
+        let over = report.then(|| over_trigger(&law.spec, &situation, z, &site_zones.0));
+        if let Some(over) = over {
+            zl.over_trigger_since = match (over, zl.over_trigger_since) {
+                (true, None) => Some(tick),
+                (true, since) => since,
+                (false, _) => None,
+            };
+        }
+        let held = zl.over_trigger_since.is_some_and(|since| tick - since >= law.trigger_ticks);
+        if zl.regime == Regime::Normal && zl.decree_at_tick.is_none() && held {
+            zl.decree_at_tick = Some(tick + law.decree_ticks);
+            log.push(Event::DecreeSigned {
+                tick,
+                zone: zones.names[z].clone(),
+                regime: law.declared,
+                effective_tick: tick + law.decree_ticks,
+            });
+        }
+        if zl.decree_at_tick == Some(tick) {
+            zl.decree_at_tick = None;
+            let from = zl.regime;
+            zl.regime = law.declared;
+            zl.since_tick = tick;
+            zl.expires_at_tick = Some(tick.saturating_add(law.limit_ticks));
+            law.first_declaration_tick.get_or_insert(tick);
+            log.push(Event::RegimeChanged { tick, zone: zones.names[z].clone(), from, to: zl.regime, renewal: 0 });
+        } else if zl.expires_at_tick == Some(tick) {
+            let from = zl.regime;
+            if zl.over_trigger_since.is_some() {
+                zl.renewals += 1;
+                zl.expires_at_tick = Some(tick.saturating_add(law.limit_ticks));
+                log.push(Event::RegimeChanged {
+                    tick,
+                    zone: zones.names[z].clone(),
+                    from,
+                    to: from,
+                    renewal: zl.renewals,
+                });
+            } else {
+                zl.regime = Regime::Normal;
+                zl.since_tick = tick;
+                zl.expires_at_tick = None;
+                log.push(Event::RegimeChanged {
+                    tick,
+                    zone: zones.names[z].clone(),
+                    from,
+                    to: Regime::Normal,
+                    renewal: 0,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_matches_the_law() {
+        // Internal order is the PNP's in every regime.
+        for r in [Regime::Normal, Regime::EmergencySupport, Regime::EmergencyControl, Regime::Siege] {
+            for t in TaskKind::ALL {
+                assert!(permits(r, Agency::Pnp, t));
+            }
+        }
+        // Soldiers on crowd control: a violation in normal times, lawful in
+        // an emergency in support, and arrests only under control.
+        assert!(!permits(Regime::Normal, Agency::Ffaa, TaskKind::Disperse));
+        assert!(!permits(Regime::Normal, Agency::Ffaa, TaskKind::Cordon));
+        assert!(permits(Regime::Normal, Agency::Ffaa, TaskKind::Hold));
+        assert!(permits(Regime::EmergencySupport, Agency::Ffaa, TaskKind::Disperse));
+        assert!(permits(Regime::EmergencySupport, Agency::Ffaa, TaskKind::GuardSite));
+        assert!(!permits(Regime::EmergencySupport, Agency::Ffaa, TaskKind::Arrest));
+        assert!(permits(Regime::EmergencyControl, Agency::Ffaa, TaskKind::Arrest));
+        assert!(!ffaa_may_direct_pnp(Regime::EmergencySupport));
+        assert!(ffaa_may_direct_pnp(Regime::EmergencyControl));
+    }
+
+    #[test]
+    fn minutes_round_up_to_ticks() {
+        assert_eq!(ticks(60.0, 1.0), 60);
+        assert_eq!(ticks(61.0, 5.0), 13);
+        assert_eq!(ticks(0.0, 5.0), 0);
+    }
+}

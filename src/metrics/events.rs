@@ -1,0 +1,108 @@
+//! Events other than arrests, as written to `events.jsonl` (one JSON object
+//! per line, `kind` first). Systems push them in a fixed order within a
+//! tick; the runner drains them after every tick.
+
+use bevy_ecs::prelude::Resource;
+use serde::Serialize;
+
+use crate::forces::TaskKind;
+use crate::law::Violation;
+use crate::scenario::{Agency, Regime};
+
+/// Who issued an order, as written in events.
+pub type Issuer = &'static str;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    OrderIssued {
+        tick: u32,
+        order: u64,
+        by: Issuer,
+        unit: u32,
+        task: TaskKind,
+        cell: (u32, u32),
+        due_tick: u32,
+        cross_agency_hops: u32,
+    },
+    OrderLost {
+        tick: u32,
+        order: u64,
+        unit: u32,
+        /// 0-based hop of the order's route where the message was lost.
+        hop: u32,
+    },
+    OrderDelivered {
+        tick: u32,
+        order: u64,
+        unit: u32,
+        task: TaskKind,
+        latency_minutes: f64,
+        picture_age_minutes: f64,
+    },
+    TaskStarted {
+        tick: u32,
+        unit: u32,
+        task: TaskKind,
+        cell: (u32, u32),
+        /// `order`, or `initiative` under decentralised execution.
+        on: &'static str,
+    },
+    TaskEnded {
+        tick: u32,
+        unit: u32,
+        task: TaskKind,
+        ticks: u32,
+    },
+    ConflictingOrders {
+        tick: u32,
+        cell: (u32, u32),
+        order: u64,
+        task: TaskKind,
+        other_unit: u32,
+        other_task: TaskKind,
+    },
+    UnityOfCommandBroken {
+        tick: u32,
+        unit: u32,
+        /// `two_commanders` or `initiative`.
+        cause: &'static str,
+    },
+    DecreeSigned {
+        tick: u32,
+        zone: String,
+        regime: Regime,
+        effective_tick: u32,
+    },
+    RegimeChanged {
+        tick: u32,
+        zone: String,
+        from: Regime,
+        to: Regime,
+        /// Number of the renewal (0 for a change of regime).
+        renewal: u32,
+    },
+    Violation {
+        tick: u32,
+        violation: Violation,
+        unit: u32,
+        agency: Agency,
+        task: TaskKind,
+        regime: Regime,
+        zone: String,
+        /// Refused under `law.enforce` instead of carried out.
+        refused: bool,
+    },
+}
+
+/// Events of the ticks run since the runner last drained them.
+#[derive(Resource, Debug, Default)]
+pub struct EventLog {
+    pub events: Vec<Event>,
+}
+
+impl EventLog {
+    pub fn push(&mut self, e: Event) {
+        self.events.push(e);
+    }
+}

@@ -1,0 +1,187 @@
+//! The true situation on the ground, taken every report interval: actives
+//! per sector (and on roads), per legal zone and per critical site, and PNP
+//! strength per zone. Command chains see it only through reports
+//! (`command::picture`); the political level's declaration triggers read
+//! the zone totals (`law`).
+
+use bevy_ecs::prelude::*;
+
+use crate::civilians::Condition;
+use crate::forces::{Unit, UnitId};
+use crate::grid::terrain::Ground;
+use crate::grid::{CellIndex, Terrain};
+use crate::police::OfficerId;
+use crate::scenario::{Agency, LawSpec, MapSpec};
+use crate::sim::{Clock, Position};
+
+/// Squares of `side` cells over the map; the unit of a command picture.
+#[derive(Debug, Clone, Copy)]
+pub struct Sectors {
+    pub side: u32,
+    pub columns: u32,
+    pub rows: u32,
+    width: u32,
+}
+
+impl Sectors {
+    pub fn new(map: &MapSpec, side: u32) -> Sectors {
+        Sectors {
+            side,
+            columns: map.width_cells.div_ceil(side),
+            rows: map.height_cells.div_ceil(side),
+            width: map.width_cells,
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.columns as usize * self.rows as usize
+    }
+
+    #[inline]
+    pub fn of(&self, cell: CellIndex) -> u32 {
+        let (x, y) = (cell % self.width, cell / self.width);
+        (y / self.side) * self.columns + x / self.side
+    }
+
+    /// The cell in the middle of a sector (clipped to the map).
+    pub fn centre(&self, sector: u32, map_height: u32) -> CellIndex {
+        let (sx, sy) = (sector % self.columns, sector / self.columns);
+        let x = (sx * self.side + self.side / 2).min(self.width - 1);
+        let y = (sy * self.side + self.side / 2).min(map_height - 1);
+        y * self.width + x
+    }
+}
+
+/// Legal zones: which zone each cell is in.
+#[derive(Resource, Debug, Clone)]
+pub struct Zones {
+    pub names: Vec<String>,
+    of_cell: Vec<u16>,
+}
+
+impl Zones {
+    /// The scenario's rectangles (first match wins), then one zone for the
+    /// cells outside them all, if any; one zone `map` if none are given.
+    pub fn new(map: &MapSpec, law: &LawSpec) -> Zones {
+        if law.zones.is_empty() {
+            return Zones { names: vec!["map".to_string()], of_cell: vec![0; map.cells()] };
+        }
+        let rest = law.zones.len() as u16;
+        let of_cell: Vec<u16> = (0..map.cells() as u32)
+            .map(|c| {
+                let (x, y) = (c % map.width_cells, c / map.width_cells);
+                law.zones.iter().position(|z| z.contains(x, y)).map_or(rest, |i| i as u16)
+            })
+            .collect();
+        let mut names: Vec<String> = law.zones.iter().map(|z| z.name.clone()).collect();
+        if of_cell.contains(&rest) {
+            names.push("rest of map".to_string());
+        }
+        Zones { names, of_cell }
+    }
+
+    #[inline]
+    pub fn of(&self, cell: CellIndex) -> usize {
+        self.of_cell[cell as usize] as usize
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// The latest true situation.
+#[derive(Resource, Debug, Clone)]
+pub struct Situation {
+    pub sectors: Sectors,
+    /// Tick it was taken.
+    pub tick: u32,
+    pub sector_actives: Vec<u32>,
+    pub sector_road_actives: Vec<u32>,
+    pub zone_actives: Vec<u32>,
+    /// PNP personnel (unit strengths plus Epstein officers) in each zone.
+    pub zone_pnp_personnel: Vec<u32>,
+    /// Actives standing on each site's cells.
+    pub site_actives: Vec<u32>,
+    /// Whether each site has its breach count of actives on it.
+    pub site_breached: Vec<bool>,
+}
+
+impl Situation {
+    pub fn new(sectors: Sectors, zones: usize, sites: usize) -> Situation {
+        Situation {
+            sectors,
+            tick: 0,
+            sector_actives: vec![0; sectors.count()],
+            sector_road_actives: vec![0; sectors.count()],
+            zone_actives: vec![0; zones],
+            zone_pnp_personnel: vec![0; zones],
+            site_actives: vec![0; sites],
+            site_breached: vec![false; sites],
+        }
+    }
+}
+
+/// How often the situation is taken, in ticks.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct ReportEvery(pub u32);
+
+/// Whether this tick is a report tick.
+pub fn is_report_tick(clock: &Clock, every: ReportEvery) -> bool {
+    clock.tick.is_multiple_of(every.0.max(1)) || clock.tick == 1
+}
+
+/// Thresholds from the scenario, per site.
+#[derive(Resource, Debug, Clone)]
+pub struct SiteBreach(pub Vec<u32>);
+
+#[allow(clippy::too_many_arguments)]
+pub fn take_situation(
+    clock: Res<Clock>,
+    every: Res<ReportEvery>,
+    terrain: Res<Terrain>,
+    zones: Res<Zones>,
+    breach: Res<SiteBreach>,
+    mut situation: ResMut<Situation>,
+    civilians: Query<(&Position, &Condition)>,
+    units: Query<(&UnitId, &Unit, &Position)>,
+    officers: Query<&Position, With<OfficerId>>,
+) {
+    if !is_report_tick(&clock, *every) {
+        return;
+    }
+    let s = &mut *situation;
+    s.tick = clock.tick;
+    for v in [&mut s.sector_actives, &mut s.sector_road_actives, &mut s.zone_actives, &mut s.zone_pnp_personnel] {
+        v.fill(0);
+    }
+    s.site_actives.fill(0);
+    for (pos, condition) in &civilians {
+        if *condition != Condition::Active {
+            continue;
+        }
+        let sector = s.sectors.of(pos.0) as usize;
+        s.sector_actives[sector] += 1;
+        match terrain.ground(pos.0) {
+            Ground::Road => s.sector_road_actives[sector] += 1,
+            Ground::Site(i) => s.site_actives[i as usize] += 1,
+            _ => {}
+        }
+        s.zone_actives[zones.of(pos.0)] += 1;
+    }
+    for (_, unit, pos) in &units {
+        if unit.agency == Agency::Pnp {
+            s.zone_pnp_personnel[zones.of(pos.0)] += unit.strength_personnel;
+        }
+    }
+    for pos in &officers {
+        s.zone_pnp_personnel[zones.of(pos.0)] += 1;
+    }
+    for (i, b) in s.site_breached.iter_mut().enumerate() {
+        *b = s.site_actives[i] >= breach.0[i];
+    }
+}
