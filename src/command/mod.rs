@@ -802,7 +802,8 @@ fn plan_and_order(
                 penalty_cells: if by_phone { PHONE_PENALTY_CELLS } else { 0 },
             });
         }
-        let plan = planning::plan(&terrain, &hotspots, &candidates);
+        let (hot, sites) = (st.spec.hotspot_actives, &st.sites);
+        let plan = planning::plan(&terrain, &hotspots, &candidates, |c| planning::lingers(&picture, sites, hot, c));
         metrics.uncovered_hotspot_minutes += plan.uncovered as f64 * st.decision_every as f64 * st.mpt;
         for u in plan.release {
             st.ledgers[ledger][u as usize] = None;

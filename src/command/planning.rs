@@ -138,6 +138,21 @@ pub fn hotspots(
     out
 }
 
+/// Whether units stay on a concern that has dropped below the hotspot
+/// count: while its sectors still show at least half that count (half the
+/// breach count for a site). Without it, a crowd hovering at the count
+/// makes commanders send and recall units every round.
+pub fn lingers(picture: &Picture, sites: &[SiteInfo], hotspot_actives: u32, concern: Concern) -> bool {
+    match concern {
+        Concern::Site(i) => {
+            let site = &sites[i as usize];
+            let actives: u32 = site.sectors.iter().map(|&s| picture.sectors[s as usize].actives).sum();
+            2 * actives >= site.breach_actives
+        }
+        Concern::BlockedRoad(s) | Concern::Crowd(s) => 2 * picture.sectors[s as usize].actives >= hotspot_actives,
+    }
+}
+
 /// A unit a planner may task.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate {
@@ -161,15 +176,23 @@ pub struct Plan {
     pub uncovered: u32,
 }
 
-pub fn plan(terrain: &Terrain, hotspots: &[Hotspot], candidates: &[Candidate]) -> Plan {
+/// `lingers(concern)` says whether a concern that is no longer a hotspot
+/// still holds the units on it (hysteresis: see [`lingers`]).
+pub fn plan(
+    terrain: &Terrain,
+    hotspots: &[Hotspot],
+    candidates: &[Candidate],
+    lingers: impl Fn(Concern) -> bool,
+) -> Plan {
     let mut p = Plan::default();
     let mut have = vec![0u32; hotspots.len()];
     let mut free: Vec<&Candidate> = Vec::new();
     for c in candidates {
-        match c.on.and_then(|on| hotspots.iter().position(|h| h.concern == on)) {
-            Some(h) => have[h] += 1,
-            None => {
-                if c.on.is_some() {
+        match c.on.map(|on| (on, hotspots.iter().position(|h| h.concern == on))) {
+            Some((_, Some(h))) => have[h] += 1,
+            Some((on, None)) if lingers(on) => {}
+            on => {
+                if on.is_some() {
                     p.release.push(c.unit);
                 }
                 free.push(c);
@@ -197,6 +220,9 @@ pub fn plan(terrain: &Terrain, hotspots: &[Hotspot], candidates: &[Candidate]) -
             p.uncovered += 1;
         }
     }
+    // A released unit given a new hotspot in the same round gets only the
+    // new order.
+    p.release.retain(|u| !p.assign.iter().any(|a| a.0 == *u));
     p.release.sort_unstable();
     p
 }
@@ -238,8 +264,10 @@ mod tests {
             cand(2, UnitKind::PnpPatrol, 31 * 32 + 30, Some(Concern::Crowd(9))), // its hotspot is gone
             cand(3, UnitKind::PnpPatrol, 100, Some(Concern::BlockedRoad(5))),    // keeps its task
         ];
-        let p = plan(&terrain, &hs, &units);
-        assert_eq!(p.release, vec![2]);
+        let p = plan(&terrain, &hs, &units, |_| false);
+        // Unit 2's hotspot is gone, but it gets the site in the same round:
+        // one new order, no recall first.
+        assert!(p.release.is_empty());
         // The site takes the patrol next to it first (1 step + 2 ranks ·
         // 20 = 41) and then the infantry from across the map (62 steps,
         // rank 0): distance can outweigh fit.
@@ -249,5 +277,11 @@ mod tests {
         assert_eq!(p.assign[2], (0, 2, TaskKind::Disperse));
         assert_eq!(p.assign.len(), 3);
         assert_eq!(p.uncovered, 1, "the crowd near the site has nobody left");
+        // With nothing to do, a unit on a gone hotspot is recalled, unless the
+        // crowd there lingers at half the hotspot count.
+        let idle = [cand(7, UnitKind::PnpPatrol, 0, Some(Concern::Crowd(9)))];
+        assert_eq!(plan(&terrain, &[], &idle, |_| false).release, vec![7]);
+        assert!(plan(&terrain, &[], &idle, |c| lingers(&pic, &sites, 5, c)).release.is_empty(), "4 ≥ 5/2 lingers");
+        assert!(!lingers(&pic, &sites, 9, Concern::Crowd(9)), "4 < 9/2");
     }
 }

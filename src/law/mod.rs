@@ -94,9 +94,10 @@ pub struct LegalState {
     pub first_declaration_tick: Option<u32>,
 }
 
-/// Minutes to whole ticks, rounded up (at least 0).
+/// Minutes to whole ticks, rounded up; a hair of tolerance so that
+/// 0.1 day (144.00000000000003 min in floating point) is 144 ticks.
 pub fn ticks(minutes: f64, minutes_per_tick: f64) -> u32 {
-    (minutes / minutes_per_tick).ceil().clamp(0.0, u32::MAX as f64 / 2.0) as u32
+    (minutes / minutes_per_tick - 1e-9).ceil().clamp(0.0, u32::MAX as f64 / 2.0) as u32
 }
 
 impl LegalState {
@@ -265,5 +266,6 @@ mod tests {
         assert_eq!(ticks(60.0, 1.0), 60);
         assert_eq!(ticks(61.0, 5.0), 13);
         assert_eq!(ticks(0.0, 5.0), 0);
+        assert_eq!(ticks(0.1 * 24.0 * 60.0, 1.0), 144, "no floating-point tick too many");
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use mando::civilians::{CivilianId, Condition};
-use mando::grid::{Grid, Occupant};
+use mando::forces::UnitId;
+use mando::grid::{Grid, Occupant, Terrain};
 use mando::police::OfficerId;
 use mando::sim::{Position, Sim, SimOptions};
 
@@ -18,7 +19,15 @@ fn check_grid(sim: &mut Sim, keep_cell: bool) {
         world.query::<(&CivilianId, &Position, &Condition)>().iter(world).map(|(a, b, c)| (*a, *b, *c)).collect();
     let officers: Vec<(OfficerId, Position)> =
         world.query::<(&OfficerId, &Position)>().iter(world).map(|(a, b)| (*a, *b)).collect();
+    let units: Vec<(UnitId, Position)> =
+        world.query::<(&UnitId, &Position)>().iter(world).map(|(a, b)| (*a, *b)).collect();
     let grid = world.resource::<Grid>();
+    let terrain = world.resource::<Terrain>();
+    for (id, pos) in units {
+        assert_eq!(grid.get(pos.0), Occupant::Unit { id: id.0 }, "unit {id}");
+        assert!(terrain.passable(pos.0), "unit {id} inside a building");
+        assert!(on_grid.insert(pos.0), "two agents on cell {}", pos.0);
+    }
     for (id, pos, condition) in civilians {
         let expect = match condition {
             Condition::Jailed { .. } if !keep_cell => continue,
@@ -91,6 +100,40 @@ fn buildings_are_never_entered() {
         for c in cells {
             let (x, y) = grid.xy(c);
             assert!(!s.map.is_building(x, y), "agent inside a building at ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn units_share_the_grid_with_the_crowd_without_overlap() {
+    for engine in ["RandomSequential", "Synchronous"] {
+        for keep in [false, true] {
+            let s = shipped(
+                "mining_corridor_blockade.ron",
+                &[
+                    &format!("rules.activation={engine}"),
+                    &format!("rules.jailed_keep_cell={keep}"),
+                    "command.ffaa_deployment=FromStart",
+                    "metadata.ticks=120",
+                ],
+            );
+            let population = s.civilians.count;
+            let mut sim =
+                Sim::new(&s, SimOptions { threads: 2, parallel_from_civilians: 0, ..SimOptions::default() }).unwrap();
+            let mut moved = 0;
+            let start: Vec<u32> = {
+                let w = sim.world_mut();
+                w.query::<(&UnitId, &Position)>().iter(w).map(|(_, p)| p.0).collect()
+            };
+            while !sim.is_finished() {
+                let r = sim.step();
+                assert_eq!(r.quiescent + r.active + r.jailed, population, "{engine} keep={keep}");
+                check_grid(&mut sim, keep);
+            }
+            let w = sim.world_mut();
+            let end: Vec<u32> = w.query::<(&UnitId, &Position)>().iter(w).map(|(_, p)| p.0).collect();
+            moved += start.iter().zip(&end).filter(|(a, b)| a != b).count();
+            assert!(moved > 4, "{engine} keep={keep}: units must move for this test to mean anything");
         }
     }
 }

@@ -5,6 +5,7 @@ mod common;
 mod behaviour;
 mod changes;
 mod cli;
+mod command;
 mod determinism;
 mod golden;
 mod invariants;

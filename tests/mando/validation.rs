@@ -216,3 +216,45 @@ fn an_override_that_is_not_one_value_is_blamed_on_the_argument() {
         assert_eq!(d[0].origin, Origin::Override { argument: format!("--set {arg}") }, "{arg}");
     }
 }
+
+#[test]
+fn operation_sections_report_every_problem_with_its_place() {
+    let p = places("bad_operation.ron");
+    let fields: Vec<&str> = p.iter().map(|x| x.2.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec![
+            "map.terrain[1]",
+            "map.sites[1].symbol",
+            "forces.units[0].at",
+            "forces.units[0].crowd_training",
+            "command.pnp_echelons",
+            "command.lost_message_probability",
+            "law.zones[0].width_cells",
+        ],
+        "{p:?}"
+    );
+    assert_place(&p[0], 8, 29, "map.terrain[1]", "unknown terrain `X`");
+    assert_place(&p[1], 9, 67, "map.sites[1].symbol", "expected a capital letter");
+    assert_place(&p[2], 13, 66, "forces.units[0].at", "(2, 0) is a building");
+    assert_place(&p[3], 13, 90, "forces.units[0].crowd_training", "from 0 to 1");
+    assert_place(&p[4], 14, 29, "command.pnp_echelons", "from 1 to 8");
+    assert_place(&p[5], 14, 58, "command.lost_message_probability", "from 0 to 0.95");
+    assert_place(&p[6], 15, 60, "law.zones[0].width_cells", "from 1 to 6");
+}
+
+#[test]
+fn an_unknown_command_model_lists_the_models() {
+    let o = Override::parse("command.model=joint").unwrap();
+    let text = std::fs::read_to_string(repo().join("scenarios/mining_corridor_blockade.ron")).unwrap();
+    match scenario::load_str("mining.ron", &text, &[o]) {
+        Err(ScenarioError::Invalid(d)) => {
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(d[0].field, "command.model");
+            for model in ["pnp_lead", "ffaa_control", "unified", "parallel"] {
+                assert!(d[0].message.contains(model), "{}", d[0].message);
+            }
+        }
+        other => panic!("expected an invalid model, got {other:?}"),
+    }
+}

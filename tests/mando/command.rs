@@ -1,0 +1,233 @@
+//! Command chains, subordination models and the legal regime: what each
+//! arrangement promises, checked over seeds on the shipped mining-corridor
+//! scenario, and the regime's state machine to the tick.
+
+use mando::command::{CommandState, Commander};
+use mando::forces::{Unit, UnitId};
+use mando::metrics::events::Event;
+use mando::metrics::operation::OperationSummary;
+use mando::runner;
+use mando::scenario::{Regime, load_str};
+use mando::sim::{Sim, SimOptions};
+
+use crate::common::*;
+
+const MINING: &str = "mining_corridor_blockade.ron";
+const SEEDS: [u64; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
+
+fn operation(sets: &[&str]) -> OperationSummary {
+    let s = shipped(MINING, sets);
+    let report = runner::run(&s, SimOptions::default(), None, |_| {}).unwrap();
+    report.metrics.operation.expect("the scenario has an operation")
+}
+
+/// Runs a scenario and collects every event other than arrests.
+fn events(s: &mando::Scenario) -> Vec<Event> {
+    let mut sim = Sim::new(s, SimOptions::default()).unwrap();
+    let mut all = Vec::new();
+    while !sim.is_finished() {
+        sim.step();
+        all.extend(sim.drain_events());
+    }
+    all
+}
+
+fn mean_latency(model: &str) -> f64 {
+    let sum: f64 = SEEDS
+        .iter()
+        .map(|seed| {
+            let o = operation(&[&format!("command.model={model}"), &format!("metadata.seed={seed}")]);
+            o.order_latency_minutes.expect("orders were delivered").mean
+        })
+        .sum();
+    sum / SEEDS.len() as f64
+}
+
+#[test]
+fn unified_and_pnp_lead_with_liaison_deliver_orders_faster_than_parallel_chains() {
+    let parallel = mean_latency("parallel");
+    let pnp_lead = mean_latency("pnp_lead");
+    let unified = mean_latency("unified");
+    assert!(pnp_lead < parallel, "pnp_lead {pnp_lead:.1} min vs parallel {parallel:.1}");
+    assert!(unified < parallel, "unified {unified:.1} min vs parallel {parallel:.1}");
+}
+
+#[test]
+fn only_parallel_chains_give_conflicting_orders_and_two_commanders() {
+    let mut parallel = (0, 0);
+    for seed in SEEDS {
+        let seed = format!("metadata.seed={seed}");
+        for model in ["pnp_lead", "ffaa_control", "unified"] {
+            let o = operation(&[&format!("command.model={model}"), &seed]);
+            assert_eq!(o.conflicting_orders, 0, "{model} {seed}");
+            assert_eq!(o.unity_of_command_breaks, 0, "{model} {seed}: one commander per unit");
+            assert!(o.orders_delivered > 0, "{model} {seed}: the test must exercise orders");
+        }
+        let o = operation(&["command.model=parallel", &seed]);
+        parallel.0 += o.conflicting_orders;
+        parallel.1 += o.unity_of_command_breaks;
+    }
+    assert!(parallel.0 > 0, "parallel chains never conflicted");
+    assert!(parallel.1 > 0, "parallel chains never gave a unit two commanders");
+}
+
+#[test]
+fn every_unit_has_the_one_commander_its_arrangement_promises_every_tick() {
+    for model in ["pnp_lead", "ffaa_control", "unified", "parallel"] {
+        let s = shipped(MINING, &[&format!("command.model={model}"), "metadata.ticks=400"]);
+        let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+        let mut arrangements = std::collections::BTreeSet::new();
+        while !sim.is_finished() {
+            sim.step();
+            let world = sim.world_mut();
+            let arrangement = world.resource::<CommandState>().arrangement;
+            arrangements.insert(format!("{arrangement:?}"));
+            let units: Vec<(UnitId, Unit, Commander)> = world
+                .query::<(&UnitId, &Unit, &Commander)>()
+                .iter(world)
+                .map(|(i, u, c)| (*i, u.clone(), *c))
+                .collect();
+            assert_eq!(units.len(), s.forces.iter().map(|g| g.count as usize).sum::<usize>());
+            for (id, unit, commander) in units {
+                assert_eq!(commander.0, arrangement.commander(unit.agency), "{model}: unit {id}");
+            }
+        }
+        // The run goes from the PNP alone to the model (after the decree).
+        assert!(arrangements.contains("PnpOnly"), "{model}: {arrangements:?}");
+        assert!(arrangements.len() == 2, "{model}: the model never took effect: {arrangements:?}");
+    }
+}
+
+#[test]
+fn decentralised_execution_acts_sooner_and_can_break_unity_of_command() {
+    let (mut acts, mut breaks) = (0, 0);
+    for seed in SEEDS {
+        let o = operation(&["command.decentralised_execution=true", &format!("metadata.seed={seed}")]);
+        acts += o.initiative_acts;
+        breaks += o.unity_of_command_breaks;
+    }
+    assert!(acts > 0);
+    assert!(breaks > 0 && breaks < acts, "{breaks} breaks in {acts} acts (p = 0.1)");
+}
+
+fn violations_by_ffaa(events: &[Event]) -> Vec<(mando::forces::TaskKind, Regime, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Violation { agency: mando::scenario::Agency::Ffaa, task, regime, refused, .. } => {
+                Some((*task, *regime, *refused))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn soldiers_on_crowd_control_are_a_violation_in_normal_times_and_not_in_an_emergency_in_support() {
+    // Deployed from the start, and no emergency is ever declared.
+    let base = [
+        "command.ffaa_deployment=FromStart",
+        "law.trigger_actives_per_pnp_officer=1000000",
+        "law.trigger_on_site_breach=false",
+        "metadata.ticks=240",
+    ];
+    let normal = events(&shipped(MINING, &base));
+    let v = violations_by_ffaa(&normal);
+    assert!(
+        v.iter().any(|(t, r, refused)| t.is_crowd_control() && *r == Regime::Normal && !refused),
+        "soldiers tasked to crowd control in normal times must be recorded: {v:?}"
+    );
+
+    let support = events(&shipped(MINING, &[&base[..], &["law.initial=EmergencySupport"]].concat()));
+    let v = violations_by_ffaa(&support);
+    assert!(v.is_empty(), "crowd control in support is lawful: {v:?}");
+    let crowd_tasks = support
+        .iter()
+        .filter(|e| matches!(e, Event::TaskStarted { unit, task, .. } if *unit >= 8 && task.is_crowd_control()));
+    assert!(crowd_tasks.count() > 0, "the test must put soldiers on crowd control");
+
+    // With the law enforced the same orders are refused: no soldier ever
+    // starts a task the regime does not permit.
+    let enforced = events(&shipped(MINING, &[&base[..], &["law.enforce=true"]].concat()));
+    let v = violations_by_ffaa(&enforced);
+    assert!(!v.is_empty() && v.iter().all(|x| x.2), "all refused: {v:?}");
+    let soldiers_on_the_street: Vec<&Event> = enforced
+        .iter()
+        .filter(|e| {
+            matches!(e, Event::TaskStarted { unit, task, .. } if *unit >= 8 && *task != mando::forces::TaskKind::Hold)
+        })
+        .collect();
+    assert!(soldiers_on_the_street.is_empty(), "{soldiers_on_the_street:?}");
+}
+
+fn law_fixture(sets: &[&str]) -> mando::Scenario {
+    let text = std::fs::read_to_string(fixture("law_trigger.ron")).unwrap();
+    let overrides: Vec<_> = sets.iter().map(|s| mando::scenario::Override::parse(s).unwrap()).collect();
+    load_str("law_trigger.ron", &text, &overrides).unwrap()
+}
+
+fn regime_events(events: &[Event]) -> Vec<(u32, &'static str, Regime, u32)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::DecreeSigned { tick, regime, .. } => Some((*tick, "decree", *regime, 0)),
+            Event::RegimeChanged { tick, to, renewal, .. } => Some((*tick, "change", *to, *renewal)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn regimes_change_at_the_trigger_plus_the_decree_delay_and_lapse_at_the_limit() {
+    // Civilians first rebel in tick 1's Act phase, after the Command phase
+    // has looked; the first report that sees them is tick 5 (reports every
+    // 5 min). Held 30 min ⇒ decree at tick 35; in force 120 min later, at
+    // 155; the 0.1-day (144-min) limit comes at 299, when the crowd has gone
+    // home (legitimacy restored at 200): back to normal.
+    let e = regime_events(&events(&law_fixture(&[])));
+    assert_eq!(
+        e,
+        vec![
+            (35, "decree", Regime::EmergencySupport, 0),
+            (155, "change", Regime::EmergencySupport, 0),
+            (299, "change", Regime::Normal, 0),
+        ]
+    );
+    // Still over the trigger at the limit: renewed, and the renewal counted.
+    let e = regime_events(&events(&law_fixture(&["changes[0].at_tick=300"])));
+    assert_eq!(e[2], (299, "change", Regime::EmergencySupport, 1));
+    // Two minutes a tick: reports every 3 ticks (2.5 rounded up), the first
+    // to see actives at tick 3; 15 ticks held ⇒ decree at 18, in force 60
+    // ticks later.
+    let e = regime_events(&events(&law_fixture(&["metadata.minutes_per_tick=2.0"])));
+    assert_eq!(e[..2], [(18, "decree", Regime::EmergencySupport, 0), (78, "change", Regime::EmergencySupport, 0)]);
+    // Under FF.AA. control the decree says so.
+    let e = regime_events(&events(&law_fixture(&["law.emergency_mode=Control"])));
+    assert_eq!(e[1], (155, "change", Regime::EmergencyControl, 0));
+}
+
+#[test]
+fn runs_with_units_are_byte_identical_and_thread_independent() {
+    for engine in ["RandomSequential", "Synchronous"] {
+        let sets = [&format!("rules.activation={engine}"), "command.model=parallel", "metadata.ticks=300"];
+        let s = shipped(MINING, &sets);
+        let dirs: Vec<_> = [(1, 50_000), (1, 50_000), (2, 0)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(threads, from))| {
+                let dir = temp_dir(&format!("units-{engine}-{i}"));
+                let options = SimOptions { threads, parallel_from_civilians: from, ..SimOptions::default() };
+                runner::run(&s, options, Some(&dir), |_| {}).unwrap();
+                dir
+            })
+            .collect();
+        for f in OUTPUT_FILES {
+            assert!(read(&dirs[0].join(f)) == read(&dirs[1].join(f)), "{engine}: {f} differs between reruns");
+            assert!(read(&dirs[0].join(f)) == read(&dirs[2].join(f)), "{engine}: {f} differs with two threads");
+        }
+        let events = String::from_utf8(read(&dirs[0].join("events.jsonl"))).unwrap();
+        for kind in ["order_issued", "order_delivered", "regime_changed", "task_started", "\"unit\""] {
+            assert!(events.contains(kind), "{engine}: no {kind} in events");
+        }
+    }
+}
