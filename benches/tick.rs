@@ -1,4 +1,5 @@
-//! One tick of the simulation at growing sizes: `tick/<engine>_<threads>t/civilians_<n>`.
+//! One tick of the simulation at growing sizes: `tick/<engine>_<threads>t/civilians_<n>`,
+//! and with 1,000 security units under command: `tick/units_<threads>t/civilians_1000000_units_1000`.
 //!
 //! Civilians at density 0.7 and officers at 0.04 on a square torus, the
 //! proportions of Epstein's classic run; the world is built and run for a
@@ -10,11 +11,11 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use mando::scenario::{self, Override};
 use mando::sim::{Sim, SimOptions};
 
-fn world(civilians: u64, activation: &str, threads: usize) -> Sim {
+fn world(civilians: u64, activation: &str, threads: usize, units: u32) -> Sim {
     // Side of the square map that holds `civilians` at density 0.7.
     let side = ((civilians as f64 / 0.7).sqrt().ceil()) as u32;
     let set = |p: &str, v: String| Override { path: p.into(), value: v, written_as: None };
-    let overrides = [
+    let mut overrides = vec![
         set("map.width_cells", side.to_string()),
         set("map.height_cells", side.to_string()),
         set("civilians.count", civilians.to_string()),
@@ -22,6 +23,11 @@ fn world(civilians: u64, activation: &str, threads: usize) -> Sim {
         set("rules.activation", activation.into()),
         set("metadata.seed", "7".into()),
     ];
+    if units > 0 {
+        overrides.push(set("forces", force_list(side, units)));
+        // Everyone deployed and commanded from the start: the heaviest case.
+        overrides.push(set("command", "(model: parallel, ffaa_deployment: FromStart)".into()));
+    }
     let s = scenario::load_default(&overrides).expect("benchmark scenario is valid");
     // Threads used at every size, to show where they start to pay.
     let options = SimOptions { threads, parallel_from_civilians: 0, ..SimOptions::default() };
@@ -30,7 +36,25 @@ fn world(civilians: u64, activation: &str, threads: usize) -> Sim {
         sim.step();
     }
     sim.drain_arrests();
+    sim.drain_events();
     sim
+}
+
+/// `units` units in groups of 25 on a square lattice over the map, PNP
+/// crowd control and army infantry in alternate groups.
+fn force_list(side: u32, units: u32) -> String {
+    let groups = units.div_ceil(25);
+    let per_row = (groups as f64).sqrt().ceil() as u32;
+    let step = side / (per_row + 1);
+    let list: Vec<String> = (0..groups)
+        .map(|g| {
+            let (x, y) = ((g % per_row + 1) * step, (g / per_row + 1) * step);
+            let kind = if g % 2 == 0 { "PnpCrowdControl" } else { "FfaaInfantry" };
+            let count = 25.min(units - g * 25);
+            format!("(name: \"g{g}\", kind: {kind}, count: {count}, at: ({x}, {y}), standing_task: Patrol)")
+        })
+        .collect();
+    format!("(units: [{}])", list.join(", "))
 }
 
 fn tick(c: &mut Criterion) {
@@ -45,7 +69,7 @@ fn tick(c: &mut Criterion) {
         for &n in sizes {
             group.throughput(Throughput::Elements(n));
             group.sample_size(if n >= 1_000_000 { 10 } else { 20 });
-            let mut sim = world(n, activation, threads);
+            let mut sim = world(n, activation, threads, 0);
             group.bench_with_input(
                 BenchmarkId::new(format!("{engine}_{threads}t"), format!("civilians_{n}")),
                 &n,
@@ -58,6 +82,26 @@ fn tick(c: &mut Criterion) {
                 },
             );
         }
+    }
+    // Security units and command on top of the largest crowd: the same
+    // map as `synchronous_<t>t/civilians_1000000`, plus 1,000 units.
+    for threads in [1, 2] {
+        let n = 1_000_000;
+        group.throughput(Throughput::Elements(n));
+        group.sample_size(10);
+        let mut sim = world(n, "Synchronous", threads, 1000);
+        group.bench_with_input(
+            BenchmarkId::new(format!("units_{threads}t"), format!("civilians_{n}_units_1000")),
+            &n,
+            |b, _| {
+                b.iter(|| {
+                    let r = sim.step();
+                    sim.drain_arrests();
+                    sim.drain_events();
+                    r
+                })
+            },
+        );
     }
     group.finish();
 }

@@ -202,12 +202,12 @@ pub struct OperationTick {
     pub conflicting_orders: u32,
     pub violations: u32,
     pub units_on_operations: u32,
-    pub orders_in_flight: u32,
+    pub messages_in_flight: u32,
 }
 
 impl OperationTick {
     pub const CSV_HEADER: &'static str = "regime,orders_issued,orders_delivered,transmissions_lost,\
-                                          conflicting_orders,violations,units_on_operations,orders_in_flight";
+                                          conflicting_orders,violations,units_on_operations,messages_in_flight";
 
     pub fn csv(&self) -> String {
         format!(
@@ -219,7 +219,7 @@ impl OperationTick {
             self.conflicting_orders,
             self.violations,
             self.units_on_operations,
-            self.orders_in_flight
+            self.messages_in_flight
         )
     }
 }
@@ -939,7 +939,7 @@ fn count_force_hours(st: Res<CommandState>, mut metrics: ResMut<CommandMetrics>,
         on_ops += tasking.task.kind.is_operation() as u32;
     }
     metrics.tick.units_on_operations = on_ops;
-    metrics.tick.orders_in_flight = st.queue.in_flight() as u32;
+    metrics.tick.messages_in_flight = st.queue.in_flight() as u32;
 }
 
 /// Regime names for summaries.
