@@ -804,7 +804,6 @@ fn plan_and_order(
         }
         let (hot, sites) = (st.spec.hotspot_actives, &st.sites);
         let plan = planning::plan(&terrain, &hotspots, &candidates, |c| planning::lingers(&picture, sites, hot, c));
-        metrics.uncovered_hotspot_minutes += plan.uncovered as f64 * st.decision_every as f64 * st.mpt;
         for u in plan.release {
             st.ledgers[ledger][u as usize] = None;
             let book = &st.units[u as usize];
@@ -930,13 +929,33 @@ fn act_on_initiative(
     }
 }
 
-/// Person-hours by agency and task, and units on operations this tick.
-fn count_force_hours(st: Res<CommandState>, mut metrics: ResMut<CommandMetrics>, units: Query<(&Unit, &Tasking)>) {
+/// Person-hours by agency and task, units on operations this tick, and
+/// on report ticks the true hotspots no unit is tasked to.
+fn count_force_hours(
+    clock: Res<Clock>,
+    every: Res<ReportEvery>,
+    situation: Res<Situation>,
+    st: Res<CommandState>,
+    mut metrics: ResMut<CommandMetrics>,
+    units: Query<(&Unit, &Tasking)>,
+    mut covered: Local<Vec<bool>>,
+) {
     let hours = st.mpt / 60.0;
     let mut on_ops = 0;
+    covered.clear();
+    covered.resize(st.sectors.count(), false);
     for (unit, tasking) in &units {
         metrics.force_hours[unit.agency as usize][tasking.task.kind as usize] += unit.strength_personnel as f64 * hours;
-        on_ops += tasking.task.kind.is_operation() as u32;
+        if tasking.task.kind.is_operation() {
+            on_ops += 1;
+            covered[st.sectors.of(tasking.task.cell) as usize] = true;
+        }
+    }
+    if is_report_tick(&clock, *every) && clock.tick > 1 {
+        let uncovered = (situation.sector_actives.iter().zip(covered.iter()))
+            .filter(|&(&a, &c)| a >= st.spec.hotspot_actives && !c)
+            .count();
+        metrics.uncovered_hotspot_minutes += uncovered as f64 * every.0 as f64 * st.mpt;
     }
     metrics.tick.units_on_operations = on_ops;
     metrics.tick.messages_in_flight = st.queue.in_flight() as u32;

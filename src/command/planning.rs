@@ -172,8 +172,6 @@ pub struct Candidate {
 pub struct Plan {
     pub release: Vec<u32>,
     pub assign: Vec<(u32, usize, TaskKind)>,
-    /// Hotspots left with no unit at all.
-    pub uncovered: u32,
 }
 
 /// `lingers(concern)` says whether a concern that is no longer a hotspot
@@ -215,9 +213,6 @@ pub fn plan(
             let c = free.swap_remove(best);
             p.assign.push((c.unit, h, fit(c.kind, hot.concern).1));
             have[h] += 1;
-        }
-        if have[h] == 0 {
-            p.uncovered += 1;
         }
     }
     // A released unit given a new hotspot in the same round gets only the
@@ -276,7 +271,7 @@ mod tests {
         // The road is covered by unit 3; the crowd gets the crowd-control unit.
         assert_eq!(p.assign[2], (0, 2, TaskKind::Disperse));
         assert_eq!(p.assign.len(), 3);
-        assert_eq!(p.uncovered, 1, "the crowd near the site has nobody left");
+        // The crowd near the site has nobody left.
         // With nothing to do, a unit on a gone hotspot is recalled, unless the
         // crowd there lingers at half the hotspot count.
         let idle = [cand(7, UnitKind::PnpPatrol, 0, Some(Concern::Crowd(9)))];

@@ -62,6 +62,8 @@ pub struct OperationSummary {
     pub picture_age_minutes: Option<MeanP95>,
     pub unity_of_command_breaks: u64,
     pub initiative_acts: u64,
+    /// Minutes × true hotspot sectors (at least `command.hotspot_actives`
+    /// actives) with no unit tasked to them, sampled every report interval.
     pub uncovered_hotspot_minutes: f64,
     pub minutes_to_emergency_declaration: Option<f64>,
     pub zones: Vec<ZoneOutcome>,
