@@ -134,5 +134,26 @@ fn print_summary(r: &RunReport, out: &std::path::Path) {
         m.total_arrests
     );
     say!("  at the end: quiescent {}  active {}  jailed {}", m.final_quiescent, m.final_active, m.final_jailed);
+    if let Some(op) = &m.operation {
+        let minutes = |x: &Option<crate::metrics::operation::MeanP95>| {
+            x.map_or("-".to_string(), |v| format!("{:.1} min (p95 {:.1})", v.mean, v.p95))
+        };
+        say!(
+            "  command {}: orders {} (latency {})  conflicting {}  unity-of-command breaks {}",
+            op.command_model.id(),
+            op.orders_issued,
+            minutes(&op.order_latency_minutes),
+            op.conflicting_orders,
+            op.unity_of_command_breaks
+        );
+        let declared = op.minutes_to_emergency_declaration.map_or("never".to_string(), |t| format!("at minute {t}"));
+        let regimes: Vec<String> = op.zones.iter().map(|z| format!("{} {}", z.zone, z.final_regime)).collect();
+        say!(
+            "  law: state of exception {declared}; at the end {}; violations {}  refused {}",
+            regimes.join(", "),
+            op.legal_violations_total,
+            op.orders_refused
+        );
+    }
     say!("  outputs in {}", out.display());
 }

@@ -340,8 +340,8 @@ pub fn plugin(schedule: &mut Schedule) {
     );
 }
 
-fn start_tick(mut metrics: ResMut<CommandMetrics>, law: Res<LegalState>) {
-    metrics.tick = OperationTick { regime: law.strongest() as u8, ..Default::default() };
+fn start_tick(mut metrics: ResMut<CommandMetrics>) {
+    metrics.tick = OperationTick::default();
 }
 
 impl CommandState {
@@ -931,10 +931,12 @@ fn act_on_initiative(
 
 /// Person-hours by agency and task, units on operations this tick, and
 /// on report ticks the true hotspots no unit is tasked to.
+#[allow(clippy::too_many_arguments)]
 fn count_force_hours(
     clock: Res<Clock>,
     every: Res<ReportEvery>,
     situation: Res<Situation>,
+    law: Res<LegalState>,
     st: Res<CommandState>,
     mut metrics: ResMut<CommandMetrics>,
     units: Query<(&Unit, &Tasking)>,
@@ -957,6 +959,7 @@ fn count_force_hours(
             .count();
         metrics.uncovered_hotspot_minutes += uncovered as f64 * every.0 as f64 * st.mpt;
     }
+    metrics.tick.regime = law.strongest() as u8;
     metrics.tick.units_on_operations = on_ops;
     metrics.tick.messages_in_flight = st.queue.in_flight() as u32;
 }

@@ -158,6 +158,18 @@ pub enum CommandModel {
     Parallel,
 }
 
+impl CommandModel {
+    /// The id written in scenario files.
+    pub fn id(self) -> &'static str {
+        match self {
+            CommandModel::PnpLead => "pnp_lead",
+            CommandModel::FfaaControl => "ffaa_control",
+            CommandModel::Unified => "unified",
+            CommandModel::Parallel => "parallel",
+        }
+    }
+}
+
 /// When the armed forces' units leave their base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Deployment {
