@@ -57,6 +57,7 @@ impl Sectors {
 pub struct Zones {
     pub names: Vec<String>,
     of_cell: Vec<u16>,
+    width: u32,
 }
 
 impl Zones {
@@ -64,7 +65,7 @@ impl Zones {
     /// cells outside them all, if any; one zone `map` if none are given.
     pub fn new(map: &MapSpec, law: &LawSpec) -> Zones {
         if law.zones.is_empty() {
-            return Zones { names: vec!["map".to_string()], of_cell: vec![0; map.cells()] };
+            return Zones { names: vec!["map".to_string()], of_cell: vec![0; map.cells()], width: map.width_cells };
         }
         let rest = law.zones.len() as u16;
         let of_cell: Vec<u16> = (0..map.cells() as u32)
@@ -77,7 +78,12 @@ impl Zones {
         if of_cell.contains(&rest) {
             names.push("rest of map".to_string());
         }
-        Zones { names, of_cell }
+        Zones { names, of_cell, width: map.width_cells }
+    }
+
+    /// The map's width (to name cells in events).
+    pub fn width(&self) -> u32 {
+        self.width
     }
 
     #[inline]

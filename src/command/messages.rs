@@ -154,8 +154,9 @@ impl MessageQueue {
         self.pending.remove(&key)
     }
 
+    /// Orders and reports sent and not yet arrived (not loss markers).
     pub fn in_flight(&self) -> usize {
-        self.pending.len()
+        self.pending.values().filter(|m| !matches!(m, Message::Lost { .. })).count()
     }
 }
 

@@ -15,7 +15,7 @@ pub mod messages;
 pub mod picture;
 pub mod planning;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bevy_ecs::prelude::*;
 use serde::Serialize;
@@ -129,6 +129,8 @@ struct UnitBook {
     home: CellIndex,
     standing: TaskKind,
     latest_order: Option<u64>,
+    /// Who sent `latest_order`.
+    latest_issuer: Option<Planner>,
     /// Its current task was taken on its own initiative.
     initiative: bool,
     /// Since when it has seen a crowd while on its standing task.
@@ -155,6 +157,9 @@ pub struct CommandState {
     pictures: [Picture; 2],
     /// Per planner, per unit: the concern and task the planner gave it.
     ledgers: [Vec<Option<(Concern, TaskKind)>>; 3],
+    /// (planner, unit, concern, regime there) pairs a planner no longer
+    /// proposes: the law refused them, or a phone call called them off.
+    barred: BTreeSet<(Planner, u32, Concern, Regime)>,
     units: Vec<UnitBook>,
     queue: MessageQueue,
     next_order: u64,
@@ -289,6 +294,7 @@ pub fn setup(world: &mut World, spec: &CommandSpec, mpt: f64, sites: Vec<SiteInf
                 home: u.home,
                 standing,
                 latest_order: None,
+                latest_issuer: None,
                 initiative: false,
                 seen_since: None,
             };
@@ -308,6 +314,7 @@ pub fn setup(world: &mut World, spec: &CommandSpec, mpt: f64, sites: Vec<SiteInf
         ffaa_deployed_since: None,
         pictures: [Picture::new(sectors.count(), n), Picture::new(sectors.count(), n)],
         ledgers: [vec![None; n], vec![None; n], vec![None; n]],
+        barred: BTreeSet::new(),
         units: units.into_iter().map(|u| u.1).collect(),
         queue: MessageQueue::default(),
         next_order: 0,
@@ -438,6 +445,7 @@ fn lawful(
             unit,
             agency,
             task: task.kind,
+            cell: (task.cell % zones.width(), task.cell / zones.width()),
             regime,
             zone: zones.names[zone].clone(),
             refused,
@@ -481,6 +489,7 @@ fn issue(
         }),
     );
     st.units[unit as usize].latest_order = Some(id);
+    st.units[unit as usize].latest_issuer = Some(issuer);
     metrics.orders_issued += 1;
     metrics.tick.orders_issued += 1;
     metrics.cross_agency_hops.push(cross);
@@ -648,6 +657,7 @@ fn send_report(
         across.push(st.cross(st.spec.liaison_officers));
         let t2 = transit(&st.spec, st.mpt, &across, draws, id);
         metrics.transmissions_lost += t2.losses.len() as u64;
+        metrics.tick.transmissions_lost += t2.losses.len() as u32;
         let mut other = report.clone();
         other.picture = 1 - report.picture;
         st.queue.send(tick + ticks(t2.minutes, st.mpt).max(1), Message::Report(other));
@@ -683,12 +693,22 @@ fn deliver_messages(
                 log.push(Event::OrderLost { tick, order, unit, hop });
             }
             Message::Order(o) => {
+                // Every order that arrives is a sample of the channel's
+                // latency, current or not: leaving out the overtaken ones
+                // would drop the slowest routes (survivorship).
                 metrics.orders_delivered += 1;
                 metrics.tick.orders_delivered += 1;
                 metrics.latencies_minutes.push(o.minutes);
                 let book = &mut st.units[o.unit as usize];
                 if book.latest_order != Some(o.id) {
                     metrics.orders_superseded += 1;
+                    // Another chain's order overtook this one: two commanders
+                    // competing for the unit; the loser learns it lost it.
+                    if book.latest_issuer != Some(o.issuer) && o.epoch == st.epoch {
+                        metrics.unity_of_command_breaks += 1;
+                        log.push(Event::UnityOfCommandBroken { tick, unit: o.unit, cause: "two_commanders" });
+                        st.ledgers[o.issuer as usize][o.unit as usize] = None;
+                    }
                     continue;
                 }
                 let Ok((pos, mut tasking, commander)) = units.get_mut(index.units[o.unit as usize]) else {
@@ -802,8 +822,27 @@ fn plan_and_order(
                 penalty_cells: if by_phone { PHONE_PENALTY_CELLS } else { 0 },
             });
         }
-        let (hot, sites) = (st.spec.hotspot_actives, &st.sites);
-        let plan = planning::plan(&terrain, &hotspots, &candidates, |c| planning::lingers(&picture, sites, hot, c));
+        let (hot, sites, barred) = (st.spec.hotspot_actives, &st.sites, &st.barred);
+        let regime_at = |c: Concern| {
+            let cell = hotspots.iter().find(|h| h.concern == c).map_or(0, |h| h.cell);
+            law.regime(zones.of(cell))
+        };
+        let plan = planning::plan(
+            &terrain,
+            &hotspots,
+            &candidates,
+            |c| planning::lingers(&picture, sites, hot, c),
+            |u, c| !barred.contains(&(planner, u, c, regime_at(c))),
+        );
+        // Units sent to one hotspot spread over cells around it.
+        let mut sent: BTreeMap<usize, u32> = BTreeMap::new();
+        for e in &st.ledgers[ledger] {
+            if let Some((c, _)) = e
+                && let Some(h) = hotspots.iter().position(|h| h.concern == *c)
+            {
+                *sent.entry(h).or_default() += 1;
+            }
+        }
         for u in plan.release {
             st.ledgers[ledger][u as usize] = None;
             let book = &st.units[u as usize];
@@ -815,7 +854,10 @@ fn plan_and_order(
         }
         for (u, h, kind) in plan.assign {
             let hot = &hotspots[h];
-            let task = Task { kind, cell: hot.cell };
+            let k = sent.entry(h).or_default();
+            let task = Task { kind, cell: spread(&terrain, hot.cell, *k) };
+            *k += 1;
+            let regime = law.regime(zones.of(hot.cell));
             if arrangement == Arrangement::Parallel {
                 // The other chain may have tasked units to the same place.
                 let other = 1 - ledger;
@@ -832,7 +874,9 @@ fn plan_and_order(
                 {
                     let other_task = e.map_or(TaskKind::Hold, |e| e.1);
                     if choices.unit(u as u64, tick, planner as u32) >= st.spec.phone_conflict_probability {
+                        // Called off by phone; not proposed again here.
                         metrics.deconflicted_by_phone += 1;
+                        st.barred.insert((planner, u, hot.concern, regime));
                         continue;
                     }
                     metrics.conflicting_orders += 1;
@@ -849,12 +893,31 @@ fn plan_and_order(
             }
             let agency = st.units[u as usize].agency;
             if !lawful(&law, &zones, &mut metrics, &mut log, tick, u, agency, Some(planner), task) {
+                // Refused: the planner does not propose it again under this regime.
+                st.barred.insert((planner, u, hot.concern, regime));
                 continue;
             }
             st.ledgers[ledger][u as usize] = Some((hot.concern, kind));
             issue(st, &mut metrics, &mut log, &grid, draws, tick, (planner, u, task, hot.observed_tick));
         }
     }
+}
+
+/// The `k`-th unit sent to a hotspot goes to a cell two steps out on one of
+/// eight rays around its centre (the centre for the first), if that cell is
+/// on the map and passable; units do not all queue for one cell.
+fn spread(terrain: &Terrain, centre: CellIndex, k: u32) -> CellIndex {
+    const RAYS: [(i64, i64); 8] = [(0, 0), (2, 0), (-2, 0), (0, 2), (0, -2), (2, 2), (-2, -2), (2, -2)];
+    let (dx, dy) = RAYS[k as usize % RAYS.len()];
+    let (w, h) = (terrain.width as i64, terrain.height as i64);
+    let (x, y) = ((centre % terrain.width) as i64 + dx, (centre / terrain.width) as i64 + dy);
+    if (0..w).contains(&x) && (0..h).contains(&y) {
+        let cell = (y * w + x) as CellIndex;
+        if terrain.passable(cell) {
+            return cell;
+        }
+    }
+    centre
 }
 
 /// How many cells of walking a phone request to the other institution is
@@ -912,7 +975,7 @@ fn act_on_initiative(
         if tick - since < st.autonomy_ticks {
             continue;
         }
-        let kind = planning::fit(book.kind, Concern::Crowd(0)).1;
+        let kind = planning::fit(book.kind, Concern::Sector(0)).1;
         let task = Task { kind, cell: pos.0 };
         let agency = book.agency;
         if !lawful(&law, &zones, &mut metrics, &mut log, tick, id.0, agency, None, task) {

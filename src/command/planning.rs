@@ -31,12 +31,13 @@ pub const MAX_UNITS_PER_HOTSPOT: u32 = 8;
 /// How many cells of walking one rank of preference is worth.
 pub const PREFERENCE_CELLS: u32 = 20;
 
-/// What a hotspot is about, in priority order.
+/// What a hotspot is about: a critical site, or a sector with a crowd (on
+/// a road or not: that may change from one picture to the next, the
+/// sector stays the same concern).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Concern {
     Site(u16),
-    BlockedRoad(u32),
-    Crowd(u32),
+    Sector(u32),
 }
 
 impl Concern {
@@ -48,6 +49,8 @@ impl Concern {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hotspot {
     pub concern: Concern,
+    /// A crowd with at least half its actives on road cells.
+    pub blocked_road: bool,
     pub cell: CellIndex,
     pub actives: u32,
     pub need: u32,
@@ -104,6 +107,7 @@ pub fn hotspots(
             let need = if actives >= 2 * site.breach_actives { 2 } else { 1 };
             out.push(Hotspot {
                 concern: Concern::Site(i as u16),
+                blocked_road: false,
                 cell: site.cell,
                 actives,
                 need,
@@ -117,10 +121,9 @@ pub fn hotspots(
         if v.actives < hotspot_actives {
             continue;
         }
-        let concern =
-            if 2 * v.road_actives >= v.actives { Concern::BlockedRoad(s as u32) } else { Concern::Crowd(s as u32) };
         out.push(Hotspot {
-            concern,
+            concern: Concern::Sector(s as u32),
+            blocked_road: 2 * v.road_actives >= v.actives,
             cell,
             actives: v.actives,
             need: v.actives.div_ceil(actives_per_unit).clamp(1, MAX_UNITS_PER_HOTSPOT),
@@ -130,8 +133,8 @@ pub fn hotspots(
     out.sort_by_key(|h| {
         let class = match h.concern {
             Concern::Site(_) => 0,
-            Concern::BlockedRoad(_) => 1,
-            Concern::Crowd(_) => 2,
+            Concern::Sector(_) if h.blocked_road => 1,
+            Concern::Sector(_) => 2,
         };
         (class, std::cmp::Reverse(h.actives), h.concern)
     });
@@ -149,7 +152,7 @@ pub fn lingers(picture: &Picture, sites: &[SiteInfo], hotspot_actives: u32, conc
             let actives: u32 = site.sectors.iter().map(|&s| picture.sectors[s as usize].actives).sum();
             2 * actives >= site.breach_actives
         }
-        Concern::BlockedRoad(s) | Concern::Crowd(s) => 2 * picture.sectors[s as usize].actives >= hotspot_actives,
+        Concern::Sector(s) => 2 * picture.sectors[s as usize].actives >= hotspot_actives,
     }
 }
 
@@ -176,11 +179,14 @@ pub struct Plan {
 
 /// `lingers(concern)` says whether a concern that is no longer a hotspot
 /// still holds the units on it (hysteresis: see [`lingers`]).
+/// `allowed(unit, concern)` bars pairs the planner has learnt not to try
+/// (refused by the law, or called off by phone).
 pub fn plan(
     terrain: &Terrain,
     hotspots: &[Hotspot],
     candidates: &[Candidate],
     lingers: impl Fn(Concern) -> bool,
+    allowed: impl Fn(u32, Concern) -> bool,
 ) -> Plan {
     let mut p = Plan::default();
     let mut have = vec![0u32; hotspots.len()];
@@ -198,18 +204,15 @@ pub fn plan(
         }
     }
     for (h, hot) in hotspots.iter().enumerate() {
-        while have[h] < hot.need && !free.is_empty() {
-            let best = (0..free.len())
-                .min_by_key(|&i| {
-                    let c = free[i];
-                    (
-                        terrain.manhattan(c.cell, hot.cell)
-                            + PREFERENCE_CELLS * fit(c.kind, hot.concern).0
-                            + c.penalty_cells,
-                        c.unit,
-                    )
-                })
-                .unwrap_or(0);
+        while have[h] < hot.need {
+            let best = (0..free.len()).filter(|&i| allowed(free[i].unit, hot.concern)).min_by_key(|&i| {
+                let c = free[i];
+                let cost = terrain.manhattan(c.cell, hot.cell)
+                    + PREFERENCE_CELLS * fit(c.kind, hot.concern).0
+                    + c.penalty_cells;
+                (cost, c.unit)
+            });
+            let Some(best) = best else { break };
             let c = free.swap_remove(best);
             p.assign.push((c.unit, h, fit(c.kind, hot.concern).1));
             have[h] += 1;
@@ -248,7 +251,8 @@ mod tests {
         pic.sectors[15] = seen(7, 0); // near a site: a site concern and a crowd
         let hs = hotspots(&pic, &sectors, &targets, &sites, 5, 15);
         let concerns: Vec<Concern> = hs.iter().map(|h| h.concern).collect();
-        assert_eq!(concerns, vec![Concern::Site(0), Concern::BlockedRoad(5), Concern::Crowd(0), Concern::Crowd(15)]);
+        assert_eq!(concerns, vec![Concern::Site(0), Concern::Sector(5), Concern::Sector(0), Concern::Sector(15)]);
+        assert!(hs[1].blocked_road && !hs[2].blocked_road);
         assert_eq!(hs[0].need, 2, "7 actives is twice the breach count of 3");
         assert_eq!(hs[2].need, 3, "40 actives at 15 per unit");
 
@@ -256,10 +260,10 @@ mod tests {
         let units = [
             cand(0, UnitKind::PnpCrowdControl, 0, None),
             cand(1, UnitKind::FfaaInfantry, 0, None),
-            cand(2, UnitKind::PnpPatrol, 31 * 32 + 30, Some(Concern::Crowd(9))), // its hotspot is gone
-            cand(3, UnitKind::PnpPatrol, 100, Some(Concern::BlockedRoad(5))),    // keeps its task
+            cand(2, UnitKind::PnpPatrol, 31 * 32 + 30, Some(Concern::Sector(9))), // its hotspot is gone
+            cand(3, UnitKind::PnpPatrol, 100, Some(Concern::Sector(5))),          // keeps its task
         ];
-        let p = plan(&terrain, &hs, &units, |_| false);
+        let p = plan(&terrain, &hs, &units, |_| false, |_, _| true);
         // Unit 2's hotspot is gone, but it gets the site in the same round:
         // one new order, no recall first.
         assert!(p.release.is_empty());
@@ -271,12 +275,19 @@ mod tests {
         // The road is covered by unit 3; the crowd gets the crowd-control unit.
         assert_eq!(p.assign[2], (0, 2, TaskKind::Disperse));
         assert_eq!(p.assign.len(), 3);
+        // A barred pair is skipped and the next best unit goes instead.
+        let barred = plan(&terrain, &hs, &units, |_| false, |u, c| !(u == 2 && c == Concern::Site(0)));
+        assert_eq!(barred.assign[0], (1, 0, TaskKind::GuardSite));
+        assert_eq!(barred.assign[1], (0, 0, TaskKind::GuardSite));
         // The crowd near the site has nobody left.
         // With nothing to do, a unit on a gone hotspot is recalled, unless the
         // crowd there lingers at half the hotspot count.
-        let idle = [cand(7, UnitKind::PnpPatrol, 0, Some(Concern::Crowd(9)))];
-        assert_eq!(plan(&terrain, &[], &idle, |_| false).release, vec![7]);
-        assert!(plan(&terrain, &[], &idle, |c| lingers(&pic, &sites, 5, c)).release.is_empty(), "4 ≥ 5/2 lingers");
-        assert!(!lingers(&pic, &sites, 9, Concern::Crowd(9)), "4 < 9/2");
+        let idle = [cand(7, UnitKind::PnpPatrol, 0, Some(Concern::Sector(9)))];
+        assert_eq!(plan(&terrain, &[], &idle, |_| false, |_, _| true).release, vec![7]);
+        assert!(
+            plan(&terrain, &[], &idle, |c| lingers(&pic, &sites, 5, c), |_, _| true).release.is_empty(),
+            "4 ≥ 5/2 lingers"
+        );
+        assert!(!lingers(&pic, &sites, 9, Concern::Sector(9)), "4 < 9/2");
     }
 }

@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::civilians::{CivilianId, Condition, JailRoster};
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Occupant, Shape, Terrain};
-use crate::police::{self, ArrestLog, Arrester};
-use crate::scenario::{Agency, NonLethalKit, Rules, StandingTask, UnitGroup, UnitKind};
+use crate::police::{self, ArrestLog, Arrester, OfficerId};
+use crate::scenario::{Agency, NonLethalKit, StandingTask, UnitGroup, UnitKind};
 use crate::sim::rng::{Stream, Streams};
 use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position};
 pub use tasks::{Task, TaskKind};
@@ -93,8 +93,13 @@ pub struct UnitShapes(pub BTreeMap<u32, Shape>);
 
 /// Places every unit of every group: the first on the group's cell, the
 /// others on the nearest free passable cells (breadth first, in a fixed
-/// order). Returns (unit, cell) in id order, marking the grid.
-pub fn place_units(groups: &[UnitGroup], grid: &Grid, terrain: &Terrain) -> Vec<(UnitGroup, u16, CellIndex)> {
+/// order). Returns (unit, cell) in id order, marking the grid, or the name
+/// of a group whose units do not fit in the open ground around its cell.
+pub fn place_units(
+    groups: &[UnitGroup],
+    grid: &Grid,
+    terrain: &Terrain,
+) -> Result<Vec<(UnitGroup, u16, CellIndex)>, String> {
     let mut placed = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         let start = grid.index(group.at.0, group.at.1);
@@ -114,8 +119,11 @@ pub fn place_units(groups: &[UnitGroup], grid: &Grid, terrain: &Terrain) -> Vec<
                 }
             }
         }
+        if left > 0 {
+            return Err(group.name.clone());
+        }
     }
-    placed
+    Ok(placed)
 }
 
 pub fn plugin(schedule: &mut Schedule) {
@@ -184,8 +192,9 @@ const MAX_PATH_SEARCH: usize = 400_000;
 
 /// Units walk their paths in id order. A step costs 1 on a road and 2 off
 /// it, from a budget of twice the unit's speed per tick. A unit steps into
-/// an empty cell, or swaps places with a civilian who is not jailed (the
-/// crowd lets it through); it waits behind officers and other units.
+/// an empty cell, or swaps places with whoever stands there: a civilian (the
+/// crowd lets a formed unit through), an officer or another unit (they give
+/// way to each other, so two units never block each other for good).
 /// Patrolling units pick a new random point near home when they arrive.
 #[allow(clippy::too_many_arguments)]
 pub fn move_units(
@@ -193,24 +202,36 @@ pub fn move_units(
     terrain: Res<Terrain>,
     streams: Res<Streams>,
     clock: Res<Clock>,
-    rules: Res<CurrentRules>,
     index: Res<AgentIndex>,
-    mut units: Query<(&UnitId, &Unit, &mut Position, &mut Tasking), Without<CivilianId>>,
-    mut civilians: Query<(&mut Position, &Condition), With<CivilianId>>,
-    mut finder: Local<Pathfinder>,
+    mut units: Query<(&UnitId, &Unit, &mut Position, &mut Tasking), (Without<CivilianId>, Without<OfficerId>)>,
+    mut civilians: Query<&mut Position, (With<CivilianId>, Without<OfficerId>, Without<UnitId>)>,
+    mut officers: Query<&mut Position, (With<OfficerId>, Without<CivilianId>, Without<UnitId>)>,
+    mut scratch: Local<(Pathfinder, Vec<CellIndex>)>,
 ) {
+    let (finder, cells) = &mut *scratch;
     let draws = streams.draws(Stream::Patrol);
-    let Rules { jailed_keep_cell, .. } = rules.0;
-    for &entity in &index.units {
-        let Ok((id, unit, mut pos, mut tasking)) = units.get_mut(entity) else { continue };
+    // Every unit's cell, so that one unit can move another aside.
+    cells.clear();
+    cells.extend(index.units.iter().map(|&e| units.get(e).map_or(0, |(_, _, p, _)| p.0)));
+    for (u, &entity) in index.units.iter().enumerate() {
+        let Ok((id, unit, _, mut tasking)) = units.get_mut(entity) else { continue };
+        let at = cells[u];
         if tasking.path.is_empty() && tasking.task.kind == TaskKind::Patrol {
-            // A new waypoint within the patrol radius of home.
-            let r = unit.patrol_radius_cells as i64;
+            // A new waypoint within the patrol radius of home (on a torus,
+            // however wide the radius, the point wraps onto the map).
+            let r = unit.patrol_radius_cells.min(grid.width.max(grid.height)) as i64;
             let (hx, hy) = grid.xy(unit.home);
             let dx = draws.below(2 * r as u32 + 1, unit_key(*id), clock.tick, 0) as i64 - r;
             let dy = draws.below(2 * r as u32 + 1, unit_key(*id), clock.tick, 1) as i64 - r;
-            if let Some(to) = grid.offset_xy(hx, hy, dx as i32, dy as i32)
-                && let Some(mut path) = finder.find(&terrain, pos.0, to, MAX_PATH_SEARCH)
+            let (w, h) = (grid.width as i64, grid.height as i64);
+            let (x, y) = (hx as i64 + dx, hy as i64 + dy);
+            let to = if grid.wrap {
+                Some((x.rem_euclid(w), y.rem_euclid(h)))
+            } else {
+                ((0..w).contains(&x) && (0..h).contains(&y)).then_some((x, y))
+            };
+            if let Some((x, y)) = to
+                && let Some(mut path) = finder.find(&terrain, at, grid.index(x as u32, y as u32), MAX_PATH_SEARCH)
             {
                 path.reverse();
                 tasking.path = path;
@@ -222,24 +243,33 @@ pub fn move_units(
             if cost > budget {
                 break;
             }
-            match grid.get(next) {
-                Occupant::Empty => {
-                    grid.set(pos.0, Occupant::Empty);
-                }
-                Occupant::Civilian { id: c, active } => {
-                    let Ok((mut cpos, condition)) = civilians.get_mut(index.civilians[c as usize]) else { break };
-                    if condition.is_jailed() && jailed_keep_cell {
-                        break;
-                    }
-                    cpos.0 = pos.0;
-                    grid.set(pos.0, Occupant::Civilian { id: c, active });
-                }
-                _ => break, // officers, units and buildings do not give way
+            let from = cells[u];
+            let other = grid.get(next);
+            match other {
+                Occupant::Empty => {}
+                Occupant::Civilian { id: c, .. } => match civilians.get_mut(index.civilians[c as usize]) {
+                    Ok(mut p) => p.0 = from,
+                    Err(_) => break,
+                },
+                Occupant::Officer { id: o } => match index.officers[o as usize].map(|e| officers.get_mut(e)) {
+                    Some(Ok(mut p)) => p.0 = from,
+                    _ => break,
+                },
+                Occupant::Unit { id: v } => cells[v as usize] = from,
+                Occupant::Building => break,
             }
+            grid.set(from, other);
             grid.set(next, Occupant::Unit { id: id.0 });
-            pos.0 = next;
+            cells[u] = next;
             tasking.path.pop();
             budget -= cost;
+        }
+    }
+    for (u, &entity) in index.units.iter().enumerate() {
+        if let Ok((_, _, mut pos, _)) = units.get_mut(entity)
+            && pos.0 != cells[u]
+        {
+            pos.0 = cells[u];
         }
     }
 }

@@ -89,9 +89,12 @@ pub struct LegalState {
     pub declared: Regime,
     trigger_ticks: u32,
     decree_ticks: u32,
-    limit_ticks: u32,
+    emergency_limit_ticks: u32,
+    siege_limit_ticks: u32,
     /// First tick any zone left `Normal`.
     pub first_declaration_tick: Option<u32>,
+    /// First tick a decree was signed.
+    pub first_decree_tick: Option<u32>,
 }
 
 /// Minutes to whole ticks, rounded up; a hair of tolerance so that
@@ -114,25 +117,34 @@ impl LegalState {
                 }
             }
         };
-        let days = if spec.declare == Declaration::Siege { spec.siege_limit_days } else { spec.emergency_limit_days };
-        let limit_ticks = ticks(days * 24.0 * 60.0, minutes_per_tick).max(1);
+        let days = |d: f64| ticks(d * 24.0 * 60.0, minutes_per_tick).max(1);
+        let mut law = LegalState {
+            zones: Vec::new(),
+            spec: spec.clone(),
+            declared,
+            trigger_ticks: ticks(spec.trigger_for_minutes, minutes_per_tick),
+            decree_ticks: ticks(spec.decree_delay_minutes, minutes_per_tick),
+            emergency_limit_ticks: days(spec.emergency_limit_days),
+            siege_limit_ticks: days(spec.siege_limit_days),
+            first_declaration_tick: (spec.initial != Regime::Normal).then_some(0),
+            first_decree_tick: None,
+        };
         let initial = ZoneLaw {
             regime: spec.initial,
             since_tick: 0,
             over_trigger_since: None,
             decree_at_tick: None,
-            expires_at_tick: (spec.initial != Regime::Normal).then_some(limit_ticks),
+            expires_at_tick: law.limit_ticks(spec.initial),
             renewals: 0,
         };
-        LegalState {
-            zones: vec![initial; zones],
-            spec: spec.clone(),
-            declared,
-            trigger_ticks: ticks(spec.trigger_for_minutes, minutes_per_tick),
-            decree_ticks: ticks(spec.decree_delay_minutes, minutes_per_tick),
-            limit_ticks,
-            first_declaration_tick: (spec.initial != Regime::Normal).then_some(0),
-        }
+        law.zones = vec![initial; zones];
+        law
+    }
+
+    /// How long a regime lasts before it lapses or is renewed: a siege 45
+    /// days, any state of emergency 60 (Const. art. 137); normal never.
+    pub fn limit_ticks(&self, regime: Regime) -> Option<u32> {
+        limit_for(regime, self.emergency_limit_ticks, self.siege_limit_ticks)
     }
 
     pub fn regime(&self, zone: usize) -> Regime {
@@ -147,6 +159,14 @@ impl LegalState {
     /// Whether any zone is under a state of exception.
     pub fn any_exception(&self) -> bool {
         self.zones.iter().any(|z| z.regime != Regime::Normal)
+    }
+}
+
+fn limit_for(regime: Regime, emergency: u32, siege: u32) -> Option<u32> {
+    match regime {
+        Regime::Normal => None,
+        Regime::Siege => Some(siege),
+        _ => Some(emergency),
     }
 }
 
@@ -181,6 +201,8 @@ pub fn update_regimes(
     let tick = clock.tick;
     let report = is_report_tick(&clock, *every);
     let law = &mut *law;
+    let (emergency, siege) = (law.emergency_limit_ticks, law.siege_limit_ticks);
+    let limit = |r: Regime| limit_for(r, emergency, siege);
     for (z, zl) in law.zones.iter_mut().enumerate() {
         let over = report.then(|| over_trigger(&law.spec, &situation, z, &site_zones.0));
         if let Some(over) = over {
@@ -193,6 +215,7 @@ pub fn update_regimes(
         let held = zl.over_trigger_since.is_some_and(|since| tick - since >= law.trigger_ticks);
         if zl.regime == Regime::Normal && zl.decree_at_tick.is_none() && held {
             zl.decree_at_tick = Some(tick + law.decree_ticks);
+            law.first_decree_tick.get_or_insert(tick);
             log.push(Event::DecreeSigned {
                 tick,
                 zone: zones.names[z].clone(),
@@ -205,14 +228,14 @@ pub fn update_regimes(
             let from = zl.regime;
             zl.regime = law.declared;
             zl.since_tick = tick;
-            zl.expires_at_tick = Some(tick.saturating_add(law.limit_ticks));
+            zl.expires_at_tick = limit(zl.regime).map(|l| tick.saturating_add(l));
             law.first_declaration_tick.get_or_insert(tick);
             log.push(Event::RegimeChanged { tick, zone: zones.names[z].clone(), from, to: zl.regime, renewal: 0 });
         } else if zl.expires_at_tick == Some(tick) {
             let from = zl.regime;
             if zl.over_trigger_since.is_some() {
                 zl.renewals += 1;
-                zl.expires_at_tick = Some(tick.saturating_add(law.limit_ticks));
+                zl.expires_at_tick = limit(zl.regime).map(|l| tick.saturating_add(l));
                 log.push(Event::RegimeChanged {
                     tick,
                     zone: zones.names[z].clone(),

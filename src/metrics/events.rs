@@ -88,6 +88,7 @@ pub enum Event {
         unit: u32,
         agency: Agency,
         task: TaskKind,
+        cell: (u32, u32),
         regime: Regime,
         zone: String,
         /// Refused under `law.enforce` instead of carried out.

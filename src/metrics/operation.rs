@@ -65,6 +65,9 @@ pub struct OperationSummary {
     /// Minutes × true hotspot sectors (at least `command.hotspot_actives`
     /// actives) with no unit tasked to them, sampled every report interval.
     pub uncovered_hotspot_minutes: f64,
+    /// Minutes until a decree was first signed (it takes effect
+    /// `law.decree_delay_minutes` later).
+    pub minutes_to_first_decree: Option<f64>,
     pub minutes_to_emergency_declaration: Option<f64>,
     pub zones: Vec<ZoneOutcome>,
     /// Person-hours by agency and task.
@@ -107,6 +110,7 @@ pub fn summarise(world: &World, minutes_per_tick: f64) -> Option<OperationSummar
         unity_of_command_breaks: m.unity_of_command_breaks,
         initiative_acts: m.initiative_acts,
         uncovered_hotspot_minutes: m.uncovered_hotspot_minutes,
+        minutes_to_first_decree: law.first_decree_tick.map(|t| t as f64 * minutes_per_tick),
         minutes_to_emergency_declaration: law.first_declaration_tick.map(|t| t as f64 * minutes_per_tick),
         zones: law
             .zones

@@ -164,7 +164,12 @@ pub(super) fn check_sites(c: &mut Checker, raw: Option<Vec<RawSite>>, terrain: O
     sites
 }
 
-pub(super) fn check_forces(c: &mut Checker, raw: Option<RawForces>, map: &MapSpec) -> Vec<UnitGroup> {
+pub(super) fn check_forces(
+    c: &mut Checker,
+    raw: Option<RawForces>,
+    map: &MapSpec,
+    police_positions: Option<&Vec<(u32, u32)>>,
+) -> Vec<UnitGroup> {
     let mut groups = Vec::new();
     let mut total: u64 = 0;
     for (i, g) in raw.map(|f| f.units).unwrap_or_default().into_iter().enumerate() {
@@ -176,6 +181,9 @@ pub(super) fn check_forces(c: &mut Checker, raw: Option<RawForces>, map: &MapSpe
         let count = c.check(&field("count"), g.count.unwrap_or(d::UNITS_PER_GROUP), whole_in(1, d::MAX_UNITS));
         total += count as u64;
         cell_on_map(c, &field("at"), map, g.at);
+        if police_positions.is_some_and(|ps| ps.contains(&g.at)) {
+            c.report(&field("at"), format!("({}, {}) is an officer's cell in police.positions", g.at.0, g.at.1));
+        }
         let radio_net = g.radio_net.unwrap_or_else(|| k.radio_net.to_string());
         if radio_net.trim().is_empty() {
             c.report(&field("radio_net"), "expected a non-empty net name");

@@ -377,7 +377,7 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
     }
     // The security operation: units, command and law (all optional).
     let with_operation = raw.forces.is_some() || raw.command.is_some() || raw.law.is_some();
-    let forces = operations::check_forces(&mut c, raw.forces, &map);
+    let forces = operations::check_forces(&mut c, raw.forces, &map, police.positions.as_ref());
     let command = with_operation.then(|| operations::check_command(&mut c, raw.command, &map));
     let law = with_operation.then(|| operations::check_law(&mut c, raw.law, &map));
     let unit_count: u64 = forces.iter().map(|g| g.count as u64).sum();
@@ -541,11 +541,12 @@ fn check_changes(c: &mut Checker, s: &Scenario, raw: Vec<RawChange>) -> (Vec<Sch
             c.report(&format!("changes[{i}].value"), msg);
             reported[k] = true;
         }
-        if s.civilians.count as usize + current.police_count as usize > open && !reported[k] {
+        let units: usize = s.forces.iter().map(|g| g.count as usize).sum();
+        if s.civilians.count as usize + current.police_count as usize + units > open && !reported[k] {
             c.report(
                 &format!("changes[{i}].value"),
                 format!(
-                    "{} officers and {} civilians do not fit in {open} open cells",
+                    "{} officers, {} civilians and {units} units do not fit in {open} open cells",
                     current.police_count, s.civilians.count
                 ),
             );

@@ -21,7 +21,7 @@ use crate::law::{self, LegalState, SiteZones};
 use crate::metrics::events::EventLog;
 use crate::metrics::{self, Census, TickRecord};
 use crate::police::{Arrest, ArrestLog, OfficerId};
-use crate::scenario::{Rules, Scenario, Tunables};
+use crate::scenario::{Agency, Deployment, Regime, Rules, Scenario, Tunables};
 use crate::situation::{ReportEvery, Sectors, SiteBreach, Situation, Zones};
 use crate::{activation, changes, command, forces};
 use rng::{Stream, Streams};
@@ -147,6 +147,8 @@ pub enum SimError {
     TooManyAgents(u32),
     #[error("the tick schedule could not be built: {0}")]
     Schedule(String),
+    #[error("the units of group `{0}` do not fit in the open ground around its cell")]
+    UnitsDoNotFit(String),
 }
 
 impl Sim {
@@ -166,7 +168,7 @@ impl Sim {
         }
         init_threads(options.threads);
         let mut world = World::new();
-        populate(&mut world, scenario, options);
+        populate(&mut world, scenario, options)?;
         let mut schedule = tick_schedule();
         plugin(&mut schedule, scenario);
         if let Err(e) = schedule.initialize(&mut world) {
@@ -329,13 +331,19 @@ fn advance_clock(mut clock: ResMut<Clock>, mut log: ResMut<ArrestLog>) {
 }
 
 /// Creates the resources and places every agent.
-fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
+fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), SimError> {
     let streams = Streams::new(s.metadata.seed);
     let grid = Grid::new(&s.map);
     let terrain = Terrain::new(&s.map);
     let tunables = Tunables::initial(s);
-    // Units first: they start where the scenario puts them.
-    let units = forces::place_units(&s.forces, &grid, &terrain);
+    // Officers with fixed cells, then units: they start where the scenario
+    // puts them; civilians and the other officers take the cells left.
+    if let Some(ps) = &s.police.positions {
+        for (i, &(x, y)) in ps.iter().enumerate() {
+            grid.set(grid.index(x, y), Occupant::Officer { id: i as u32 });
+        }
+    }
+    let units = forces::place_units(&s.forces, &grid, &terrain).map_err(SimError::UnitsDoNotFit)?;
 
     // Placement: shuffle the open cells once; civilians take the first ones
     // in id order, then officers (unless their positions are given).
@@ -405,7 +413,12 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
             crate::scenario::StandingTask::Patrol => TaskKind::Patrol,
             crate::scenario::StandingTask::Hold => TaskKind::Hold,
         };
-        let tasking = Tasking { task: Task { kind: standing, cell }, since_tick: 0, path: Vec::new(), stress: 0.0 };
+        // Soldiers wait in barracks until they are deployed.
+        let in_barracks = g.agency == Agency::Ffaa
+            && s.command.as_ref().is_some_and(|c| c.ffaa_deployment == Deployment::OnDeclaration)
+            && s.law.as_ref().is_some_and(|l| l.initial == Regime::Normal);
+        let kind = if in_barracks { TaskKind::Hold } else { standing };
+        let tasking = Tasking { task: Task { kind, cell }, since_tick: 0, path: Vec::new(), stress: 0.0 };
         let commander = command::Commander(command::Planner::Pnp);
         let e = world.spawn((UnitId(i as u32), unit, Position(cell), tasking, commander)).id();
         index.units.push(e);
@@ -452,6 +465,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) {
         world.insert_resource(zones);
         command::setup(world, cmd, s.metadata.minutes_per_tick, sites);
     }
+    Ok(())
 }
 
 #[cfg(test)]

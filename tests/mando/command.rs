@@ -201,6 +201,13 @@ fn regimes_change_at_the_trigger_plus_the_decree_delay_and_lapse_at_the_limit() 
     // ticks later.
     let e = regime_events(&events(&law_fixture(&["metadata.minutes_per_tick=2.0"])));
     assert_eq!(e[..2], [(18, "decree", Regime::EmergencySupport, 0), (78, "change", Regime::EmergencySupport, 0)]);
+    // A siege at the start lapses at the siege limit, not the emergency's.
+    let e = regime_events(&events(&law_fixture(&[
+        "law.initial=Siege",
+        "law.siege_limit_days=0.05",
+        "law.trigger_actives_per_pnp_officer=1000000",
+    ])));
+    assert_eq!(e, vec![(72, "change", Regime::Normal, 0)]);
     // Under FF.AA. control the decree says so.
     let e = regime_events(&events(&law_fixture(&["law.emergency_mode=Control"])));
     assert_eq!(e[1], (155, "change", Regime::EmergencyControl, 0));
@@ -230,4 +237,28 @@ fn runs_with_units_are_byte_identical_and_thread_independent() {
             assert!(events.contains(kind), "{engine}: no {kind} in events");
         }
     }
+}
+
+#[test]
+fn an_order_the_law_refuses_is_refused_once_and_another_unit_goes() {
+    // The FF.AA. plan for the PNP, but the emergency is one of support:
+    // every order to a PNP unit is refused.
+    let s = shipped(MINING, &["command.model=ffaa_control", "law.emergency_mode=Support", "law.enforce=true"]);
+    let all = events(&s);
+    let refused: Vec<(u32, (u32, u32))> = all
+        .iter()
+        .filter_map(|e| match e {
+            Event::Violation { unit, cell, refused: true, .. } => Some((*unit, *cell)),
+            _ => None,
+        })
+        .collect();
+    assert!(!refused.is_empty(), "the test must exercise refusals");
+    let distinct: std::collections::BTreeSet<_> = refused.iter().collect();
+    assert_eq!(distinct.len(), refused.len(), "a refused order is not proposed again");
+    let soldiers_sent =
+        all.iter().any(|e| matches!(e, Event::TaskStarted { unit, task, .. } if *unit >= 8 && task.is_crowd_control()));
+    assert!(soldiers_sent, "lawful units go instead");
+    let o = operation(&["command.model=ffaa_control", "law.emergency_mode=Support", "law.enforce=true"]);
+    assert_eq!(o.legal_violations_total, 0);
+    assert_eq!(o.orders_refused as usize, refused.len());
 }

@@ -137,3 +137,38 @@ fn units_share_the_grid_with_the_crowd_without_overlap() {
         }
     }
 }
+
+#[test]
+fn a_patrol_wider_than_a_torus_stays_on_the_map() {
+    // Regression: a waypoint more than a map width away used to land off
+    // the map and crash the run.
+    let text = r#"Scenario(
+        metadata: (name: "patrol_wrap", seed: 1, ticks: 60),
+        map: (width_cells: 20, height_cells: 20, edges: Wrap),
+        civilians: (density: 0.5, vision_cells: 3),
+        police: (density: 0.04, vision_cells: 3),
+        forces: (units: [(name: "patrol", kind: PnpPatrol, count: 3, at: (10, 10), patrol_radius_cells: 60)]),
+    )"#;
+    let s = mando::scenario::load_str("patrol_wrap", text, &[]).unwrap();
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    while !sim.is_finished() {
+        sim.step();
+        check_grid(&mut sim, false);
+    }
+}
+
+#[test]
+fn units_that_do_not_fit_around_their_cell_are_an_error_not_fewer_units() {
+    let text = r##"Scenario(
+        metadata: (name: "boxed_in"),
+        map: (width_cells: 5, height_cells: 3, edges: Bounded, terrain: [".#...", "#....", "....."]),
+        civilians: (count: 0),
+        police: (count: 0),
+        forces: (units: [(name: "boxed", kind: PnpPatrol, count: 2, at: (0, 0))]),
+    )"##;
+    let s = mando::scenario::load_str("boxed_in", text, &[]).unwrap();
+    match Sim::new(&s, SimOptions::default()) {
+        Err(e) => assert!(e.to_string().contains("`boxed` do not fit"), "{e}"),
+        Ok(_) => panic!("two units cannot fit in one walled cell"),
+    }
+}

@@ -258,3 +258,23 @@ fn an_unknown_command_model_lists_the_models() {
         other => panic!("expected an invalid model, got {other:?}"),
     }
 }
+
+#[test]
+fn a_unit_may_not_start_on_an_officers_fixed_cell() {
+    let text = r#"Scenario(
+    metadata: (name: "overlap"),
+    map: (width_cells: 10, height_cells: 10, edges: Bounded),
+    civilians: (count: 5),
+    police: (positions: [(5, 5)]),
+    forces: (units: [(name: "p", kind: PnpPatrol, at: (5, 5))]),
+)"#;
+    match scenario::load_str("overlap.ron", text, &[]) {
+        Err(ScenarioError::Invalid(d)) => {
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(d[0].field, "forces.units[0].at");
+            assert!(d[0].message.contains("officer's cell"), "{}", d[0].message);
+            assert!(matches!(d[0].origin, Origin::File { line: 6, column: 55, .. }), "{:?}", d[0].origin);
+        }
+        other => panic!("expected the overlap to be reported, got {other:?}"),
+    }
+}
