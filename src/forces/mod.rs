@@ -190,6 +190,12 @@ pub fn unit_key(id: UnitId) -> u64 {
 /// How far a unit may search for a path (cells expanded).
 const MAX_PATH_SEARCH: usize = 400_000;
 
+/// Query filters that keep the three kinds of agent apart, so that one
+/// system may move all three.
+type OnlyUnits = (Without<CivilianId>, Without<OfficerId>);
+type OnlyCivilians = (With<CivilianId>, Without<OfficerId>, Without<UnitId>);
+type OnlyOfficers = (With<OfficerId>, Without<CivilianId>, Without<UnitId>);
+
 /// Units walk their paths in id order. A step costs 1 on a road and 2 off
 /// it, from a budget of twice the unit's speed per tick. A unit steps into
 /// an empty cell, or swaps places with whoever stands there: a civilian (the
@@ -203,9 +209,9 @@ pub fn move_units(
     streams: Res<Streams>,
     clock: Res<Clock>,
     index: Res<AgentIndex>,
-    mut units: Query<(&UnitId, &Unit, &mut Position, &mut Tasking), (Without<CivilianId>, Without<OfficerId>)>,
-    mut civilians: Query<&mut Position, (With<CivilianId>, Without<OfficerId>, Without<UnitId>)>,
-    mut officers: Query<&mut Position, (With<OfficerId>, Without<CivilianId>, Without<UnitId>)>,
+    mut units: Query<(&UnitId, &Unit, &mut Position, &mut Tasking), OnlyUnits>,
+    mut civilians: Query<&mut Position, OnlyCivilians>,
+    mut officers: Query<&mut Position, OnlyOfficers>,
     mut scratch: Local<(Pathfinder, Vec<CellIndex>)>,
 ) {
     let (finder, cells) = &mut *scratch;
