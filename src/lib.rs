@@ -16,6 +16,8 @@ pub mod changes;
 pub mod civilians;
 pub mod cli;
 pub mod command;
+pub mod crowd;
+pub mod force;
 pub mod forces;
 pub mod grid;
 pub mod law;

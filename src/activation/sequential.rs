@@ -10,6 +10,7 @@ use rand::seq::SliceRandom;
 
 use super::{civilian_code, civilian_key, officer_key, relocate};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
+use crate::crowd::CrowdMood;
 use crate::grid::{Grid, Occupant};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
@@ -32,9 +33,11 @@ pub fn take_turns(
     mut roster: ResMut<JailRoster>,
     mut civilians: Query<(&CivilianId, &mut Position, &Disposition, &mut Condition), Without<OfficerId>>,
     mut officers: Query<(&OfficerId, &mut Position), Without<CivilianId>>,
+    mood: Option<Res<CrowdMood>>,
     mut order: Local<Vec<u32>>,
 ) {
     let tick = clock.tick;
+    let mood = mood.as_deref();
     let t = tunables.0;
     let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
     let rules = rules.0;
@@ -55,10 +58,13 @@ pub fn take_turns(
             else {
                 continue;
             };
-            if condition.is_jailed() {
+            if condition.is_out() {
                 continue;
             }
             let step = |pos: &mut Position, condition: Condition| {
+                if mood.is_some_and(|m| m.holds_cell(pos.0, id, condition)) {
+                    return;
+                }
                 if let Some(to) = movement::uniform_empty_in_vision(
                     &grid,
                     pos.0,
@@ -71,9 +77,11 @@ pub fn take_turns(
                 }
             };
             let decide = |pos: &Position, condition: &mut Condition| {
-                let active = civilians::decide(disposition, &t, &odds, || {
-                    civilians::scan_counts(&grid, pos.0, &shapes.civilian)
-                });
+                let sees = || civilians::scan_counts(&grid, pos.0, &shapes.civilian);
+                let active = match mood {
+                    None => civilians::decide(disposition, &t, &odds, sees),
+                    Some(m) => civilians::decide_in_mood(disposition, m.mood_for(pos.0, id, &t), &odds, sees),
+                };
                 *condition = if active { Condition::Active } else { Condition::Quiescent };
                 grid.set(pos.0, civilian_code(id, *condition));
             };

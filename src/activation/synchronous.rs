@@ -13,6 +13,7 @@ use bevy_ecs::prelude::*;
 
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
+use crate::crowd::CrowdMood;
 use crate::grid::{Grid, Occupant, VisionCounts};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
@@ -46,9 +47,11 @@ pub fn decide_together(
     rules: Res<CurrentRules>,
     shapes: Res<Shapes>,
     parallel: Res<Parallel>,
+    mood: Option<Res<CrowdMood>>,
     mut civilians: Query<(&CivilianId, &Position, &Disposition, &mut Condition)>,
 ) {
     let (grid, counts, shape) = (&*grid, &*counts, &shapes.civilian);
+    let mood = mood.as_deref();
     let t = tunables.0;
     let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
     let odds = &odds;
@@ -58,18 +61,19 @@ pub fn decide_together(
         &Disposition,
         Mut<Condition>,
     )| {
-        if condition.is_jailed() {
+        if condition.is_out() {
             return;
         }
         let was_active = *condition == Condition::Active;
-        let next = if civilians::decide(disposition, &t, odds, || {
+        let sees = || {
             let (officers, actives) = counts.count(pos.0, shape);
             (officers, actives - was_active as u32)
-        }) {
-            Condition::Active
-        } else {
-            Condition::Quiescent
         };
+        let active = match mood {
+            None => civilians::decide(disposition, &t, odds, sees),
+            Some(m) => civilians::decide_in_mood(disposition, m.mood_for(pos.0, *id, &t), odds, sees),
+        };
+        let next = if active { Condition::Active } else { Condition::Quiescent };
         if *condition != next {
             *condition = next;
             grid.set(pos.0, civilian_code(*id, next));
@@ -165,10 +169,12 @@ pub fn propose_moves(
     clock: Res<Clock>,
     shapes: Res<Shapes>,
     parallel: Res<Parallel>,
+    mood: Option<Res<CrowdMood>>,
     mut civilians: Query<(&CivilianId, &Position, &Condition, &mut Intent), Without<OfficerId>>,
     mut officers: Query<(&OfficerId, &Position, &mut Intent), Without<CivilianId>>,
 ) {
     let (grid, tick) = (&*grid, clock.tick);
+    let mood = mood.as_deref();
     let draws = streams.draws(Stream::Movement);
     let salt = draws.u64(u64::MAX, tick, 0);
     let shape = &shapes.civilian;
@@ -179,7 +185,8 @@ pub fn propose_moves(
         Mut<Intent>,
     )| {
         let key = civilian_key(*id);
-        let proposal = if condition.is_jailed() {
+        let holds = mood.is_some_and(|m| m.holds_cell(pos.0, *id, *condition));
+        let proposal = if condition.is_out() || holds {
             None
         } else {
             movement::propose_empty_in_vision(grid, pos.0, shape, draws.agent(key, tick))

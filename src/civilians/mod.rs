@@ -44,12 +44,30 @@ pub enum Condition {
     Jailed {
         until_tick: u32,
     },
+    /// Killed (only where security units use force): off the grid for good.
+    Dead,
 }
 
 impl Condition {
     pub fn is_jailed(self) -> bool {
         matches!(self, Condition::Jailed { .. })
     }
+
+    /// Jailed or dead: takes no turn and is not on the grid as a person
+    /// who can move or decide.
+    pub fn is_out(self) -> bool {
+        matches!(self, Condition::Jailed { .. } | Condition::Dead)
+    }
+}
+
+/// What a civilian brings to a decision beyond its disposition: the
+/// legitimacy it perceives, its threshold, and grievance from a shared
+/// identity against the police (zero in Epstein's model).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mood {
+    pub legitimacy: f64,
+    pub threshold: f64,
+    pub extra_grievance: f64,
 }
 
 /// P = 1 − exp(−k·C/A), with C/A rounded as the scenario says.
@@ -142,6 +160,22 @@ pub fn decide(
     }
     let (officers, other_actives) = sees();
     decides_active(d, t.legitimacy, t.threshold, odds.probability(officers, other_actives + 1))
+}
+
+/// [`decide`] for a civilian whose legitimacy, threshold and grievance
+/// differ from the common ones (crowd types, backlash, identity,
+/// flashpoints): G = H·(1 − L_i) + w_S·S_i; active when G − R·P > T_i.
+#[inline]
+pub fn decide_in_mood(d: &Disposition, m: Mood, odds: &ArrestOdds, sees: impl FnOnce() -> (u32, u32)) -> bool {
+    let grievance = d.hardship * (1.0 - m.legitimacy) + m.extra_grievance;
+    if grievance <= m.threshold {
+        return false;
+    }
+    if grievance - d.risk_aversion > m.threshold {
+        return true;
+    }
+    let (officers, other_actives) = sees();
+    grievance - d.risk_aversion * odds.probability(officers, other_actives + 1) > m.threshold
 }
 
 /// Who leaves jail when: one list of civilians per release tick, so a tick

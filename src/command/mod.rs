@@ -208,15 +208,24 @@ pub struct OperationTick {
     pub violations: u32,
     pub units_on_operations: u32,
     pub messages_in_flight: u32,
+    /// Civilians killed so far.
+    pub dead: u32,
+    /// People injured (civilians and security personnel) during the tick.
+    pub injured: u32,
+    /// Uses of force (contact control and above) during the tick.
+    pub force_events: u32,
+    /// Escalation phase (0 early, 1 escalation, 2 crisis, 3 de-escalation, 4 dialogue).
+    pub phase: u8,
 }
 
 impl OperationTick {
     pub const CSV_HEADER: &'static str = "regime,orders_issued,orders_delivered,transmissions_lost,\
-                                          conflicting_orders,violations,units_on_operations,messages_in_flight";
+                                          conflicting_orders,violations,units_on_operations,messages_in_flight,\
+                                          dead,injured,force_events,phase";
 
     pub fn csv(&self) -> String {
         format!(
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
             self.regime,
             self.orders_issued,
             self.orders_delivered,
@@ -224,7 +233,11 @@ impl OperationTick {
             self.conflicting_orders,
             self.violations,
             self.units_on_operations,
-            self.messages_in_flight
+            self.messages_in_flight,
+            self.dead,
+            self.injured,
+            self.force_events,
+            self.phase
         )
     }
 }

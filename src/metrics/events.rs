@@ -5,6 +5,8 @@
 use bevy_ecs::prelude::Resource;
 use serde::Serialize;
 
+use crate::crowd::escalation::ConflictPhase;
+use crate::force::{Cause, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side};
 use crate::forces::TaskKind;
 use crate::law::Violation;
 use crate::scenario::{Agency, Regime};
@@ -81,6 +83,37 @@ pub enum Event {
         to: Regime,
         /// Number of the renewal (0 for a change of regime).
         renewal: u32,
+    },
+    UseOfForce {
+        tick: u32,
+        unit: u32,
+        agency: Agency,
+        perceived_resistance: Resistance,
+        true_resistance: Resistance,
+        force: ForceLevel,
+        rule_set: RuleSet,
+        /// Where the target stood.
+        cell: (u32, u32),
+        /// People hit.
+        affected: u32,
+        harm: HarmCount,
+        /// Force above the resistance it answered.
+        excessive: bool,
+        /// Most of those hit were not resisting.
+        indiscriminate: bool,
+    },
+    /// A unit's member hurt by civilians.
+    Casualty {
+        tick: u32,
+        unit: u32,
+        side: Side,
+        harm: Harm,
+        cause: Cause,
+    },
+    PhaseChanged {
+        tick: u32,
+        from: ConflictPhase,
+        to: ConflictPhase,
     },
     Violation {
         tick: u32,

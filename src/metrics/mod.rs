@@ -2,6 +2,7 @@
 //! outcome of a run ([`Summary`]). Systems here only read the world.
 //! Writers for the output files are in [`output`].
 
+pub mod conflict;
 pub mod events;
 pub mod operation;
 pub mod output;
@@ -57,8 +58,9 @@ impl TickRecord {
         }
     }
 
+    /// Everyone: quiescent, active, jailed, and the dead.
     pub fn population(&self) -> u32 {
-        self.quiescent + self.active + self.jailed
+        self.quiescent + self.active + self.jailed + self.operation.map_or(0, |o| o.dead)
     }
 }
 
@@ -71,7 +73,7 @@ pub fn plugin(schedule: &mut Schedule) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn count_everyone(
+pub fn count_everyone(
     clock: Res<Clock>,
     tunables: Res<CurrentTunables>,
     log: Res<ArrestLog>,
@@ -87,15 +89,19 @@ fn count_everyone(
         operation: operation.map(|m| m.tick),
         ..Default::default()
     };
-    let totals = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+    let totals = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
     if parallel.0 {
         // Each batch counts locally and adds its totals once, when dropped.
-        civilians.par_iter().for_each_init(|| Tally { counts: [0; 3], into: &totals }, |t, c| t.counts[slot(c)] += 1);
+        civilians.par_iter().for_each_init(|| Tally { counts: [0; 4], into: &totals }, |t, c| t.counts[slot(c)] += 1);
     } else {
-        let mut t = Tally { counts: [0; 3], into: &totals };
+        let mut t = Tally { counts: [0; 4], into: &totals };
         civilians.iter().for_each(|c| t.counts[slot(c)] += 1);
     }
-    [r.quiescent, r.active, r.jailed] = totals.map(|t| t.into_inner());
+    let dead;
+    [r.quiescent, r.active, r.jailed, dead] = totals.map(|t| t.into_inner());
+    if let Some(op) = r.operation.as_mut() {
+        op.dead = dead;
+    }
     r.officers = officers.iter().count() as u32;
     r.arrests = log.this_tick;
     census.0 = r;
@@ -107,13 +113,14 @@ fn slot(c: &Condition) -> usize {
         Condition::Quiescent => 0,
         Condition::Active => 1,
         Condition::Jailed { .. } => 2,
+        Condition::Dead => 3,
     }
 }
 
 /// Counts of one batch of a parallel census, added to the totals on drop.
 struct Tally<'a> {
-    counts: [u32; 3],
-    into: &'a [AtomicU32; 3],
+    counts: [u32; 4],
+    into: &'a [AtomicU32; 4],
 }
 
 impl Drop for Tally<'_> {
@@ -135,6 +142,7 @@ pub fn take_census(world: &mut World) -> TickRecord {
             Condition::Quiescent => r.quiescent += 1,
             Condition::Active => r.active += 1,
             Condition::Jailed { .. } => r.jailed += 1,
+            Condition::Dead => {}
         }
     }
     r.officers = world.query::<&OfficerId>().iter(world).count() as u32;

@@ -74,6 +74,8 @@ pub struct OperationSummary {
     pub force_hours: BTreeMap<&'static str, BTreeMap<&'static str, f64>>,
     pub legal_violations: BTreeMap<Violation, u64>,
     pub legal_violations_total: u64,
+    /// Harm, force and escalation.
+    pub conflict: Option<super::conflict::ConflictSummary>,
 }
 
 /// The summary of the operation in `world`, if the scenario has one.
@@ -125,6 +127,7 @@ pub fn summarise(world: &World, minutes_per_tick: f64) -> Option<OperationSummar
         force_hours,
         legal_violations_total: m.violations.values().sum(),
         legal_violations: m.violations.clone(),
+        conflict: super::conflict::summarise(world, minutes_per_tick),
     })
 }
 

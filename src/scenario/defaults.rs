@@ -3,8 +3,8 @@
 //! assumption).
 
 use super::types::{
-    Activation, CommandModel, Declaration, Deployment, Distribution, Edges, EmergencyMode, Neighbourhood, NonLethalKit,
-    Placement, Regime, Rounding, StandingTask, Turn, UnitKind,
+    Activation, CommandModel, CrowdType, Declaration, Deployment, Distribution, Edges, EmergencyMode, Neighbourhood,
+    NonLethalKit, Placement, Regime, Rounding, StandingTask, Turn, UnitKind,
 };
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -137,3 +137,73 @@ pub const DECREE_DELAY_MINUTES: f64 = 1440.0;
 /// Constitution art. 137.1 and 137.2.
 pub const EMERGENCY_LIMIT_DAYS: f64 = 60.0;
 pub const SIEGE_LIMIT_DAYS: f64 = 45.0;
+
+// ---- crowd (domain brief, "Crowd-state update"; ESIM; flashpoints) ----
+/// Assumption: without crowd types, one civilian in ten carries stones.
+pub const STONES_SHARE: f64 = 0.1;
+/// Ordinary social protest: no firearms (brief: ~1% only in
+/// organised-crime scenarios).
+pub const FIREARMS_SHARE: f64 = 0.0;
+/// Brief: w_S = 0.3 (0.1–0.5).
+pub const IDENTITY_WEIGHT: f64 = 0.3;
+/// Brief: S decays by 1% per tick.
+pub const IDENTITY_DECAY_PER_TICK: f64 = 0.01;
+/// Brief: +0.15 (0.05–0.3) per indiscriminate event seen.
+pub const INDISCRIMINATE_IDENTITY_GAIN: f64 = 0.15;
+/// Brief: +0.02 per differentiated event.
+pub const DIFFERENTIATED_IDENTITY_GAIN: f64 = 0.02;
+/// Brief: ΔL_death = 0.03 (0.01–0.08), within 15 cells and region-wide after 60 min.
+pub const DEATH_LEGITIMACY_LOSS: f64 = 0.03;
+pub const SERIOUS_INJURY_LEGITIMACY_LOSS: f64 = 0.005;
+pub const BACKLASH_RADIUS_CELLS: u32 = 15;
+pub const BACKLASH_LAG_MINUTES: f64 = 60.0;
+/// Brief: for 10 min, T falls by 0.05 within radius 5.
+pub const FLASHPOINT_THRESHOLD_DROP: f64 = 0.05;
+pub const FLASHPOINT_MINUTES: f64 = 10.0;
+pub const FLASHPOINT_RADIUS_CELLS: u32 = 5;
+/// Brief: p_prov 0.02–0.05 per tick within 3 cells of security units.
+pub const AGITATOR_PROVOCATION_PROBABILITY: f64 = 0.03;
+/// Brief: a dialogue table with a credible mediator gives +0.05 over 24 h;
+/// a broken agreement −0.05.
+pub const DIALOGUE_LEGITIMACY_GAIN: f64 = 0.05;
+pub const DIALOGUE_MINUTES: f64 = 1440.0;
+
+/// What a crowd type brings (domain brief, per-type table; values the brief
+/// leaves open are assumptions, listed in `docs/model.md`).
+pub struct TypeDefaults {
+    pub hardship: Distribution,
+    pub risk_aversion: Distribution,
+    /// Added to `civilians.threshold`.
+    pub threshold_offset: f64,
+    pub stones_share: f64,
+    /// Whether `crowd.firearms_share` applies to it.
+    pub may_carry_firearms: bool,
+}
+
+pub fn crowd_type(t: CrowdType) -> TypeDefaults {
+    use Distribution::Uniform as U;
+    let (hardship, risk_aversion, threshold_offset, stones_share, may_carry_firearms) = match t {
+        CrowdType::Bystander => (U { min: 0.0, max: 0.6 }, U { min: 0.4, max: 1.0 }, 0.1, 0.0, false),
+        CrowdType::PeacefulProtester => (U { min: 0.3, max: 1.0 }, U { min: 0.0, max: 1.0 }, 0.0, 0.05, false),
+        CrowdType::Blockader => (U { min: 0.5, max: 1.0 }, U { min: 0.0, max: 0.6 }, -0.05, 0.2, false),
+        CrowdType::ShockGroup => (U { min: 0.7, max: 1.0 }, U { min: 0.0, max: 0.3 }, -0.1, 0.9, true),
+        CrowdType::PaidAgitator => (U { min: 0.9, max: 1.0 }, U { min: 0.0, max: 0.3 }, -0.1, 0.5, true),
+    };
+    TypeDefaults { hardship, risk_aversion, threshold_offset, stones_share, may_carry_firearms }
+}
+
+// ---- use of force (domain brief, "Force-resistance rule") ----
+/// Assumption: force is used on people next to the unit (one cell, about 25 m).
+pub const ENGAGE_RADIUS_CELLS: u32 = 1;
+pub const PERCEPTION_SIGMA_PNP: f64 = 0.3;
+pub const PERCEPTION_SIGMA_FFAA: f64 = 0.6;
+pub const FFAA_OVERCLASSIFY_PROBABILITY: f64 = 0.2;
+/// Escalation probability is this × (1 − crowd_training): 0.07 for PNP
+/// crowd control (brief 0.05), 0.175 for patrols and crowd-trained
+/// soldiers (0.10, 0.15), 0.28 for infantry (0.30).
+pub const UNTRAINED_ESCALATION_PROBABILITY: f64 = 0.35;
+pub const STRESS_ESCALATION_WEIGHT: f64 = 0.3;
+/// Brief: p_no_nlw 0.5 (0.2–0.8).
+pub const NO_KIT_LETHAL_PROBABILITY: f64 = 0.5;
+pub const PRO_OFFICER_INTERPRETATION: bool = false;
+pub const AREA_EFFECTS: bool = true;

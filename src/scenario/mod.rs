@@ -6,6 +6,7 @@
 //!
 //! Field by field documentation: `docs/scenario-format.md`.
 
+pub mod conflict;
 pub mod defaults;
 pub mod diagnostic;
 pub mod locate;
@@ -19,12 +20,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use conflict::{CrowdSpec, ForceSpec};
 pub use diagnostic::{Diagnostic, Origin, ScenarioError};
 pub use operations::{CommandSpec, Drone, LawSpec, Site, UnitGroup, Zone};
 pub use source::{Override, Source};
 pub use types::{
-    Activation, Agency, CommandModel, Declaration, Deployment, Distribution, Edges, EmergencyMode, Neighbourhood,
-    NonLethalKit, Placement, Regime, Rounding, SiteKind, StandingTask, Turn, UnitKind,
+    Activation, Agency, CommandModel, CrowdType, Declaration, Deployment, DialogueEvent, Distribution, Edges,
+    EmergencyMode, Neighbourhood, NonLethalKit, Placement, Regime, Rounding, SiteKind, StandingTask, Turn, UnitKind,
 };
 
 /// The scenario shipped inside the binary, run when `mando run` gets no file.
@@ -55,6 +57,12 @@ pub struct Scenario {
     pub command: Option<CommandSpec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub law: Option<LawSpec>,
+    /// Crowd types, identity, backlash, dialogue (with an operation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crowd: Option<CrowdSpec>,
+    /// How units use force (with an operation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub force: Option<ForceSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

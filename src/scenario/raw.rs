@@ -25,6 +25,8 @@ pub struct RawScenario {
     pub forces: Option<RawForces>,
     pub command: Option<RawCommand>,
     pub law: Option<RawLaw>,
+    pub crowd: Option<RawCrowd>,
+    pub force: Option<RawForce>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,4 +202,59 @@ pub struct RawZone {
     pub at: (u32, u32),
     pub width_cells: u32,
     pub height_cells: u32,
+}
+
+/// The crowd beyond Epstein's rule: types, weapons, shared identity,
+/// backlash, flashpoints and dialogue.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrowd {
+    pub types: Option<RawCrowdShares>,
+    pub stones_share: Option<f64>,
+    pub firearms_share: Option<f64>,
+    pub identity_weight: Option<f64>,
+    pub identity_decay_per_tick: Option<f64>,
+    pub indiscriminate_identity_gain: Option<f64>,
+    pub differentiated_identity_gain: Option<f64>,
+    pub death_legitimacy_loss: Option<f64>,
+    pub serious_injury_legitimacy_loss: Option<f64>,
+    pub backlash_radius_cells: Option<u32>,
+    pub backlash_lag_minutes: Option<f64>,
+    pub flashpoint_threshold_drop: Option<f64>,
+    pub flashpoint_minutes: Option<f64>,
+    pub flashpoint_radius_cells: Option<u32>,
+    pub agitator_provocation_probability: Option<f64>,
+    pub dialogue: Option<Vec<RawDialogue>>,
+}
+
+/// Shares of each crowd type; bystanders take the rest.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrowdShares {
+    pub peaceful_protester: Option<f64>,
+    pub blockader: Option<f64>,
+    pub shock_group: Option<f64>,
+    pub paid_agitator: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDialogue {
+    pub at_tick: u32,
+    pub event: super::types::DialogueEvent,
+}
+
+/// How security units use force.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawForce {
+    pub engage_radius_cells: Option<u32>,
+    pub perception_sigma_pnp: Option<f64>,
+    pub perception_sigma_ffaa: Option<f64>,
+    pub ffaa_overclassify_probability: Option<f64>,
+    pub untrained_escalation_probability: Option<f64>,
+    pub stress_escalation_weight: Option<f64>,
+    pub no_kit_lethal_probability: Option<f64>,
+    pub pro_officer_interpretation: Option<bool>,
+    pub area_effects: Option<bool>,
 }

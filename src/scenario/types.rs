@@ -212,3 +212,34 @@ pub enum Declaration {
     Emergency,
     Siege,
 }
+
+/// A step in the dialogue between the state and the protesters
+/// (`crowd.dialogue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DialogueEvent {
+    /// A dialogue table opens with a credible mediator.
+    OpenTable,
+    /// The state breaks an agreement: the table closes and its gains are lost.
+    BrokenAgreement,
+}
+
+/// The kinds of civilian (domain brief, "Civilian agent").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrowdType {
+    Bystander,
+    PeacefulProtester,
+    Blockader,
+    ShockGroup,
+    PaidAgitator,
+}
+
+impl CrowdType {
+    pub const ALL: [CrowdType; 5] = [
+        CrowdType::Bystander,
+        CrowdType::PeacefulProtester,
+        CrowdType::Blockader,
+        CrowdType::ShockGroup,
+        CrowdType::PaidAgitator,
+    ];
+}

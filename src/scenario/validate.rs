@@ -7,7 +7,6 @@ use ron::extensions::Extensions;
 use super::defaults as d;
 use super::diagnostic::{Diagnostic, Origin};
 use super::locate::SourceMap;
-use super::operations;
 use super::raw::{RawChange, RawScenario};
 use super::source::Source;
 use super::types::Distribution;
@@ -15,6 +14,7 @@ use super::{
     CHANGEABLE_PATHS, CivilianSpec, MapSpec, Metadata, MetricsSpec, PoliceSpec, Rules, Scenario, ScheduledChange,
     Tunables,
 };
+use super::{conflict, operations};
 
 // ---- shared range checks: used for the file's fields and for changes ----
 
@@ -376,10 +376,16 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         }
     }
     // The security operation: units, command and law (all optional).
-    let with_operation = raw.forces.is_some() || raw.command.is_some() || raw.law.is_some();
+    let with_operation = raw.forces.is_some()
+        || raw.command.is_some()
+        || raw.law.is_some()
+        || raw.crowd.is_some()
+        || raw.force.is_some();
     let forces = operations::check_forces(&mut c, raw.forces, &map, police.positions.as_ref());
     let command = with_operation.then(|| operations::check_command(&mut c, raw.command, &map));
     let law = with_operation.then(|| operations::check_law(&mut c, raw.law, &map));
+    let crowd = with_operation.then(|| conflict::check_crowd(&mut c, raw.crowd));
+    let force = with_operation.then(|| conflict::check_force(&mut c, raw.force));
     let unit_count: u64 = forces.iter().map(|g| g.count as u64).sum();
     if civ_count as u64 + pol_count as u64 + unit_count > open as u64 {
         let at = if pv.density.is_some() || pv.count.is_some() {
@@ -433,6 +439,8 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         forces,
         command,
         law,
+        crowd,
+        force,
     };
     let (changes, timeline) = check_changes(&mut c, &scenario, raw.changes.unwrap_or_default());
     scenario.changes = changes;

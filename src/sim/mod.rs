@@ -21,9 +21,10 @@ use crate::law::{self, LegalState, SiteZones};
 use crate::metrics::events::EventLog;
 use crate::metrics::{self, Census, TickRecord};
 use crate::police::{Arrest, ArrestLog, OfficerId};
-use crate::scenario::{Agency, Deployment, Regime, Rules, Scenario, Tunables};
+use crate::scenario::conflict::type_of;
+use crate::scenario::{Agency, Deployment, Regime, Rules, Scenario, Tunables, defaults};
 use crate::situation::{ReportEvery, Sectors, SiteBreach, Situation, Zones};
-use crate::{activation, changes, command, forces};
+use crate::{activation, changes, command, crowd, force, forces};
 use rng::{Stream, Streams};
 
 /// The phases of a tick, in order.
@@ -227,6 +228,7 @@ impl Sim {
                     Condition::Quiescent => 0,
                     Condition::Active => 1,
                     Condition::Jailed { until_tick } => 2 + until_tick,
+                    Condition::Dead => u32::MAX,
                 };
                 (id.0, p.0, c, d.hardship.to_bits(), d.risk_aversion.to_bits())
             })
@@ -321,6 +323,8 @@ fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
     if scenario.command.is_some() {
         forces::plugin(schedule);
         command::plugin(schedule);
+        crowd::plugin(schedule);
+        force::plugin(schedule);
     }
     metrics::plugin(schedule);
 }
@@ -364,9 +368,17 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
         .map(|i| {
             let cell = open[i as usize];
             grid.set(cell, Occupant::Civilian { id: i, active: false });
+            // A typed crowd draws hardship and risk aversion by type.
+            let (hardship, risk_aversion) = match s.crowd.as_ref().filter(|c| c.typed) {
+                Some(c) => {
+                    let td = defaults::crowd_type(type_of(&c.shares, traits.unit(i as u64, 0, 3)));
+                    (td.hardship, td.risk_aversion)
+                }
+                None => (s.civilians.hardship, s.civilians.risk_aversion),
+            };
             let d = Disposition {
-                hardship: s.civilians.hardship.sample(traits.unit(i as u64, 0, 0)),
-                risk_aversion: s.civilians.risk_aversion.sample(traits.unit(i as u64, 0, 1)),
+                hardship: hardship.sample(traits.unit(i as u64, 0, 0)),
+                risk_aversion: risk_aversion.sample(traits.unit(i as u64, 0, 1)),
             };
             (CivilianId(i), Position(cell), d, Condition::Quiescent)
         })
@@ -464,6 +476,20 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
         world.insert_resource(site_zones);
         world.insert_resource(zones);
         command::setup(world, cmd, s.metadata.minutes_per_tick, sites);
+        let mpt = s.metadata.minutes_per_tick;
+        if let (Some(crowd_spec), Some(force_spec)) = (&s.crowd, &s.force) {
+            let mood = crowd::CrowdMood::new(
+                crowd_spec,
+                sectors,
+                world.resource::<Terrain>(),
+                world.resource::<Streams>(),
+                mpt,
+            );
+            world.insert_resource(mood);
+            world.insert_resource(force::ForceSettings(force_spec.clone()));
+            world.insert_resource(force::ForceMetrics::default());
+            world.insert_resource(crowd::escalation::Escalation::new(mpt));
+        }
     }
     Ok(())
 }

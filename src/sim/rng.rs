@@ -32,9 +32,11 @@ pub enum Stream {
     Messages = 10,
     /// Commanders' and units' choices (phone deconfliction, unity breaks).
     Command = 11,
+    /// Uses of force and their effects.
+    Force = 12,
 }
 
-const STREAMS: usize = 12;
+const STREAMS: usize = 13;
 
 /// Per-stream keys dealt from the master seed.
 #[derive(Resource, Debug, Clone)]

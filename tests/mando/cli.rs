@@ -174,7 +174,7 @@ fn a_command_model_set_on_the_command_line_runs_and_is_reported() {
     assert_eq!(summary["metrics"]["operation"]["final_arrangement"], "unified");
     let csv = String::from_utf8(read(&dir.join("o/timeseries.csv"))).unwrap();
     let header = csv.lines().next().unwrap();
-    assert!(header.ends_with(",regime,orders_issued,orders_delivered,transmissions_lost,conflicting_orders,violations,units_on_operations,messages_in_flight"), "{header}");
+    assert!(header.ends_with(",regime,orders_issued,orders_delivered,transmissions_lost,conflicting_orders,violations,units_on_operations,messages_in_flight,dead,injured,force_events,phase"), "{header}");
     // The emergency is in force from minute 155: regime column 1.
     let regime_at = |tick: usize| csv.lines().nth(tick + 1).unwrap().split(',').nth(7).unwrap().to_string();
     assert_eq!(regime_at(154), "0");

@@ -30,6 +30,7 @@ fn check_grid(sim: &mut Sim, keep_cell: bool) {
     }
     for (id, pos, condition) in civilians {
         let expect = match condition {
+            Condition::Dead => continue,
             Condition::Jailed { .. } if !keep_cell => continue,
             Condition::Jailed { .. } => Occupant::Civilian { id: id.0, active: false },
             Condition::Active => Occupant::Civilian { id: id.0, active: true },
@@ -127,7 +128,8 @@ fn units_share_the_grid_with_the_crowd_without_overlap() {
             };
             while !sim.is_finished() {
                 let r = sim.step();
-                assert_eq!(r.quiescent + r.active + r.jailed, population, "{engine} keep={keep}");
+                let dead = r.operation.map_or(0, |o| o.dead);
+                assert_eq!(r.quiescent + r.active + r.jailed + dead, population, "{engine} keep={keep}");
                 check_grid(&mut sim, keep);
             }
             let w = sim.world_mut();

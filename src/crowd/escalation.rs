@@ -1,0 +1,196 @@
+//! The escalation phase of the conflict, after the Defensoría del Pueblo's
+//! phases of active conflicts (early, escalation, crisis, de-escalation,
+//! dialogue), computed every tick from the state of the world (domain
+//! brief, "Macro phases"):
+//!
+//! - **crisis**: a death in the last 2 h, 10 or more injured in the last
+//!   2 h, or a critical site breached;
+//! - **dialogue**: a dialogue table open and under 1% of civilians active;
+//! - **de-escalation**: after a crisis or escalation, the active share lower
+//!   than 6 h before and nobody injured for 4 h;
+//! - **escalation**: 1% or more active, or actives on roads (a blockade);
+//! - **early**: otherwise.
+//!
+//! The first that holds, in that order. Also here: time in each phase, time
+//! to restore order, peak and area of actives, blockade cell-hours.
+
+use std::collections::VecDeque;
+
+use bevy_ecs::prelude::*;
+use serde::Serialize;
+
+use super::CrowdMood;
+use crate::force::ForceMetrics;
+use crate::metrics::Census;
+use crate::metrics::events::{Event, EventLog};
+use crate::sim::{Clock, Phase};
+use crate::situation::{ReportEvery, Situation, is_report_tick};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictPhase {
+    Early,
+    Escalation,
+    Crisis,
+    DeEscalation,
+    Dialogue,
+}
+
+impl ConflictPhase {
+    pub const ALL: [ConflictPhase; 5] = [
+        ConflictPhase::Early,
+        ConflictPhase::Escalation,
+        ConflictPhase::Crisis,
+        ConflictPhase::DeEscalation,
+        ConflictPhase::Dialogue,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ConflictPhase::Early => "early",
+            ConflictPhase::Escalation => "escalation",
+            ConflictPhase::Crisis => "crisis",
+            ConflictPhase::DeEscalation => "de_escalation",
+            ConflictPhase::Dialogue => "dialogue",
+        }
+    }
+}
+
+/// Under this share of civilians active, order holds.
+pub const ORDER_ACTIVE_SHARE: f64 = 0.01;
+/// Order is restored when the share stays under it this long.
+pub const RESTORED_AFTER_MINUTES: f64 = 60.0;
+
+#[derive(Resource, Debug, Clone)]
+pub struct Escalation {
+    pub phase: ConflictPhase,
+    mpt: f64,
+    /// Per tick: (tick, injured, dead) over the last 4 h.
+    harm: VecDeque<(u32, u32, u32)>,
+    /// Per tick: (tick, active share) over the last 6 h.
+    shares: VecDeque<(u32, f64)>,
+    pub minutes_in: [f64; 5],
+    pub first_crisis_tick: Option<u32>,
+    calm_since: Option<u32>,
+    pub order_restored_tick: Option<u32>,
+    pub peak_active: u32,
+    /// Σ actives × minutes.
+    pub active_person_minutes: f64,
+    /// Σ over report ticks of actives on road cells × the interval, in hours.
+    pub blockade_cell_hours: f64,
+    pub min_mean_legitimacy: f64,
+    /// The phase was escalating or in crisis since the last calm.
+    heated: bool,
+}
+
+impl Escalation {
+    pub fn new(mpt: f64) -> Escalation {
+        Escalation {
+            phase: ConflictPhase::Early,
+            mpt,
+            harm: VecDeque::new(),
+            shares: VecDeque::new(),
+            minutes_in: [0.0; 5],
+            first_crisis_tick: None,
+            calm_since: None,
+            order_restored_tick: None,
+            peak_active: 0,
+            active_person_minutes: 0.0,
+            blockade_cell_hours: 0.0,
+            min_mean_legitimacy: f64::INFINITY,
+            heated: false,
+        }
+    }
+
+    fn ticks(&self, minutes: f64) -> u32 {
+        crate::law::ticks(minutes, self.mpt)
+    }
+}
+
+pub fn plugin(schedule: &mut Schedule) {
+    schedule.add_systems(update_phase.in_set(Phase::Record).after(crate::metrics::count_everyone));
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn update_phase(
+    clock: Res<Clock>,
+    every: Res<ReportEvery>,
+    situation: Res<Situation>,
+    mood: Res<CrowdMood>,
+    force: Res<ForceMetrics>,
+    mut census: ResMut<Census>,
+    mut esc: ResMut<Escalation>,
+    mut log: ResMut<EventLog>,
+) {
+    let tick = clock.tick;
+    let r = census.0;
+    let alive = (r.quiescent + r.active + r.jailed).max(1);
+    let share = r.active as f64 / alive as f64;
+    let e = &mut *esc;
+    e.peak_active = e.peak_active.max(r.active);
+    e.active_person_minutes += r.active as f64 * e.mpt;
+    if is_report_tick(&clock, *every) {
+        let road: u32 = situation.sector_road_actives.iter().sum();
+        e.blockade_cell_hours += road as f64 * every.0 as f64 * e.mpt / 60.0;
+        e.min_mean_legitimacy = e.min_mean_legitimacy.min(mood.mean_legitimacy);
+    }
+    let (two_h, four_h, six_h) = (e.ticks(120.0), e.ticks(240.0), e.ticks(360.0));
+    e.harm.push_back((tick, force.tick.injured, force.tick.dead));
+    while e.harm.front().is_some_and(|h| tick - h.0 >= four_h) {
+        e.harm.pop_front();
+    }
+    e.shares.push_back((tick, share));
+    while e.shares.front().is_some_and(|h| tick - h.0 > six_h) {
+        e.shares.pop_front();
+    }
+    let recent =
+        |within: u32| e.harm.iter().filter(|h| tick - h.0 < within).fold((0, 0), |(i, d), h| (i + h.1, d + h.2));
+    let (injured_2h, dead_2h) = recent(two_h);
+    let (injured_4h, _) = recent(four_h);
+    let breached = situation.site_breached.iter().any(|&b| b);
+    let blockade = situation.sector_road_actives.iter().any(|&n| n > 0);
+    let six_hours_ago = e.shares.front().filter(|h| tick - h.0 >= six_h).map(|h| h.1);
+    let phase = if dead_2h > 0 || injured_2h >= 10 || breached {
+        ConflictPhase::Crisis
+    } else if mood.dialogue_open_since.is_some() && share < ORDER_ACTIVE_SHARE {
+        ConflictPhase::Dialogue
+    } else if e.heated && injured_4h == 0 && six_hours_ago.is_some_and(|then| share < then) {
+        ConflictPhase::DeEscalation
+    } else if share >= ORDER_ACTIVE_SHARE || blockade {
+        ConflictPhase::Escalation
+    } else {
+        ConflictPhase::Early
+    };
+    match phase {
+        ConflictPhase::Crisis | ConflictPhase::Escalation => e.heated = true,
+        ConflictPhase::Early | ConflictPhase::Dialogue => e.heated = false,
+        ConflictPhase::DeEscalation => {}
+    }
+    if phase == ConflictPhase::Crisis {
+        e.first_crisis_tick.get_or_insert(tick);
+    }
+    // Order restored: after the first crisis, the active share under 1% for
+    // an hour with no site breached.
+    if share < ORDER_ACTIVE_SHARE && !breached {
+        e.calm_since.get_or_insert(tick);
+    } else {
+        e.calm_since = None;
+    }
+    if e.order_restored_tick.is_none()
+        && let (Some(crisis), Some(calm)) = (e.first_crisis_tick, e.calm_since)
+        && calm > crisis
+        && tick - calm + 1 >= e.ticks(RESTORED_AFTER_MINUTES)
+    {
+        e.order_restored_tick = Some(calm);
+    }
+    e.minutes_in[phase as usize] += e.mpt;
+    if phase != e.phase {
+        log.push(Event::PhaseChanged { tick, from: e.phase, to: phase });
+        e.phase = phase;
+    }
+    if let Some(op) = census.0.operation.as_mut() {
+        op.phase = phase as u8;
+        op.injured = force.tick.injured;
+        op.force_events = force.tick.force_events;
+    }
+}

@@ -1,0 +1,330 @@
+//! The crowd beyond Epstein's rule: who each civilian is (crowd type,
+//! weapon), and the mood of the ground they stand on — legitimacy lost to
+//! deaths and injuries nearby and region-wide after a lag (backlash), a
+//! shared identity against the police raised by indiscriminate force
+//! (ESIM), thresholds lowered for a while after force on someone not
+//! resisting (flashpoints), and dialogue tables that raise legitimacy until
+//! an agreement is broken.
+//!
+//! The mood is kept per sector of the command picture's grid (squares of
+//! `command.sector_cells`): a civilian reads the values of its sector. Type
+//! and weapon are stateless draws on the civilian's id, so they need no
+//! storage and never change. Rules and sources: `docs/model.md` §11.
+
+pub mod escalation;
+
+use bevy_ecs::prelude::*;
+
+use crate::civilians::{CivilianId, Condition, Mood};
+use crate::grid::{CellIndex, Terrain};
+use crate::scenario::conflict::type_of;
+use crate::scenario::defaults as d;
+use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Tunables};
+use crate::sim::rng::{Draws, Stream, Streams};
+use crate::sim::{Clock, CurrentTunables, Phase, Position};
+use crate::situation::{ReportEvery, Sectors, is_report_tick};
+
+/// What a civilian may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Weapon {
+    None,
+    /// Stones, sticks, slings.
+    Stones,
+    Firearm,
+}
+
+/// The mood of the ground, and who each civilian is.
+#[derive(Resource, Debug, Clone)]
+pub struct CrowdMood {
+    pub spec: CrowdSpec,
+    sectors: Sectors,
+    width: u32,
+    height: u32,
+    traits: Draws,
+    /// Legitimacy lost (or gained) in each sector.
+    pub local_legitimacy: Vec<f32>,
+    /// Shared identity against the police in each sector, 0–1.
+    pub identity: Vec<f32>,
+    /// Tick until which a flashpoint lowers thresholds in each sector.
+    flash_until: Vec<u32>,
+    /// Legitimacy change for the whole region.
+    pub region_legitimacy: f64,
+    /// Region-wide backlash on its way: (tick it lands, change).
+    pending: Vec<(u32, f64)>,
+    /// A dialogue table is open: since this tick.
+    pub dialogue_open_since: Option<u32>,
+    /// Legitimacy the open table has won so far (lost if it breaks).
+    dialogue_gain: f64,
+    road: Vec<bool>,
+    tick: u32,
+    lag_ticks: u32,
+    flash_ticks: u32,
+    dialogue_ticks: u32,
+    /// Mean legitimacy civilians perceive, taken every report interval.
+    pub mean_legitimacy: f64,
+}
+
+/// Radius within which civilians see force used or a serious injury (the
+/// vision of Epstein's classic run; domain brief ESIM update: radius 7).
+pub const SEEN_RADIUS_CELLS: u32 = 7;
+
+impl CrowdMood {
+    pub fn new(spec: &CrowdSpec, sectors: Sectors, terrain: &Terrain, streams: &Streams, mpt: f64) -> CrowdMood {
+        let n = sectors.count();
+        let cells = terrain.width as usize * terrain.height as usize;
+        CrowdMood {
+            spec: spec.clone(),
+            sectors,
+            width: terrain.width,
+            height: terrain.height,
+            traits: streams.draws(Stream::Traits),
+            local_legitimacy: vec![0.0; n],
+            identity: vec![0.0; n],
+            flash_until: vec![0; n],
+            region_legitimacy: 0.0,
+            pending: Vec::new(),
+            dialogue_open_since: None,
+            dialogue_gain: 0.0,
+            road: (0..cells as u32).map(|c| terrain.is_road(c)).collect(),
+            tick: 0,
+            lag_ticks: crate::law::ticks(spec.backlash_lag_minutes, mpt),
+            flash_ticks: crate::law::ticks(spec.flashpoint_minutes, mpt),
+            dialogue_ticks: crate::law::ticks(d::DIALOGUE_MINUTES, mpt).max(1),
+            mean_legitimacy: 0.0,
+        }
+    }
+
+    /// A civilian's type; `None` when the scenario gives no types.
+    pub fn type_of(&self, id: CivilianId) -> Option<CrowdType> {
+        self.spec.typed.then(|| type_of(&self.spec.shares, self.traits.unit(id.0 as u64, 0, 3)))
+    }
+
+    pub fn weapon_of(&self, id: CivilianId) -> Weapon {
+        let (stones, firearms) = match self.type_of(id) {
+            None => (self.spec.stones_share, self.spec.firearms_share),
+            Some(t) => {
+                let td = d::crowd_type(t);
+                (td.stones_share, if td.may_carry_firearms { self.spec.firearms_share } else { 0.0 })
+            }
+        };
+        let u = self.traits.unit(id.0 as u64, 0, 4);
+        if u < firearms {
+            Weapon::Firearm
+        } else if u < firearms + stones {
+            Weapon::Stones
+        } else {
+            Weapon::None
+        }
+    }
+
+    /// What the civilian `id` standing on `cell` brings to its decision.
+    #[inline]
+    pub fn mood_for(&self, cell: CellIndex, id: CivilianId, t: &Tunables) -> Mood {
+        let s = self.sectors.of(cell) as usize;
+        let offset = self.type_of(id).map_or(0.0, |ty| d::crowd_type(ty).threshold_offset);
+        let flash = if self.flash_until[s] >= self.tick { self.spec.flashpoint_threshold_drop } else { 0.0 };
+        Mood {
+            legitimacy: (t.legitimacy + self.region_legitimacy + self.local_legitimacy[s] as f64).clamp(0.0, 1.0),
+            threshold: t.threshold + offset - flash,
+            extra_grievance: self.spec.identity_weight * self.identity[s] as f64,
+        }
+    }
+
+    /// Blockaders hold road cells: an active blockader on a road does not move.
+    #[inline]
+    pub fn holds_cell(&self, cell: CellIndex, id: CivilianId, condition: Condition) -> bool {
+        condition == Condition::Active
+            && self.road[cell as usize]
+            && self.spec.typed
+            && self.type_of(id) == Some(CrowdType::Blockader)
+    }
+
+    /// Applies `f` to every sector with a cell within `radius` of `cell`
+    /// (the square around it, clipped to the map).
+    fn near(&mut self, cell: CellIndex, radius: u32, mut f: impl FnMut(&mut CrowdMood, usize)) {
+        let (x, y) = (cell % self.width, cell / self.width);
+        let (x0, x1) = (x.saturating_sub(radius), (x + radius).min(self.width - 1));
+        let (y0, y1) = (y.saturating_sub(radius), (y + radius).min(self.height - 1));
+        let side = self.sectors.side;
+        for sy in y0 / side..=y1 / side {
+            for sx in x0 / side..=x1 / side {
+                f(self, (sy * self.sectors.columns + sx) as usize);
+            }
+        }
+    }
+
+    /// A civilian killed at `cell`: legitimacy falls within the backlash
+    /// radius now, and region-wide after the lag.
+    pub fn death_at(&mut self, cell: CellIndex, tick: u32) {
+        let loss = self.spec.death_legitimacy_loss as f32;
+        self.near(cell, self.spec.backlash_radius_cells, |m, s| m.local_legitimacy[s] -= loss);
+        self.pending.push((tick + self.lag_ticks, -self.spec.death_legitimacy_loss));
+    }
+
+    /// A serious injury seen by those around.
+    pub fn serious_injury_at(&mut self, cell: CellIndex) {
+        let loss = self.spec.serious_injury_legitimacy_loss as f32;
+        self.near(cell, SEEN_RADIUS_CELLS, |m, s| m.local_legitimacy[s] -= loss);
+    }
+
+    /// Force seen by those around: indiscriminate force unites the crowd
+    /// against the police; differentiated force barely does.
+    pub fn force_seen(&mut self, cell: CellIndex, indiscriminate: bool) {
+        let gain = if indiscriminate {
+            self.spec.indiscriminate_identity_gain
+        } else {
+            self.spec.differentiated_identity_gain
+        } as f32;
+        self.near(cell, SEEN_RADIUS_CELLS, |m, s| m.identity[s] = (m.identity[s] + gain).min(1.0));
+    }
+
+    /// Force on someone not resisting: thresholds fall nearby for a while.
+    pub fn flashpoint(&mut self, cell: CellIndex, tick: u32) {
+        let until = tick + self.flash_ticks;
+        self.near(cell, self.spec.flashpoint_radius_cells, |m, s| m.flash_until[s] = m.flash_until[s].max(until));
+    }
+
+    /// The mood's changes at the start of a tick: identity decays, backlash
+    /// lands, dialogue opens, gains or breaks.
+    fn advance(&mut self, tick: u32) {
+        self.tick = tick;
+        let keep = 1.0 - self.spec.identity_decay_per_tick as f32;
+        for s in self.identity.iter_mut() {
+            *s *= keep;
+        }
+        let (due, later): (Vec<_>, Vec<_>) = self.pending.iter().partition(|(t, _)| *t <= tick);
+        self.pending = later;
+        self.region_legitimacy += due.iter().map(|(_, v)| v).sum::<f64>();
+        for &(at, event) in self.spec.dialogue.clone().iter().filter(|(at, _)| *at == tick) {
+            let _ = at;
+            match event {
+                DialogueEvent::OpenTable => {
+                    self.dialogue_open_since.get_or_insert(tick);
+                }
+                DialogueEvent::BrokenAgreement => {
+                    self.dialogue_open_since = None;
+                    self.region_legitimacy -= self.dialogue_gain + d::DIALOGUE_LEGITIMACY_GAIN;
+                    self.dialogue_gain = 0.0;
+                }
+            }
+        }
+        if let Some(since) = self.dialogue_open_since
+            && tick - since < self.dialogue_ticks
+        {
+            // +0.05 spread over 24 h, and the mediators calm the crowd.
+            let step = d::DIALOGUE_LEGITIMACY_GAIN / self.dialogue_ticks as f64;
+            self.region_legitimacy += step;
+            self.dialogue_gain += step;
+            for s in self.identity.iter_mut() {
+                *s = (*s - 0.02).max(0.0);
+            }
+        }
+    }
+}
+
+pub fn plugin(schedule: &mut Schedule) {
+    schedule.add_systems((
+        advance_mood.in_set(Phase::Inject).after(crate::changes::apply_scheduled_changes),
+        take_mean_legitimacy.in_set(Phase::Record).before(escalation::update_phase),
+    ));
+    escalation::plugin(schedule);
+}
+
+fn advance_mood(clock: Res<Clock>, mut mood: ResMut<CrowdMood>) {
+    mood.advance(clock.tick);
+}
+
+/// The mean legitimacy civilians on the map perceive (report ticks).
+pub fn take_mean_legitimacy(
+    clock: Res<Clock>,
+    every: Res<ReportEvery>,
+    tunables: Res<CurrentTunables>,
+    mut mood: ResMut<CrowdMood>,
+    civilians: Query<(&Position, &Condition)>,
+) {
+    if !is_report_tick(&clock, *every) {
+        return;
+    }
+    let t = tunables.0.legitimacy + mood.region_legitimacy;
+    let (mut sum, mut n) = (0.0, 0u64);
+    for (pos, c) in &civilians {
+        if *c != Condition::Dead {
+            let s = mood.sectors.of(pos.0) as usize;
+            sum += (t + mood.local_legitimacy[s] as f64).clamp(0.0, 1.0);
+            n += 1;
+        }
+    }
+    mood.mean_legitimacy = if n > 0 { sum / n as f64 } else { t.clamp(0.0, 1.0) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    fn mood(extra: &str) -> CrowdMood {
+        let text = format!(
+            "Scenario(metadata: (name: \"m\"), map: (width_cells: 40, height_cells: 40, edges: Bounded), \
+             civilians: (count: 10), police: (count: 0), command: (sector_cells: 8), crowd: ({extra}))"
+        );
+        let s = load_str("m", &text, &[]).unwrap();
+        let terrain = Terrain::new(&s.map);
+        CrowdMood::new(s.crowd.as_ref().unwrap(), Sectors::new(&s.map, 8), &terrain, &Streams::new(1), 1.0)
+    }
+
+    #[test]
+    fn a_death_costs_legitimacy_nearby_now_and_everywhere_after_the_lag() {
+        let mut m = mood("backlash_radius_cells: 8, backlash_lag_minutes: 60.0");
+        let t = Tunables {
+            legitimacy: 0.8,
+            threshold: 0.1,
+            arrest_constant_k: 2.3,
+            max_jail_term_ticks: 30,
+            civilian_vision_cells: 7,
+            police_vision_cells: 7,
+            police_count: 0,
+        };
+        let (near, far) = (20 * 40 + 20, 39 * 40 + 39);
+        m.advance(1);
+        m.death_at(near, 1);
+        assert!((m.mood_for(near, CivilianId(0), &t).legitimacy - 0.77).abs() < 1e-6);
+        assert_eq!(m.mood_for(far, CivilianId(0), &t).legitimacy, 0.8, "far away, nothing yet");
+        m.advance(60);
+        assert_eq!(m.mood_for(far, CivilianId(0), &t).legitimacy, 0.8);
+        m.advance(61);
+        assert!((m.mood_for(far, CivilianId(0), &t).legitimacy - 0.77).abs() < 1e-9, "the news arrives");
+        assert!((m.mood_for(near, CivilianId(0), &t).legitimacy - 0.74).abs() < 1e-6);
+    }
+
+    #[test]
+    fn indiscriminate_force_raises_identity_far_more_and_it_decays() {
+        let mut m = mood("");
+        let cell = 20 * 40 + 20;
+        m.force_seen(cell, false);
+        let s = m.sectors.of(cell) as usize;
+        assert!((m.identity[s] - 0.02).abs() < 1e-6);
+        m.force_seen(cell, true);
+        assert!((m.identity[s] - 0.17).abs() < 1e-6);
+        m.advance(1);
+        assert!((m.identity[s] - 0.17 * 0.99).abs() < 1e-6);
+        assert_eq!(m.identity[m.sectors.of(0) as usize], 0.0, "not seen from the corner");
+    }
+
+    #[test]
+    fn types_follow_their_shares_and_weapons_their_type() {
+        let m = mood("types: (peaceful_protester: 0.3, blockader: 0.1, shock_group: 0.05, paid_agitator: 0.02)");
+        let mut counts = std::collections::BTreeMap::new();
+        let mut stones = 0;
+        for i in 0..20_000 {
+            let t = m.type_of(CivilianId(i)).unwrap();
+            *counts.entry(t).or_insert(0) += 1;
+            if t == CrowdType::ShockGroup && m.weapon_of(CivilianId(i)) == Weapon::Stones {
+                stones += 1;
+            }
+        }
+        let share = |t| counts[&t] as f64 / 20_000.0;
+        assert!((share(CrowdType::Bystander) - 0.53).abs() < 0.015);
+        assert!((share(CrowdType::ShockGroup) - 0.05).abs() < 0.006);
+        assert!((stones as f64 / counts[&CrowdType::ShockGroup] as f64 - 0.9).abs() < 0.04);
+    }
+}

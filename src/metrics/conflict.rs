@@ -1,0 +1,119 @@
+//! Harm, force and escalation in `summary.json` (`metrics.operation.conflict`):
+//! read from the world at the end of a run.
+
+use std::collections::BTreeMap;
+
+use bevy_ecs::prelude::*;
+use serde::Serialize;
+
+use crate::crowd::CrowdMood;
+use crate::crowd::escalation::{ConflictPhase, Escalation};
+use crate::force::{ForceMetrics, Harm, Side};
+
+/// Uses of force by one agency.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ForceByAgency {
+    pub uses_of_force: u64,
+    pub excessive: u64,
+    /// Share of uses of force above the resistance they answered.
+    pub excessive_force_rate: Option<f64>,
+    /// Lethal force against less than lethal aggression.
+    pub unlawful_lethal_force: u64,
+    pub indiscriminate: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictSummary {
+    /// Deaths, disabilities and injuries by side, kind of harm and cause.
+    pub harm: BTreeMap<Side, BTreeMap<Harm, BTreeMap<crate::force::Cause, u64>>>,
+    /// Totals by side: `{dead, disabled, injured}`.
+    pub harm_totals: BTreeMap<Side, BTreeMap<Harm, u64>>,
+    pub force_pnp: ForceByAgency,
+    pub force_ffaa: ForceByAgency,
+    /// Humanitarian-law rules used against ordinary protest.
+    pub rules_misapplied: u64,
+    /// Arrests by the type of the arrested (`untyped` without crowd types).
+    pub arrests_by_type: BTreeMap<String, u64>,
+    pub peak_active: u32,
+    /// Σ actives × minutes over the run.
+    pub active_person_minutes: f64,
+    pub first_crisis_minute: Option<f64>,
+    /// Minutes from the start of the first crisis to the start of the first
+    /// hour with under 1% active and no site breached.
+    pub minutes_to_restore_order: Option<f64>,
+    pub minutes_in_phase: BTreeMap<&'static str, f64>,
+    pub final_phase: ConflictPhase,
+    /// Actives on road cells × hours (sampled every report interval).
+    pub blockade_cell_hours: f64,
+    pub final_mean_legitimacy: f64,
+    pub min_mean_legitimacy: f64,
+    pub final_mean_identity: f64,
+}
+
+fn by_agency(m: &ForceMetrics, a: usize) -> ForceByAgency {
+    ForceByAgency {
+        uses_of_force: m.uses[a],
+        excessive: m.excessive[a],
+        excessive_force_rate: (m.uses[a] > 0).then(|| m.excessive[a] as f64 / m.uses[a] as f64),
+        unlawful_lethal_force: m.unlawful_lethal[a],
+        indiscriminate: m.indiscriminate[a],
+    }
+}
+
+pub fn summarise(world: &World, minutes_per_tick: f64) -> Option<ConflictSummary> {
+    let m = world.get_resource::<ForceMetrics>()?;
+    let e = world.get_resource::<Escalation>()?;
+    let mood = world.get_resource::<CrowdMood>()?;
+    let mut harm: BTreeMap<Side, BTreeMap<Harm, BTreeMap<crate::force::Cause, u64>>> = BTreeMap::new();
+    let mut harm_totals: BTreeMap<Side, BTreeMap<Harm, u64>> = BTreeMap::new();
+    for side in [Side::Civilian, Side::Pnp, Side::Ffaa] {
+        let totals = harm_totals.entry(side).or_default();
+        for h in [Harm::Dead, Harm::Disabled, Harm::Injured] {
+            totals.insert(h, 0);
+        }
+    }
+    for (&(side, h, cause), &n) in &m.harm {
+        *harm.entry(side).or_default().entry(h).or_default().entry(cause).or_default() += n;
+        *harm_totals.entry(side).or_default().entry(h).or_default() += n;
+    }
+    let minute = |t: u32| t as f64 * minutes_per_tick;
+    let identity = if mood.identity.is_empty() {
+        0.0
+    } else {
+        mood.identity.iter().map(|&s| s as f64).sum::<f64>() / mood.identity.len() as f64
+    };
+    Some(ConflictSummary {
+        harm,
+        harm_totals,
+        force_pnp: by_agency(m, 0),
+        force_ffaa: by_agency(m, 1),
+        rules_misapplied: m.rules_misapplied,
+        arrests_by_type: m
+            .arrests_by_type
+            .iter()
+            .map(|(t, n)| {
+                let name = t.map_or("untyped".to_string(), |t| {
+                    serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+                });
+                (name, *n)
+            })
+            .collect(),
+        peak_active: e.peak_active,
+        active_person_minutes: e.active_person_minutes,
+        first_crisis_minute: e.first_crisis_tick.map(minute),
+        minutes_to_restore_order: match (e.first_crisis_tick, e.order_restored_tick) {
+            (Some(c), Some(r)) => Some(minute(r - c)),
+            _ => None,
+        },
+        minutes_in_phase: ConflictPhase::ALL.iter().map(|p| (p.name(), e.minutes_in[*p as usize])).collect(),
+        final_phase: e.phase,
+        blockade_cell_hours: e.blockade_cell_hours,
+        final_mean_legitimacy: mood.mean_legitimacy,
+        min_mean_legitimacy: if e.min_mean_legitimacy.is_finite() {
+            e.min_mean_legitimacy
+        } else {
+            mood.mean_legitimacy
+        },
+        final_mean_identity: identity,
+    })
+}

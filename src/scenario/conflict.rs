@@ -1,0 +1,226 @@
+//! The crowd beyond Epstein's rule (`crowd`) and the use of force
+//! (`force`): checked once, like the rest of the file. Both optional; they
+//! come with every scenario that has a security operation.
+
+use serde::Serialize;
+
+use super::defaults as d;
+use super::raw::{RawCrowd, RawForce};
+use super::types::{CrowdType, DialogueEvent};
+use super::validate::{Checker, unit_interval};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CrowdSpec {
+    /// Whether `crowd.types` was given; without it every civilian is an
+    /// Epstein civilian (drawn from `civilians`) of no particular type.
+    pub typed: bool,
+    /// Share of each type, in `CrowdType::ALL` order (bystanders: the rest).
+    pub shares: [f64; 5],
+    pub stones_share: f64,
+    pub firearms_share: f64,
+    pub identity_weight: f64,
+    pub identity_decay_per_tick: f64,
+    pub indiscriminate_identity_gain: f64,
+    pub differentiated_identity_gain: f64,
+    pub death_legitimacy_loss: f64,
+    pub serious_injury_legitimacy_loss: f64,
+    pub backlash_radius_cells: u32,
+    pub backlash_lag_minutes: f64,
+    pub flashpoint_threshold_drop: f64,
+    pub flashpoint_minutes: f64,
+    pub flashpoint_radius_cells: u32,
+    pub agitator_provocation_probability: f64,
+    pub dialogue: Vec<(u32, DialogueEvent)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForceSpec {
+    pub engage_radius_cells: u32,
+    pub perception_sigma_pnp: f64,
+    pub perception_sigma_ffaa: f64,
+    pub ffaa_overclassify_probability: f64,
+    pub untrained_escalation_probability: f64,
+    pub stress_escalation_weight: f64,
+    pub no_kit_lethal_probability: f64,
+    pub pro_officer_interpretation: bool,
+    pub area_effects: bool,
+}
+
+fn cells_in(lo: u32, hi: u32) -> impl Fn(u32) -> Result<u32, String> {
+    move |v| {
+        if (lo..=hi).contains(&v) {
+            Ok(v)
+        } else {
+            Err(format!("expected a whole number from {lo} to {hi}, found {v}"))
+        }
+    }
+}
+
+fn minutes(v: f64) -> Result<f64, String> {
+    if v.is_finite() && (0.0..=1e7).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("expected minutes from 0 to 10000000, found {v}"))
+    }
+}
+
+fn sigma(v: f64) -> Result<f64, String> {
+    if (0.0..=3.0).contains(&v) { Ok(v) } else { Err(format!("expected a number from 0 to 3, found {v}")) }
+}
+
+pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>) -> CrowdSpec {
+    let r = raw.unwrap_or_default();
+    let mut shares = [0.0; 5];
+    let typed = r.types.is_some();
+    if let Some(t) = &r.types {
+        let given = [
+            (1, "peaceful_protester", t.peaceful_protester),
+            (2, "blockader", t.blockader),
+            (3, "shock_group", t.shock_group),
+            (4, "paid_agitator", t.paid_agitator),
+        ];
+        for (i, name, v) in given {
+            shares[i] = c.check(&format!("crowd.types.{name}"), v.unwrap_or(0.0), unit_interval);
+        }
+        let sum: f64 = shares.iter().sum();
+        if sum > 1.0 + 1e-9 {
+            c.report(
+                "crowd.types",
+                format!("the shares add up to {sum}; they must leave room for bystanders (at most 1)"),
+            );
+        }
+        shares[0] = (1.0 - sum).max(0.0);
+    } else {
+        shares[0] = 1.0;
+    }
+    let mut dialogue: Vec<(u32, DialogueEvent)> = Vec::new();
+    for (i, e) in r.dialogue.unwrap_or_default().into_iter().enumerate() {
+        if e.at_tick == 0 {
+            c.report(&format!("crowd.dialogue[{i}].at_tick"), "expected tick 1 or later");
+        }
+        dialogue.push((e.at_tick, e.event));
+    }
+    dialogue.sort_by_key(|e| e.0);
+    let ui = |c: &mut Checker, f: &str, v: Option<f64>, default: f64| c.check(f, v.unwrap_or(default), unit_interval);
+    CrowdSpec {
+        typed,
+        shares,
+        stones_share: ui(c, "crowd.stones_share", r.stones_share, d::STONES_SHARE),
+        firearms_share: ui(c, "crowd.firearms_share", r.firearms_share, d::FIREARMS_SHARE),
+        identity_weight: ui(c, "crowd.identity_weight", r.identity_weight, d::IDENTITY_WEIGHT),
+        identity_decay_per_tick: ui(
+            c,
+            "crowd.identity_decay_per_tick",
+            r.identity_decay_per_tick,
+            d::IDENTITY_DECAY_PER_TICK,
+        ),
+        indiscriminate_identity_gain: ui(
+            c,
+            "crowd.indiscriminate_identity_gain",
+            r.indiscriminate_identity_gain,
+            d::INDISCRIMINATE_IDENTITY_GAIN,
+        ),
+        differentiated_identity_gain: ui(
+            c,
+            "crowd.differentiated_identity_gain",
+            r.differentiated_identity_gain,
+            d::DIFFERENTIATED_IDENTITY_GAIN,
+        ),
+        death_legitimacy_loss: ui(c, "crowd.death_legitimacy_loss", r.death_legitimacy_loss, d::DEATH_LEGITIMACY_LOSS),
+        serious_injury_legitimacy_loss: ui(
+            c,
+            "crowd.serious_injury_legitimacy_loss",
+            r.serious_injury_legitimacy_loss,
+            d::SERIOUS_INJURY_LEGITIMACY_LOSS,
+        ),
+        backlash_radius_cells: c.check(
+            "crowd.backlash_radius_cells",
+            r.backlash_radius_cells.unwrap_or(d::BACKLASH_RADIUS_CELLS),
+            cells_in(0, 1024),
+        ),
+        backlash_lag_minutes: c.check(
+            "crowd.backlash_lag_minutes",
+            r.backlash_lag_minutes.unwrap_or(d::BACKLASH_LAG_MINUTES),
+            minutes,
+        ),
+        flashpoint_threshold_drop: ui(
+            c,
+            "crowd.flashpoint_threshold_drop",
+            r.flashpoint_threshold_drop,
+            d::FLASHPOINT_THRESHOLD_DROP,
+        ),
+        flashpoint_minutes: c.check(
+            "crowd.flashpoint_minutes",
+            r.flashpoint_minutes.unwrap_or(d::FLASHPOINT_MINUTES),
+            minutes,
+        ),
+        flashpoint_radius_cells: c.check(
+            "crowd.flashpoint_radius_cells",
+            r.flashpoint_radius_cells.unwrap_or(d::FLASHPOINT_RADIUS_CELLS),
+            cells_in(0, 1024),
+        ),
+        agitator_provocation_probability: ui(
+            c,
+            "crowd.agitator_provocation_probability",
+            r.agitator_provocation_probability,
+            d::AGITATOR_PROVOCATION_PROBABILITY,
+        ),
+        dialogue,
+    }
+}
+
+pub(super) fn check_force(c: &mut Checker, raw: Option<RawForce>) -> ForceSpec {
+    let r = raw.unwrap_or_default();
+    ForceSpec {
+        engage_radius_cells: c.check(
+            "force.engage_radius_cells",
+            r.engage_radius_cells.unwrap_or(d::ENGAGE_RADIUS_CELLS),
+            cells_in(0, 16),
+        ),
+        perception_sigma_pnp: c.check(
+            "force.perception_sigma_pnp",
+            r.perception_sigma_pnp.unwrap_or(d::PERCEPTION_SIGMA_PNP),
+            sigma,
+        ),
+        perception_sigma_ffaa: c.check(
+            "force.perception_sigma_ffaa",
+            r.perception_sigma_ffaa.unwrap_or(d::PERCEPTION_SIGMA_FFAA),
+            sigma,
+        ),
+        ffaa_overclassify_probability: c.check(
+            "force.ffaa_overclassify_probability",
+            r.ffaa_overclassify_probability.unwrap_or(d::FFAA_OVERCLASSIFY_PROBABILITY),
+            unit_interval,
+        ),
+        untrained_escalation_probability: c.check(
+            "force.untrained_escalation_probability",
+            r.untrained_escalation_probability.unwrap_or(d::UNTRAINED_ESCALATION_PROBABILITY),
+            unit_interval,
+        ),
+        stress_escalation_weight: c.check(
+            "force.stress_escalation_weight",
+            r.stress_escalation_weight.unwrap_or(d::STRESS_ESCALATION_WEIGHT),
+            unit_interval,
+        ),
+        no_kit_lethal_probability: c.check(
+            "force.no_kit_lethal_probability",
+            r.no_kit_lethal_probability.unwrap_or(d::NO_KIT_LETHAL_PROBABILITY),
+            unit_interval,
+        ),
+        pro_officer_interpretation: r.pro_officer_interpretation.unwrap_or(d::PRO_OFFICER_INTERPRETATION),
+        area_effects: r.area_effects.unwrap_or(d::AREA_EFFECTS),
+    }
+}
+
+/// The crowd type of civilian `id`, from a stateless draw: the same
+/// civilian is the same type in every run of the scenario and seed.
+pub fn type_of(shares: &[f64; 5], u: f64) -> CrowdType {
+    let mut acc = 0.0;
+    for (i, s) in shares.iter().enumerate().skip(1) {
+        acc += s;
+        if u < acc {
+            return CrowdType::ALL[i];
+        }
+    }
+    CrowdType::Bystander
+}
