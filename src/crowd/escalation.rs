@@ -79,6 +79,9 @@ pub struct Escalation {
     /// Σ over report ticks of actives on road cells × the interval, in hours.
     pub blockade_cell_hours: f64,
     pub min_mean_legitimacy: f64,
+    /// Σ and count of the mean identity over sectors, every report interval.
+    identity_sum: f64,
+    identity_samples: u32,
     /// The phase was escalating or in crisis since the last calm.
     heated: bool,
 }
@@ -98,8 +101,15 @@ impl Escalation {
             active_person_minutes: 0.0,
             blockade_cell_hours: 0.0,
             min_mean_legitimacy: f64::INFINITY,
+            identity_sum: 0.0,
+            identity_samples: 0,
             heated: false,
         }
+    }
+
+    /// Mean over the run of the mean identity over sectors.
+    pub fn mean_identity_over_run(&self) -> f64 {
+        if self.identity_samples == 0 { 0.0 } else { self.identity_sum / self.identity_samples as f64 }
     }
 
     fn ticks(&self, minutes: f64) -> u32 {
@@ -133,6 +143,8 @@ pub fn update_phase(
         let road: u32 = situation.sector_road_actives.iter().sum();
         e.blockade_cell_hours += road as f64 * every.0 as f64 * e.mpt / 60.0;
         e.min_mean_legitimacy = e.min_mean_legitimacy.min(mood.mean_legitimacy);
+        e.identity_sum += mood.mean_identity();
+        e.identity_samples += 1;
     }
     let (two_h, four_h, six_h) = (e.ticks(120.0), e.ticks(240.0), e.ticks(360.0));
     e.harm.push_back((tick, force.tick.injured, force.tick.dead));

@@ -130,6 +130,15 @@ impl CrowdMood {
         }
     }
 
+    /// Mean shared identity over sectors.
+    pub fn mean_identity(&self) -> f64 {
+        if self.identity.is_empty() {
+            0.0
+        } else {
+            self.identity.iter().map(|&s| s as f64).sum::<f64>() / self.identity.len() as f64
+        }
+    }
+
     /// Blockaders hold road cells: an active blockader on a road does not move.
     #[inline]
     pub fn holds_cell(&self, cell: CellIndex, id: CivilianId, condition: Condition) -> bool {
@@ -168,13 +177,13 @@ impl CrowdMood {
     }
 
     /// Force seen by those around: indiscriminate force unites the crowd
-    /// against the police; differentiated force barely does.
-    pub fn force_seen(&mut self, cell: CellIndex, indiscriminate: bool) {
-        let gain = if indiscriminate {
-            self.spec.indiscriminate_identity_gain
-        } else {
-            self.spec.differentiated_identity_gain
-        } as f32;
+    /// against the police; differentiated force barely does. The gain is
+    /// the mix of the two by the share of those hit who were not resisting
+    /// (0: force only on resisters; 1: only on people who were not).
+    pub fn force_seen(&mut self, cell: CellIndex, bystander_share: f64) {
+        let s = bystander_share.clamp(0.0, 1.0);
+        let gain =
+            (s * self.spec.indiscriminate_identity_gain + (1.0 - s) * self.spec.differentiated_identity_gain) as f32;
         self.near(cell, SEEN_RADIUS_CELLS, |m, s| m.identity[s] = (m.identity[s] + gain).min(1.0));
     }
 
@@ -300,11 +309,13 @@ mod tests {
     fn indiscriminate_force_raises_identity_far_more_and_it_decays() {
         let mut m = mood("");
         let cell = 20 * 40 + 20;
-        m.force_seen(cell, false);
+        m.force_seen(cell, 0.0);
         let s = m.sectors.of(cell) as usize;
         assert!((m.identity[s] - 0.02).abs() < 1e-6);
-        m.force_seen(cell, true);
+        m.force_seen(cell, 1.0);
         assert!((m.identity[s] - 0.17).abs() < 1e-6);
+        m.force_seen(cell, 0.5);
+        assert!((m.identity[s] - 0.255).abs() < 1e-6, "half and half: the mean of the two gains");
         m.advance(1);
         assert!((m.identity[s] - 0.17 * 0.99).abs() < 1e-6);
         assert_eq!(m.identity[m.sectors.of(0) as usize], 0.0, "not seen from the corner");

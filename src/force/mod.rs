@@ -280,7 +280,7 @@ pub fn use_force(
 ) {
     let tick = clock.tick;
     let t = tunables.0;
-    let spec = &spec.0;
+    let (spec, reassess) = (&spec.0, spec.1);
     let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
     let draws = streams.draws(Stream::Force);
     for &entity in &index.units {
@@ -408,6 +408,10 @@ pub fn use_force(
         if f < ForceLevel::ContactControl {
             continue;
         }
+        if tasking.last_force_tick.is_some_and(|t0| tick - t0 < reassess) {
+            continue;
+        }
+        tasking.last_force_tick = Some(tick);
         // Who is hit: the target, or everyone within a cell of it.
         let area = f >= ForceLevel::NonLethalDefensiveTactics && spec.area_effects;
         let (tx, ty) = grid.xy(target_cell);
@@ -484,11 +488,7 @@ pub fn use_force(
         metrics.indiscriminate[a] += indiscriminate as u64;
         metrics.rules_misapplied += (rule_set == RuleSet::HumanitarianLaw) as u64;
         metrics.tick.force_events += 1;
-        if indiscriminate {
-            mood.force_seen(target_cell, true);
-        } else if hit.iter().all(|h| h.2 >= Resistance::PhysicalResistance) {
-            mood.force_seen(target_cell, false);
-        }
+        mood.force_seen(target_cell, bystanders as f64 / hit.len().max(1) as f64);
         if f >= ForceLevel::NonLethalDefensiveTactics && r_true <= Resistance::NonCooperative {
             mood.flashpoint(target_cell, tick);
         }
@@ -509,9 +509,9 @@ pub fn use_force(
     }
 }
 
-/// The force settings of the scenario.
+/// The force settings of the scenario, and `reassess_minutes` in ticks.
 #[derive(Resource, Debug, Clone)]
-pub struct ForceSettings(pub ForceSpec);
+pub struct ForceSettings(pub ForceSpec, pub u32);
 
 /// Arrests of this tick by the crowd type of the arrested.
 fn count_arrests_by_type(

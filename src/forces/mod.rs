@@ -67,8 +67,10 @@ pub struct Tasking {
     pub since_tick: u32,
     /// Cells still to step on, next first (reversed: next is last).
     pub path: Vec<CellIndex>,
-    /// Stress 0–1 (raised by the use-of-force rules; 0 until then).
+    /// Stress 0–1, raised by threat and casualties.
     pub stress: f64,
+    /// When it last used force (see `force.reassess_minutes`).
+    pub last_force_tick: Option<u32>,
 }
 
 /// The names of the radio nets, in order of first appearance.

@@ -48,6 +48,8 @@ pub struct ConflictSummary {
     pub final_mean_legitimacy: f64,
     pub min_mean_legitimacy: f64,
     pub final_mean_identity: f64,
+    /// Mean over the run (every report interval) of the mean identity.
+    pub mean_identity_over_run: f64,
 }
 
 fn by_agency(m: &ForceMetrics, a: usize) -> ForceByAgency {
@@ -77,11 +79,6 @@ pub fn summarise(world: &World, minutes_per_tick: f64) -> Option<ConflictSummary
         *harm_totals.entry(side).or_default().entry(h).or_default() += n;
     }
     let minute = |t: u32| t as f64 * minutes_per_tick;
-    let identity = if mood.identity.is_empty() {
-        0.0
-    } else {
-        mood.identity.iter().map(|&s| s as f64).sum::<f64>() / mood.identity.len() as f64
-    };
     Some(ConflictSummary {
         harm,
         harm_totals,
@@ -114,6 +111,7 @@ pub fn summarise(world: &World, minutes_per_tick: f64) -> Option<ConflictSummary
         } else {
             mood.mean_legitimacy
         },
-        final_mean_identity: identity,
+        final_mean_identity: mood.mean_identity(),
+        mean_identity_over_run: e.mean_identity_over_run(),
     })
 }

@@ -44,6 +44,7 @@ pub struct ForceSpec {
     pub no_kit_lethal_probability: f64,
     pub pro_officer_interpretation: bool,
     pub area_effects: bool,
+    pub reassess_minutes: f64,
 }
 
 fn cells_in(lo: u32, hi: u32) -> impl Fn(u32) -> Result<u32, String> {
@@ -209,6 +210,7 @@ pub(super) fn check_force(c: &mut Checker, raw: Option<RawForce>) -> ForceSpec {
         ),
         pro_officer_interpretation: r.pro_officer_interpretation.unwrap_or(d::PRO_OFFICER_INTERPRETATION),
         area_effects: r.area_effects.unwrap_or(d::AREA_EFFECTS),
+        reassess_minutes: c.check("force.reassess_minutes", r.reassess_minutes.unwrap_or(d::REASSESS_MINUTES), minutes),
     }
 }
 

@@ -207,3 +207,7 @@ pub const STRESS_ESCALATION_WEIGHT: f64 = 0.3;
 pub const NO_KIT_LETHAL_PROBABILITY: f64 = 0.5;
 pub const PRO_OFFICER_INTERPRETATION: bool = false;
 pub const AREA_EFFECTS: bool = true;
+/// Assumption: a use of force is an incident, not a per-minute act; a unit
+/// that has used force holds that level for 5 minutes before it uses force
+/// again (it still sees, is attacked and arrests meanwhile).
+pub const REASSESS_MINUTES: f64 = 5.0;

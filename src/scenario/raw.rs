@@ -257,4 +257,5 @@ pub struct RawForce {
     pub no_kit_lethal_probability: Option<f64>,
     pub pro_officer_interpretation: Option<bool>,
     pub area_effects: Option<bool>,
+    pub reassess_minutes: Option<f64>,
 }

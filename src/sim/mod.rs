@@ -430,7 +430,8 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
             && s.command.as_ref().is_some_and(|c| c.ffaa_deployment == Deployment::OnDeclaration)
             && s.law.as_ref().is_some_and(|l| l.initial == Regime::Normal);
         let kind = if in_barracks { TaskKind::Hold } else { standing };
-        let tasking = Tasking { task: Task { kind, cell }, since_tick: 0, path: Vec::new(), stress: 0.0 };
+        let tasking =
+            Tasking { task: Task { kind, cell }, since_tick: 0, path: Vec::new(), stress: 0.0, last_force_tick: None };
         let commander = command::Commander(command::Planner::Pnp);
         let e = world.spawn((UnitId(i as u32), unit, Position(cell), tasking, commander)).id();
         index.units.push(e);
@@ -486,7 +487,10 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
                 mpt,
             );
             world.insert_resource(mood);
-            world.insert_resource(force::ForceSettings(force_spec.clone()));
+            world.insert_resource(force::ForceSettings(
+                force_spec.clone(),
+                law::ticks(force_spec.reassess_minutes, mpt).max(1),
+            ));
             world.insert_resource(force::ForceMetrics::default());
             world.insert_resource(crowd::escalation::Escalation::new(mpt));
         }

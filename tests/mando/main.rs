@@ -6,6 +6,7 @@ mod behaviour;
 mod changes;
 mod cli;
 mod command;
+mod conflict;
 mod determinism;
 mod golden;
 mod invariants;
