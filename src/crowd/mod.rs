@@ -317,7 +317,7 @@ mod tests {
         m.force_seen(cell, 0.5);
         assert!((m.identity[s] - 0.255).abs() < 1e-6, "half and half: the mean of the two gains");
         m.advance(1);
-        assert!((m.identity[s] - 0.17 * 0.99).abs() < 1e-6);
+        assert!((m.identity[s] - 0.255 * 0.99).abs() < 1e-6);
         assert_eq!(m.identity[m.sectors.of(0) as usize], 0.0, "not seen from the corner");
     }
 
