@@ -78,6 +78,8 @@ pub struct Escalation {
     pub active_person_minutes: f64,
     /// Σ over report ticks of actives on road cells × the interval, in hours.
     pub blockade_cell_hours: f64,
+    /// Minutes each critical site spent breached (sampled every report interval).
+    pub site_breached_minutes: Vec<f64>,
     pub min_mean_legitimacy: f64,
     /// Σ and count of the mean identity over sectors, every report interval.
     identity_sum: f64,
@@ -100,6 +102,7 @@ impl Escalation {
             peak_active: 0,
             active_person_minutes: 0.0,
             blockade_cell_hours: 0.0,
+            site_breached_minutes: Vec::new(),
             min_mean_legitimacy: f64::INFINITY,
             identity_sum: 0.0,
             identity_samples: 0,
@@ -142,6 +145,10 @@ pub fn update_phase(
     if is_report_tick(&clock, *every) {
         let road: u32 = situation.sector_road_actives.iter().sum();
         e.blockade_cell_hours += road as f64 * every.0 as f64 * e.mpt / 60.0;
+        e.site_breached_minutes.resize(situation.site_breached.len(), 0.0);
+        for (m, &b) in e.site_breached_minutes.iter_mut().zip(&situation.site_breached) {
+            *m += if b { every.0 as f64 * e.mpt } else { 0.0 };
+        }
         e.min_mean_legitimacy = e.min_mean_legitimacy.min(mood.mean_legitimacy);
         e.identity_sum += mood.mean_identity();
         e.identity_samples += 1;

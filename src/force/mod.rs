@@ -380,6 +380,9 @@ pub fn use_force(
             Agency::Pnp => (spec.perception_sigma_pnp, 0.0),
             Agency::Ffaa => (spec.perception_sigma_ffaa, spec.ffaa_overclassify_probability),
         };
+        // Training sharpens the eye: σ × (1.25 − training/2), the agency's σ
+        // at training 0.5 (assumption).
+        let sigma = sigma * (1.25 - 0.5 * unit.crowd_training);
         let seen = r_true as u8 as f64
             + sigma * normal(draws, key, tick, 2)
             + if draws.unit(key, tick, 4) < over { 1.0 } else { 0.0 };

@@ -45,6 +45,8 @@ pub struct ConflictSummary {
     pub final_phase: ConflictPhase,
     /// Actives on road cells × hours (sampled every report interval).
     pub blockade_cell_hours: f64,
+    /// Minutes each critical site (by name) spent breached.
+    pub site_breached_minutes: BTreeMap<String, f64>,
     pub final_mean_legitimacy: f64,
     pub min_mean_legitimacy: f64,
     pub final_mean_identity: f64,
@@ -62,7 +64,7 @@ fn by_agency(m: &ForceMetrics, a: usize) -> ForceByAgency {
     }
 }
 
-pub fn summarise(world: &World, minutes_per_tick: f64) -> Option<ConflictSummary> {
+pub fn summarise(world: &World, minutes_per_tick: f64, site_names: &[String]) -> Option<ConflictSummary> {
     let m = world.get_resource::<ForceMetrics>()?;
     let e = world.get_resource::<Escalation>()?;
     let mood = world.get_resource::<CrowdMood>()?;
@@ -105,6 +107,11 @@ pub fn summarise(world: &World, minutes_per_tick: f64) -> Option<ConflictSummary
         minutes_in_phase: ConflictPhase::ALL.iter().map(|p| (p.name(), e.minutes_in[*p as usize])).collect(),
         final_phase: e.phase,
         blockade_cell_hours: e.blockade_cell_hours,
+        site_breached_minutes: site_names
+            .iter()
+            .cloned()
+            .zip(e.site_breached_minutes.iter().copied().chain(std::iter::repeat(0.0)))
+            .collect(),
         final_mean_legitimacy: mood.mean_legitimacy,
         min_mean_legitimacy: if e.min_mean_legitimacy.is_finite() {
             e.min_mean_legitimacy

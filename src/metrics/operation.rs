@@ -79,7 +79,7 @@ pub struct OperationSummary {
 }
 
 /// The summary of the operation in `world`, if the scenario has one.
-pub fn summarise(world: &World, minutes_per_tick: f64) -> Option<OperationSummary> {
+pub fn summarise(world: &World, minutes_per_tick: f64, site_names: &[String]) -> Option<OperationSummary> {
     let m = world.get_resource::<CommandMetrics>()?;
     let st = world.get_resource::<CommandState>()?;
     let law = world.get_resource::<LegalState>()?;
@@ -127,7 +127,7 @@ pub fn summarise(world: &World, minutes_per_tick: f64) -> Option<OperationSummar
         force_hours,
         legal_violations_total: m.violations.values().sum(),
         legal_violations: m.violations.clone(),
-        conflict: super::conflict::summarise(world, minutes_per_tick),
+        conflict: super::conflict::summarise(world, minutes_per_tick, site_names),
     })
 }
 

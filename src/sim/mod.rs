@@ -208,7 +208,8 @@ impl Sim {
 
     /// The security operation's summary so far (`None` without one).
     pub fn operation_summary(&self) -> Option<crate::metrics::operation::OperationSummary> {
-        crate::metrics::operation::summarise(&self.world, self.scenario.metadata.minutes_per_tick)
+        let sites: Vec<String> = self.scenario.map.sites.iter().map(|s| s.name.clone()).collect();
+        crate::metrics::operation::summarise(&self.world, self.scenario.metadata.minutes_per_tick, &sites)
     }
 
     /// Counts of the current state (tick 0 before the first step).
