@@ -12,6 +12,7 @@
 //! Data flows one way: scenario → sim → metrics → files.
 
 pub mod activation;
+pub mod batch;
 pub mod changes;
 pub mod civilians;
 pub mod cli;

@@ -20,7 +20,10 @@ macro_rules! warn {
     }};
 }
 
+mod compare;
+mod merge;
 mod run;
+mod sweep;
 mod validate;
 
 use std::path::PathBuf;
@@ -44,6 +47,13 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenario files and report every problem with file, line and column.
     Validate(validate::ValidateArgs),
+    /// Compare conditions over replications with common random numbers:
+    /// runs.csv/.parquet and summary.csv/.json/.md with confidence intervals.
+    Compare(compare::CompareArgs),
+    /// Run a parameter sweep from a spec file (grid, Latin hypercube, list).
+    Sweep(sweep::SweepArgs),
+    /// Join the folders of a sharded compare or sweep into one.
+    Merge(merge::MergeArgs),
 }
 
 /// How results are printed on standard output.
@@ -68,6 +78,9 @@ pub fn dispatch(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => merge::run(args),
     };
     ExitCode::from(code)
 }
@@ -100,4 +113,60 @@ pub(crate) fn load(file: Option<&PathBuf>, sets: &[String], extra: Vec<Override>
         }
         (Err(e), _) => Err(e),
     }
+}
+
+/// A name made safe for a folder: letters, digits, `-` and `_` kept.
+pub(crate) fn file_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// `--set` arguments and `--ticks` as overrides for every run of a batch;
+/// `None` (after saying why) if one is malformed.
+pub(crate) fn common_overrides(sets: &[String], ticks: Option<u32>) -> Option<Vec<Override>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for s in sets {
+        match Override::parse(s) {
+            Ok(o) => out.push(o),
+            Err(m) => {
+                warn!("--set {s}: {m}");
+                ok = false;
+            }
+        }
+    }
+    if let Some(t) = ticks {
+        out.push(Override::from_flag("metadata.ticks", t, "--ticks"));
+    }
+    ok.then_some(out)
+}
+
+/// `--threads` (default all cores) and `--shard` (default the whole batch).
+pub(crate) fn threads_and_shard(
+    threads: Option<usize>,
+    shard: Option<&str>,
+    reps: usize,
+) -> Option<(usize, crate::batch::Shard)> {
+    if threads == Some(0) {
+        warn!("--threads: expected at least 1");
+        return None;
+    }
+    if reps == 0 {
+        warn!("--reps: expected at least 1 replication");
+        return None;
+    }
+    let shard = match shard.map(crate::batch::Shard::parse).transpose() {
+        Ok(s) => s.unwrap_or(crate::batch::Shard::WHOLE),
+        Err(m) => {
+            warn!("--shard: {m}");
+            return None;
+        }
+    };
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    Some((threads, shard))
+}
+
+/// Says what went wrong with a batch and gives its exit code.
+pub(crate) fn batch_failure(e: &crate::batch::BatchError) -> u8 {
+    warn!("{e}");
+    if e.is_bad_input() { exit::BAD_INPUT } else { exit::FAILURE }
 }

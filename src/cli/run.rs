@@ -61,13 +61,7 @@ pub fn run(args: RunArgs) -> u8 {
     }
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let out = args.out.unwrap_or_else(|| {
-        let name: String = scenario
-            .metadata
-            .name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-            .collect();
-        PathBuf::from("runs").join(format!("{name}-{}", scenario.metadata.seed))
+        PathBuf::from("runs").join(format!("{}-{}", super::file_safe(&scenario.metadata.name), scenario.metadata.seed))
     });
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();

@@ -16,6 +16,8 @@ pub mod source;
 pub mod types;
 mod validate;
 
+pub use validate::parse_ron;
+
 use std::path::Path;
 
 use serde::Serialize;

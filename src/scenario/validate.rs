@@ -146,6 +146,13 @@ pub enum Failure {
 }
 
 fn parse(source: &Source) -> Result<RawScenario, Vec<Diagnostic>> {
+    parse_ron(source)
+}
+
+/// Reads any RON document of mando's (a scenario, a sweep spec) into its
+/// serde mirror; the one parse error serde stops at comes back with its
+/// file, line, column and field.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(source: &Source) -> Result<T, Vec<Diagnostic>> {
     let opts = options();
     let text = &source.text;
     let located = |span: ron::error::Span, field: String, message: String| {
@@ -156,7 +163,7 @@ fn parse(source: &Source) -> Result<RawScenario, Vec<Diagnostic>> {
         Ok(de) => de,
         Err(e) => return Err(located(e.span, String::new(), describe(&e.code))),
     };
-    let raw: RawScenario = match serde_path_to_error::deserialize(&mut de) {
+    let raw: T = match serde_path_to_error::deserialize(&mut de) {
         Ok(raw) => raw,
         Err(err) => {
             let path = clean_path(&err.path().to_string());

@@ -1,0 +1,262 @@
+//! The durable record of a batch: `batch.json` (what the batch is) and
+//! `runs.jsonl` (one line per finished run), and atomic writes of the final
+//! tables.
+//!
+//! *Pattern:* an append-only log of JSON lines, one `write` per finished run,
+//! grouped `fsync`s, a torn last line cut off when the log is reopened.
+//! *Reasoning:* a killed process (even `kill -9`) loses nothing that it had
+//! written, because each run is one write to the file; a restart reads the
+//! log, skips the runs it holds and appends the rest. Grouping the `fsync`s
+//! (at most one each half second, and one at the end) keeps their cost off
+//! small runs; after a power failure the runs of the last half second are
+//! redone, never doubled, because runs are keyed by index. Chosen over an
+//! embedded SQLite: no C library to build, a log a person can read and
+//! `cat` together across shards, and nothing a reader needs but a JSON
+//! parser.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::BatchError;
+use super::plan::{Condition, Shard};
+
+pub const PLAN_FILE: &str = "batch.json";
+pub const LOG_FILE: &str = "runs.jsonl";
+const SYNC_EVERY: Duration = Duration::from_millis(500);
+
+/// What a batch is; equal fingerprints mean the same runs with the same
+/// results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchPlan {
+    pub mando_version: String,
+    /// `compare` or `sweep`.
+    pub kind: String,
+    /// The scenario file as given.
+    pub scenario: String,
+    pub scenario_name: String,
+    /// Hash of everything that decides the results: the scenario's text,
+    /// the overrides, conditions, replications and seed.
+    pub fingerprint: String,
+    /// The varied parameter paths, in column order.
+    pub parameters: Vec<String>,
+    pub conditions: Vec<Condition>,
+    pub replications: usize,
+    pub seed: u64,
+    /// The runs of the whole batch (all shards).
+    pub runs_total: usize,
+    pub shard: Shard,
+    /// Index of the baseline condition (compare).
+    pub baseline: Option<usize>,
+    /// Minutes a run lasts (for "not restored by the end").
+    pub run_minutes: f64,
+}
+
+/// One finished run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub run: usize,
+    pub condition: usize,
+    pub replication: usize,
+    pub seed: u64,
+    /// Every leaf of the run's `summary.json` metrics by its dotted path,
+    /// plus the `headline.*` metrics.
+    pub metrics: BTreeMap<String, serde_json::Value>,
+    pub final_state_hash: String,
+}
+
+/// 64-bit FNV-1a, hex: a stable fingerprint (not a security hash).
+pub fn fingerprint(parts: &[&[u8]]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.iter().chain(&[0xff]) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder,
+/// flushed and renamed: readers see the old file or the whole new one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The open log of a batch folder.
+pub struct Store {
+    dir: PathBuf,
+    log: File,
+    last_sync: Instant,
+    dirty: bool,
+}
+
+impl Store {
+    /// Opens (or starts) the batch in `dir`. A folder that holds another
+    /// batch, or another shard of this one, is refused rather than mixed.
+    /// Returns the runs already finished.
+    pub fn open(dir: &Path, plan: &BatchPlan) -> Result<(Store, BTreeMap<usize, RunRecord>), BatchError> {
+        let io = |e: io::Error| BatchError::Io { path: dir.display().to_string(), source: e };
+        fs::create_dir_all(dir).map_err(io)?;
+        let plan_path = dir.join(PLAN_FILE);
+        match read_plan(&plan_path)? {
+            Some(old) if old.fingerprint != plan.fingerprint || old.shard != plan.shard => {
+                return Err(BatchError::OtherBatch {
+                    dir: dir.display().to_string(),
+                    found: format!("{} (shard {})", old.fingerprint, old.shard),
+                    wanted: format!("{} (shard {})", plan.fingerprint, plan.shard),
+                });
+            }
+            Some(_) => {}
+            None => {
+                let text = serde_json::to_vec_pretty(plan).map_err(|e| io(io::Error::other(e)))?;
+                write_atomic(&plan_path, &text).map_err(io)?;
+            }
+        }
+        let log_path = dir.join(LOG_FILE);
+        let mut log = OpenOptions::new().create(true).read(true).append(true).open(&log_path).map_err(io)?;
+        let (done, good_len) = read_log(&log_path, &mut log)?;
+        // Cut a line torn by a kill in the middle of a write.
+        if good_len < log.metadata().map_err(io)?.len() {
+            log.set_len(good_len).map_err(io)?;
+            log.seek(SeekFrom::End(0)).map_err(io)?;
+        }
+        Ok((Store { dir: dir.to_path_buf(), log, last_sync: Instant::now(), dirty: false }, done))
+    }
+
+    /// Records a finished run: one write, then a grouped sync.
+    pub fn append(&mut self, record: &RunRecord) -> Result<(), BatchError> {
+        let io = |e: io::Error| BatchError::Io { path: self.dir.display().to_string(), source: e };
+        let mut line = serde_json::to_vec(record).map_err(|e| io(io::Error::other(e)))?;
+        line.push(b'\n');
+        self.log.write_all(&line).map_err(io)?;
+        self.dirty = true;
+        if self.last_sync.elapsed() >= SYNC_EVERY {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    pub fn sync(&mut self) -> Result<(), BatchError> {
+        if self.dirty {
+            self.log.sync_data().map_err(|e| BatchError::Io { path: self.dir.display().to_string(), source: e })?;
+            self.dirty = false;
+        }
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+}
+
+pub fn read_plan(path: &Path) -> Result<Option<BatchPlan>, BatchError> {
+    match fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| BatchError::Corrupt { path: path.display().to_string(), problem: e.to_string() }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(BatchError::Io { path: path.display().to_string(), source: e }),
+    }
+}
+
+/// Reads a log: the runs it holds (the first record of each index wins) and
+/// the length of its whole, well-formed lines. Only the last line may be
+/// torn; a bad line before it is corruption.
+fn read_log(path: &Path, file: &mut File) -> Result<(BTreeMap<usize, RunRecord>, u64), BatchError> {
+    let io = |e: io::Error| BatchError::Io { path: path.display().to_string(), source: e };
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut reader = BufReader::new(&*file);
+    let mut done = BTreeMap::new();
+    let (mut good, mut line_no) = (0u64, 0usize);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let complete = line.last() == Some(&b'\n');
+        match serde_json::from_slice::<RunRecord>(&line) {
+            Ok(r) if complete => {
+                done.entry(r.run).or_insert(r);
+                good += n as u64;
+            }
+            _ => {
+                // A torn line can only be the last one.
+                let rest = reader.fill_buf().map_err(io)?.is_empty();
+                if complete && !rest || !rest {
+                    return Err(BatchError::Corrupt {
+                        path: path.display().to_string(),
+                        problem: format!("line {line_no} is not a run record"),
+                    });
+                }
+                break;
+            }
+        }
+    }
+    Ok((done, good))
+}
+
+/// Every record of the logs in `dirs`, with the plan they share.
+pub fn read_dirs(dirs: &[PathBuf]) -> Result<(BatchPlan, BTreeMap<usize, RunRecord>), BatchError> {
+    let mut plan: Option<BatchPlan> = None;
+    let mut all = BTreeMap::new();
+    for dir in dirs {
+        let path = dir.join(PLAN_FILE);
+        let p = read_plan(&path)?.ok_or_else(|| BatchError::Corrupt {
+            path: path.display().to_string(),
+            problem: "no batch here (batch.json is missing)".to_string(),
+        })?;
+        if let Some(first) = &plan
+            && first.fingerprint != p.fingerprint
+        {
+            return Err(BatchError::OtherBatch {
+                dir: dir.display().to_string(),
+                found: p.fingerprint.clone(),
+                wanted: first.fingerprint.clone(),
+            });
+        }
+        let log_path = dir.join(LOG_FILE);
+        let mut file = match File::open(&log_path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                plan.get_or_insert(p);
+                continue;
+            }
+            Err(e) => return Err(BatchError::Io { path: log_path.display().to_string(), source: e }),
+        };
+        let (done, _) = read_log(&log_path, &mut file)?;
+        for (i, r) in done {
+            match all.get(&i) {
+                Some(old) if old != &r => {
+                    return Err(BatchError::Corrupt {
+                        path: log_path.display().to_string(),
+                        problem: format!("run {i} differs from the same run in another folder"),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    all.insert(i, r);
+                }
+            }
+        }
+        plan.get_or_insert(p);
+    }
+    let plan =
+        plan.ok_or_else(|| BatchError::Corrupt { path: String::new(), problem: "no folders given".to_string() })?;
+    Ok((plan, all))
+}

@@ -1,0 +1,240 @@
+//! The summary of a comparison: every numeric metric described per
+//! condition, paired against the baseline condition replication by
+//! replication, and the conditions on the Pareto front of harm against time
+//! to restore order.
+
+use serde::Serialize;
+
+use super::stats::{self, Describe, Paired};
+use super::store::BatchPlan;
+use super::table::{Kind, Table};
+
+/// The metrics shown in the printed table and `summary.md` (when present).
+pub const HEADLINE: [&str; 9] = [
+    "headline.deaths",
+    "headline.excessive_force_rate",
+    "headline.minutes_to_restore_order_or_end",
+    "mean_active_share",
+    "peak_active",
+    "total_arrests",
+    "operation.order_latency_minutes.mean",
+    "operation.conflicting_orders",
+    "operation.legal_violations_total",
+];
+
+/// Harm (deaths, excessive-force rate) against time to restore order.
+pub const PARETO_AXES: [&str; 3] =
+    ["headline.deaths", "headline.excessive_force_rate", "headline.minutes_to_restore_order_or_end"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConditionInfo {
+    pub index: usize,
+    pub label: String,
+    pub values: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConditionStat {
+    pub condition: usize,
+    pub stats: Option<Describe>,
+    /// Against the baseline; `None` for the baseline itself.
+    pub vs_baseline: Option<Paired>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricSummary {
+    pub metric: String,
+    pub conditions: Vec<ConditionStat>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pareto {
+    /// Coordinates, each minimised: condition means.
+    pub axes: Vec<String>,
+    pub means: Vec<Vec<f64>>,
+    /// Conditions not dominated by any other.
+    pub front: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareSummary {
+    pub scenario: String,
+    pub replications: usize,
+    pub seed: u64,
+    pub baseline: usize,
+    pub conditions: Vec<ConditionInfo>,
+    pub metrics: Vec<MetricSummary>,
+    /// `None` for scenarios without an operation (no harm to weigh).
+    pub pareto: Option<Pareto>,
+}
+
+/// Values of column `col` for condition `c`, by replication (NaN if absent).
+fn by_replication(t: &Table, plan: &BatchPlan, col: usize, c: usize) -> Vec<f64> {
+    let mut v = vec![f64::NAN; plan.replications];
+    let values = t.numbers(col);
+    for (row, x) in t.rows.iter().zip(values) {
+        let (cond, rep) = (&row[1], &row[2]);
+        if let (super::table::Cell::Int(cond), super::table::Cell::Int(rep)) = (cond, rep)
+            && *cond as usize == c
+        {
+            v[*rep as usize] = x;
+        }
+    }
+    v
+}
+
+pub fn compare(plan: &BatchPlan, t: &Table) -> CompareSummary {
+    let baseline = plan.baseline.unwrap_or(0);
+    let n = plan.conditions.len();
+    let metric_cols: Vec<usize> = (t.first_metric..t.columns.len()).filter(|&c| t.kinds[c] == Kind::Num).collect();
+    let metrics = metric_cols
+        .iter()
+        .map(|&col| {
+            let base = by_replication(t, plan, col, baseline);
+            MetricSummary {
+                metric: t.columns[col].clone(),
+                conditions: (0..n)
+                    .map(|c| {
+                        let v = by_replication(t, plan, col, c);
+                        ConditionStat {
+                            condition: c,
+                            stats: stats::describe(&v),
+                            vs_baseline: (c != baseline).then(|| stats::paired(&v, &base)).flatten(),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect::<Vec<_>>();
+    let pareto = (|| {
+        let cols: Vec<&MetricSummary> =
+            PARETO_AXES.iter().map(|a| metrics.iter().find(|m| m.metric == *a)).collect::<Option<_>>()?;
+        // A condition without any use of force has no excessive force.
+        let means: Vec<Vec<f64>> =
+            (0..n).map(|c| cols.iter().map(|m| m.conditions[c].stats.map_or(0.0, |s| s.mean)).collect()).collect();
+        Some(Pareto {
+            axes: PARETO_AXES.iter().map(|s| s.to_string()).collect(),
+            front: stats::pareto_front(&means),
+            means,
+        })
+    })();
+    CompareSummary {
+        scenario: plan.scenario_name.clone(),
+        replications: plan.replications,
+        seed: plan.seed,
+        baseline,
+        conditions: plan
+            .conditions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ConditionInfo { index: i, label: c.label(), values: c.values.clone() })
+            .collect(),
+        metrics,
+        pareto,
+    }
+}
+
+fn fmt(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e9 {
+        format!("{x:.0}")
+    } else if x.abs() >= 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or(String::new(), |x| x.to_string())
+}
+
+impl CompareSummary {
+    /// One row per metric and condition.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from(
+            "metric,condition,label,n,mean,sd,median,p5,p95,ci95_low,ci95_high,\
+             diff_vs_baseline,diff_ci95_low,diff_ci95_high,diff_t,diff_p_value,pareto_optimal\n",
+        );
+        let front = self.pareto.as_ref().map(|p| p.front.clone());
+        for m in &self.metrics {
+            for c in &m.conditions {
+                let s = c.stats;
+                let d = c.vs_baseline;
+                let label = &self.conditions[c.condition].label;
+                let fields = [
+                    m.metric.clone(),
+                    c.condition.to_string(),
+                    format!("\"{}\"", label.replace('"', "\"\"")),
+                    s.map_or("0".into(), |s| s.n.to_string()),
+                    opt(s.map(|s| s.mean)),
+                    opt(s.and_then(|s| s.sd)),
+                    opt(s.map(|s| s.median)),
+                    opt(s.map(|s| s.p5)),
+                    opt(s.map(|s| s.p95)),
+                    opt(s.and_then(|s| s.ci95).map(|c| c.0)),
+                    opt(s.and_then(|s| s.ci95).map(|c| c.1)),
+                    opt(d.map(|d| d.mean_difference)),
+                    opt(d.and_then(|d| d.ci95).map(|c| c.0)),
+                    opt(d.and_then(|d| d.ci95).map(|c| c.1)),
+                    opt(d.and_then(|d| d.t)),
+                    opt(d.and_then(|d| d.p_value)),
+                    front.as_ref().map_or(String::new(), |f| f.contains(&c.condition).to_string()),
+                ];
+                out.push_str(&fields.join(","));
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// The headline metrics as readable Markdown tables.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!(
+            "# Comparison: {}\n\n{} replications per condition, master seed {}; replication i uses the same seed \
+             under every condition. Baseline: {}.\n\n",
+            self.scenario, self.replications, self.seed, self.conditions[self.baseline].label
+        );
+        out.push_str("| metric | condition | mean | 95% CI | median | p5–p95 | Δ vs baseline | Δ 95% CI | p |\n");
+        out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for m in self.metrics.iter().filter(|m| HEADLINE.contains(&m.metric.as_str())) {
+            for c in &m.conditions {
+                let label = &self.conditions[c.condition].label;
+                let Some(s) = c.stats else {
+                    out.push_str(&format!("| `{}` | {label} | – | | | | | | |\n", m.metric));
+                    continue;
+                };
+                let ci = s.ci95.map_or("–".into(), |(a, b)| format!("[{}, {}]", fmt(a), fmt(b)));
+                let (diff, dci, p) = match c.vs_baseline {
+                    None => ("baseline".to_string(), String::new(), String::new()),
+                    Some(d) => (
+                        fmt(d.mean_difference),
+                        d.ci95.map_or("–".into(), |(a, b)| format!("[{}, {}]", fmt(a), fmt(b))),
+                        d.p_value.map_or("–".into(), |p| format!("{p:.3}")),
+                    ),
+                };
+                out.push_str(&format!(
+                    "| `{}` | {label} | {} | {ci} | {} | {}–{} | {diff} | {dci} | {p} |\n",
+                    m.metric,
+                    fmt(s.mean),
+                    fmt(s.median),
+                    fmt(s.p5),
+                    fmt(s.p95)
+                ));
+            }
+        }
+        match &self.pareto {
+            Some(p) => {
+                out.push_str(&format!(
+                    "\nPareto-optimal on harm against time to restore order (means of {}; lower is better):\n\n",
+                    p.axes.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                ));
+                for &i in &p.front {
+                    let v: Vec<String> = p.means[i].iter().map(|x| fmt(*x)).collect();
+                    out.push_str(&format!("- {} ({})\n", self.conditions[i].label, v.join(", ")));
+                }
+            }
+            None => out.push_str("\nNo Pareto front: the scenario has no security operation (no harm to weigh).\n"),
+        }
+        out
+    }
+}

@@ -1,0 +1,253 @@
+//! `mando compare`: one scenario under every combination of the varied
+//! values, N replications each with common random numbers, summarised with
+//! confidence intervals against a baseline.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Format, exit};
+use crate::batch::{self, BatchInput, Condition, Shard};
+use crate::scenario::Override;
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario file (RON).
+    pub file: PathBuf,
+    /// A parameter and its values, e.g. command.model=pnp_lead,unified,parallel.
+    /// Repeatable: every combination of the values is a condition.
+    #[arg(long = "vary", value_name = "PATH=V1,V2,...", required = true)]
+    pub vary: Vec<String>,
+    /// Replications per condition.
+    #[arg(long, default_value_t = 10)]
+    pub reps: usize,
+    /// Master seed of the replications [default: the scenario's metadata.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of ticks of every run (overrides metadata.ticks).
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Override a field for every run, e.g. civilians.legitimacy=0.7. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// The baseline condition, by its values (e.g. command.model=pnp_lead)
+    /// [default: the first value of each --vary].
+    #[arg(long, value_name = "PATH=VALUE,...")]
+    pub baseline: Option<String>,
+    /// Output folder [default: runs/compare-<scenario>-<seed>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads: runs go in parallel, one per thread [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run only the K-th of N shares of the runs (1-based), for a cluster.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// No progress bar and no table on standard error/output.
+    #[arg(long)]
+    pub quiet: bool,
+    /// How to print the result on standard output.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Splits `a,b,(c, d)` on the commas outside brackets and quotes.
+pub fn split_values(s: &str) -> Vec<String> {
+    let (mut out, mut cur, mut depth, mut quoted) = (Vec::new(), String::new(), 0i32, false);
+    for ch in s.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => depth -= 1,
+            ',' if depth == 0 && !quoted => {
+                out.push(cur.trim().to_string());
+                cur.clear();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(ch);
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// The conditions of `--vary` arguments: their cartesian product, first
+/// parameter slowest.
+fn conditions(vary: &[String]) -> Result<(Vec<String>, Vec<Condition>), Vec<String>> {
+    let mut problems = Vec::new();
+    let mut params: Vec<(String, Vec<String>)> = Vec::new();
+    for v in vary {
+        match Override::parse(v) {
+            Ok(o) => {
+                let values = split_values(&o.value);
+                if values.iter().any(String::is_empty) {
+                    problems.push(format!("--vary {v}: expected PATH=V1,V2,... with no empty value"));
+                } else if params.iter().any(|(p, _)| *p == o.path) {
+                    problems.push(format!("--vary {v}: `{}` is varied twice", o.path));
+                } else {
+                    params.push((o.path, values));
+                }
+            }
+            Err(m) => problems.push(format!("--vary {v}: {m}")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut conds = vec![Condition { values: Vec::new() }];
+    for (p, values) in &params {
+        conds = conds
+            .into_iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.values.push((p.clone(), v.clone()));
+                    c
+                })
+            })
+            .collect();
+    }
+    Ok((params.into_iter().map(|(p, _)| p).collect(), conds))
+}
+
+/// The condition whose values include every `PATH=VALUE` of `spec`.
+fn baseline_of(spec: &str, conds: &[Condition]) -> Result<usize, String> {
+    let wanted: Vec<(String, String)> = split_values(spec)
+        .iter()
+        .map(|kv| Override::parse(kv).map(|o| (o.path, o.value)))
+        .collect::<Result<_, _>>()
+        .map_err(|m| format!("--baseline {spec}: {m}"))?;
+    let matches: Vec<usize> =
+        (0..conds.len()).filter(|&i| wanted.iter().all(|w| conds[i].values.contains(w))).collect();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!("--baseline {spec}: no condition has these values")),
+        _ => Err(format!("--baseline {spec}: {} conditions match; name a value of every --vary", matches.len())),
+    }
+}
+
+pub fn run(args: CompareArgs) -> u8 {
+    let (parameters, conds) = match conditions(&args.vary) {
+        Ok(x) => x,
+        Err(problems) => {
+            for p in problems {
+                warn!("{p}");
+            }
+            return exit::BAD_INPUT;
+        }
+    };
+    let baseline = match args.baseline.as_deref().map(|b| baseline_of(b, &conds)).transpose() {
+        Ok(b) => b,
+        Err(m) => {
+            warn!("{m}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let Some(common) = super::common_overrides(&args.sets, args.ticks) else { return exit::BAD_INPUT };
+    let Some((threads, shard)) = super::threads_and_shard(args.threads, args.shard.as_deref(), args.reps) else {
+        return exit::BAD_INPUT;
+    };
+    let written_as = |_: usize, p: &str, v: &str| format!("--vary {p}={v}");
+    let input = BatchInput {
+        kind: "compare",
+        scenario_path: &args.file,
+        common,
+        parameters,
+        conditions: conds,
+        written_as: &written_as,
+        replications: args.reps,
+        seed: args.seed,
+        shard,
+        baseline,
+    };
+    execute(input, args.out, threads, args.quiet, args.format, "compare")
+}
+
+/// Prepares, runs and writes a batch; prints what a person or a script
+/// needs. Shared by `compare` and `sweep`.
+pub(super) fn execute(
+    input: BatchInput<'_>,
+    out: Option<PathBuf>,
+    threads: usize,
+    quiet: bool,
+    format: Format,
+    verb: &str,
+) -> u8 {
+    let batch = match batch::prepare(input) {
+        Ok(b) => b,
+        Err(e) => return super::batch_failure(&e),
+    };
+    let p = &batch.plan;
+    let out = out.unwrap_or_else(|| {
+        let mut name = format!("{verb}-{}-{}", super::file_safe(&p.scenario_name), p.seed);
+        if p.shard != Shard::WHOLE {
+            name.push_str(&format!("-shard{}of{}", p.shard.k, p.shard.n));
+        }
+        PathBuf::from("runs").join(name)
+    });
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} run {pos}/{len} {wide_bar} {elapsed}<{eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let records = batch::run(&batch, &out, threads, bar.as_ref());
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let records = match records {
+        Ok(r) => r,
+        Err(e) => return super::batch_failure(&e),
+    };
+    finish(p, &records, &out, quiet, format)
+}
+
+/// Writes the tables (and summary) and prints them.
+pub(super) fn finish(
+    plan: &batch::BatchPlan,
+    records: &std::collections::BTreeMap<usize, batch::RunRecord>,
+    out: &Path,
+    quiet: bool,
+    format: Format,
+) -> u8 {
+    let (files, summary) = match batch::write_outputs(plan, records, out) {
+        Ok(x) => x,
+        Err(e) => return super::batch_failure(&e),
+    };
+    let whole = batch::missing(plan, records, Shard::WHOLE).is_none();
+    match format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "kind": plan.kind,
+                "scenario": plan.scenario_name,
+                "fingerprint": plan.fingerprint,
+                "runs": records.len(),
+                "runs_total": plan.runs_total,
+                "complete": whole,
+                "out": out.display().to_string(),
+                "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+                "summary": summary,
+            });
+            say!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Text if !quiet => {
+            if let Some(s) = &summary {
+                say!("{}", s.to_markdown());
+            }
+            say!(
+                "{} of {} runs in {}{}",
+                records.len(),
+                plan.runs_total,
+                out.display(),
+                if whole { String::new() } else { format!(" (shard {}; `mando merge` joins the shards)", plan.shard) }
+            );
+        }
+        Format::Text => {}
+    }
+    exit::OK
+}
