@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn shards_partition_the_runs() {
         let n = 3;
-        let mut seen = vec![0; 10];
+        let mut seen = [0; 10];
         for k in 1..=n {
             let shard = Shard::parse(&format!("{k}/{n}")).unwrap();
             for (i, s) in seen.iter_mut().enumerate() {

@@ -196,9 +196,10 @@ fn read_log(path: &Path, file: &mut File) -> Result<(BTreeMap<usize, RunRecord>,
                 good += n as u64;
             }
             _ => {
-                // A torn line can only be the last one.
-                let rest = reader.fill_buf().map_err(io)?.is_empty();
-                if complete && !rest || !rest {
+                // A kill can tear only the last write, which then lacks
+                // its newline; anything else is damage.
+                let last = reader.fill_buf().map_err(io)?.is_empty();
+                if complete || !last {
                     return Err(BatchError::Corrupt {
                         path: path.display().to_string(),
                         problem: format!("line {line_no} is not a run record"),
@@ -259,4 +260,88 @@ pub fn read_dirs(dirs: &[PathBuf]) -> Result<(BatchPlan, BTreeMap<usize, RunReco
     let plan =
         plan.ok_or_else(|| BatchError::Corrupt { path: String::new(), problem: "no folders given".to_string() })?;
     Ok((plan, all))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(run: usize) -> RunRecord {
+        RunRecord {
+            run,
+            condition: 0,
+            replication: run,
+            seed: 7,
+            metrics: BTreeMap::from([("peak_active".to_string(), serde_json::json!(run as f64 + 0.5))]),
+            final_state_hash: "00".into(),
+        }
+    }
+
+    fn plan() -> BatchPlan {
+        BatchPlan {
+            mando_version: "test".into(),
+            kind: "sweep".into(),
+            scenario: "s.ron".into(),
+            scenario_name: "s".into(),
+            fingerprint: "f".into(),
+            parameters: vec![],
+            conditions: vec![Condition { values: vec![] }],
+            replications: 3,
+            seed: 1,
+            runs_total: 3,
+            shard: Shard::WHOLE,
+            baseline: None,
+            run_minutes: 1.0,
+        }
+    }
+
+    fn dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("mando-store-{}-{tag}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn a_torn_last_line_is_cut_and_the_rest_kept() {
+        let d = dir("torn");
+        let (mut s, done) = Store::open(&d, &plan()).unwrap();
+        assert!(done.is_empty());
+        s.append(&record(0)).unwrap();
+        s.append(&record(1)).unwrap();
+        s.sync().unwrap();
+        drop(s);
+        let mut f = OpenOptions::new().append(true).open(d.join(LOG_FILE)).unwrap();
+        f.write_all(br#"{"run":2,"condi"#).unwrap();
+        drop(f);
+        let (mut s, done) = Store::open(&d, &plan()).unwrap();
+        assert_eq!(done.keys().copied().collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(done[&1], record(1), "records read back exactly");
+        s.append(&record(2)).unwrap();
+        drop(s);
+        let text = fs::read_to_string(d.join(LOG_FILE)).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        assert!(text.lines().all(|l| serde_json::from_str::<RunRecord>(l).is_ok()));
+    }
+
+    #[test]
+    fn a_damaged_line_before_the_last_is_an_error() {
+        let d = dir("damaged");
+        fs::create_dir_all(&d).unwrap();
+        let good = serde_json::to_string(&record(1)).unwrap();
+        fs::write(d.join(LOG_FILE), format!("not json\n{good}\n")).unwrap();
+        match Store::open(&d, &plan()) {
+            Err(BatchError::Corrupt { problem, .. }) => assert!(problem.contains("line 1")),
+            other => panic!("expected corruption, got {:?}", other.map(|(_, d)| d.len())),
+        }
+    }
+
+    #[test]
+    fn another_batch_or_shard_is_refused() {
+        let d = dir("other");
+        Store::open(&d, &plan()).unwrap();
+        let other = BatchPlan { fingerprint: "g".into(), ..plan() };
+        assert!(matches!(Store::open(&d, &other), Err(BatchError::OtherBatch { .. })));
+        let shard = BatchPlan { shard: Shard { k: 1, n: 2 }, ..plan() };
+        assert!(matches!(Store::open(&d, &shard), Err(BatchError::OtherBatch { .. })));
+    }
 }

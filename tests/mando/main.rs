@@ -2,6 +2,7 @@
 
 mod common;
 
+mod batch;
 mod behaviour;
 mod changes;
 mod cli;
