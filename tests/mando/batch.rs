@@ -375,3 +375,32 @@ fn compare_json_is_one_document_with_the_summary() {
     assert!(deaths["conditions"][1]["vs_baseline"]["n"] == 2);
     assert!(!summary["pareto"]["front"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn the_sweep_spec_in_the_docs_is_valid() {
+    let doc = text(&repo().join("docs/sweeps.md"));
+    let spec = doc.split("```ron\n").nth(1).and_then(|s| s.split("```").next()).expect("a RON example");
+    let scenario = repo().join("scenarios/mining_corridor_blockade.ron");
+    let spec = spec.replace("\"../mining_corridor_blockade.ron\"", &format!("{:?}", scenario.display().to_string()));
+    let dir = temp_dir("batch-doc-spec");
+    let path = dir.join("spec.ron");
+    std::fs::write(&path, spec).unwrap();
+    let sweep = mando::batch::design::load(&path).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(sweep.conditions.len(), 27);
+    let written_as = |_: usize, p: &str, v: &str| format!("{p}={v}");
+    let batch = mando::batch::prepare(mando::batch::BatchInput {
+        kind: "sweep",
+        scenario_path: &sweep.scenario,
+        common: sweep.common.clone(),
+        parameters: sweep.parameters.clone(),
+        conditions: sweep.conditions.clone(),
+        written_as: &written_as,
+        replications: sweep.replications,
+        seed: sweep.seed,
+        shard: mando::batch::Shard::WHOLE,
+        baseline: None,
+    });
+    let batch = batch.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(batch.plan.runs_total, 27 * 5);
+    assert!(batch.scenarios.iter().all(|s| s.law.as_ref().is_some_and(|l| l.enforce)));
+}
