@@ -37,7 +37,6 @@ fn plan_for(runs: usize) -> BatchPlan {
         runs_total: runs,
         shard: Shard::WHOLE,
         baseline: None,
-        run_minutes: TICKS as f64,
     }
 }
 
@@ -57,7 +56,7 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new(format!("{RUNS}_runs"), format!("{threads}t")), &threads, |b, &t| {
             b.iter(|| {
                 let mut n = 0;
-                exec::execute(&scenarios, &runs, t, TICKS as f64, |_| {
+                exec::execute(&scenarios, &runs, t, |_| {
                     n += 1;
                     Ok(())
                 })
@@ -75,7 +74,7 @@ fn bench(c: &mut Criterion) {
     let p = plan_for(1_000_000);
     let (mut log, _) = store::Store::open(&dir, &p).expect("store");
     let records: BTreeMap<usize, batch::RunRecord> =
-        runs.iter().map(|r| (r.index, exec::record_of(r, &report, TICKS as f64))).collect();
+        runs.iter().map(|r| (r.index, exec::record_of(r, &report))).collect();
     let mut i = 0usize;
     group.bench_function("overhead_per_run", |b| {
         b.iter(|| {
@@ -84,7 +83,7 @@ fn bench(c: &mut Criterion) {
             let sim = Sim::new(&sc, SimOptions::default()).expect("world");
             let spec = RunSpec { index: i, condition: 0, replication: i, seed: i as u64 };
             i += 1;
-            let record = exec::record_of(&spec, &report, TICKS as f64);
+            let record = exec::record_of(&spec, &report);
             log.append(&record).expect("append");
             // A share of the tables of a batch of RUNS runs.
             let share = if i.is_multiple_of(RUNS) {

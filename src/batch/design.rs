@@ -10,9 +10,10 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
-use super::plan::Condition;
+use super::BatchError;
+use super::plan::{Condition, MAX_CONDITIONS, MAX_RUNS};
 use crate::scenario::locate::SourceMap;
-use crate::scenario::{Diagnostic, Override, Source, parse_ron};
+use crate::scenario::{Diagnostic, Override, ScenarioError, Source, parse_ron};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Sweep")]
@@ -116,22 +117,29 @@ fn linspace(min: f64, max: f64, steps: usize, integer: bool) -> Vec<f64> {
 
 /// Reads and checks a sweep spec (not yet the scenario under each point:
 /// that is [`super::prepare`]'s work).
-pub fn load(spec: &Path) -> Result<Sweep, Vec<Diagnostic>> {
+pub fn load(spec: &Path) -> Result<Sweep, BatchError> {
     let name = spec.display().to_string();
-    let text = std::fs::read_to_string(spec).map_err(|e| {
-        vec![Diagnostic {
-            origin: crate::scenario::Origin::File { file: name.clone(), line: 0, column: 0 },
-            field: String::new(),
-            message: format!("cannot read the file: {e}"),
-        }]
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    let text = std::fs::read_to_string(spec)
+        .map_err(|source| BatchError::Scenario(ScenarioError::Io { path: name.clone(), source }))?;
+    check(spec, name, &text).map_err(BatchError::Spec)
+}
+
+fn check(spec: &Path, name: String, text: &str) -> Result<Sweep, Vec<Diagnostic>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
     let source = Source::new(name, text);
-    let raw: RawSweep = parse_ron(&source)?;
+    let raw: RawSweep = parse_ron(&source).map_err(|mut d| {
+        for p in &mut d {
+            if p.message.contains("untagged enum SpecValue") {
+                p.message =
+                    "expected a number, true or false, or a string (identifiers as strings: \"unified\")".into();
+            }
+        }
+        d
+    })?;
     let mut r = Reporter { map: SourceMap::new(&source.text), source: &source, problems: Vec::new() };
 
-    if raw.replications == 0 {
-        r.report("replications", "expected at least 1 replication");
+    if raw.replications == 0 || raw.replications > MAX_RUNS {
+        r.report("replications", format!("expected from 1 to {MAX_RUNS} replications, found {}", raw.replications));
     }
     let mut common = Vec::new();
     for (i, s) in raw.set.iter().enumerate() {
@@ -169,8 +177,27 @@ pub fn load(spec: &Path) -> Result<Sweep, Vec<Diagnostic>> {
         if matches!(raw.design, RawDesign::Grid) && p.range.is_some() && p.steps.is_none_or(|s| s == 0) {
             r.report(&f("steps"), "a range in a Grid design needs `steps`: the number of values, at least 1");
         }
+        if p.steps.is_some_and(|s| s > MAX_CONDITIONS) {
+            r.report(&f("steps"), format!("expected at most {MAX_CONDITIONS} steps"));
+        }
     }
 
+    let grid_size = raw
+        .parameters
+        .iter()
+        .try_fold(1usize, |n, p| n.checked_mul(if p.range.is_some() { p.steps.unwrap_or(1) } else { p.values.len() }));
+    match raw.design {
+        RawDesign::Grid if grid_size.is_none_or(|n| n > MAX_CONDITIONS) => {
+            r.report("parameters", format!("the grid has more than {MAX_CONDITIONS} points: split the sweep"))
+        }
+        RawDesign::LatinHypercube { samples } if samples > MAX_CONDITIONS => {
+            r.report("design", format!("expected at most {MAX_CONDITIONS} samples, found {samples}"))
+        }
+        _ => {}
+    }
+    if !r.problems.is_empty() {
+        return Err(r.problems);
+    }
     let mut conditions: Vec<Condition> = Vec::new();
     let mut places = BTreeMap::new();
     match raw.design {
@@ -223,10 +250,12 @@ pub fn load(spec: &Path) -> Result<Sweep, Vec<Diagnostic>> {
                     .map(|&s| {
                         let u = (s as f64 + rng.random::<f64>()) / samples as f64;
                         match p.range {
-                            Some((lo, hi)) => {
-                                let x = lo + u * (hi - lo);
-                                (if p.integer { x.round() } else { x }).to_string()
+                            // Whole numbers: each of lo..=hi gets an equal share.
+                            Some((lo, hi)) if p.integer => {
+                                let (lo, hi) = (lo.ceil(), hi.floor().max(lo.ceil()));
+                                (lo + (u * (hi - lo + 1.0)).floor()).min(hi).to_string()
                             }
+                            Some((lo, hi)) => (lo + u * (hi - lo)).to_string(),
                             None if !p.values.is_empty() => {
                                 p.values[((u * p.values.len() as f64) as usize).min(p.values.len() - 1)].ron()
                             }

@@ -22,7 +22,6 @@ pub fn execute(
     scenarios: &[Scenario],
     todo: &[RunSpec],
     threads: usize,
-    run_minutes: f64,
     mut finished: impl FnMut(RunRecord) -> Result<(), BatchError>,
 ) -> Result<(), BatchError> {
     let next = AtomicUsize::new(0);
@@ -41,7 +40,7 @@ pub fn execute(
                     // Each worker runs its simulation serially: across runs
                     // the cores are already busy.
                     let result = runner::run(&scenario, SimOptions::default(), None, |_| {})
-                        .map(|report| record_of(spec, &report, run_minutes))
+                        .map(|report| record_of(spec, &report))
                         .map_err(BatchError::from);
                     if tx.send(result).is_err() {
                         break;
@@ -61,12 +60,13 @@ pub fn execute(
 }
 
 /// The record of one run: every metric leaf by path, plus the headline.
-pub fn record_of(spec: &RunSpec, report: &RunReport, run_minutes: f64) -> RunRecord {
+pub fn record_of(spec: &RunSpec, report: &RunReport) -> RunRecord {
     let mut metrics = BTreeMap::new();
     if let Ok(v) = serde_json::to_value(&report.metrics) {
         flatten(&v, "", &mut metrics);
     }
-    headline(&mut metrics, run_minutes);
+    let run = &report.parameters.metadata;
+    headline(&mut metrics, run.ticks as f64 * run.minutes_per_tick);
     RunRecord {
         run: spec.index,
         condition: spec.condition,
@@ -123,6 +123,8 @@ fn headline(m: &mut BTreeMap<String, Value>, run_minutes: f64) {
     let civilian = num(m, &format!("{C}.harm_totals.civilian.dead")).unwrap_or(0.0);
     m.insert("headline.deaths".into(), deaths.into());
     m.insert("headline.civilian_deaths".into(), civilian.into());
+    m.insert("headline.uses_of_force".into(), uses.into());
+    m.insert("headline.excessive_uses_of_force".into(), excessive.into());
     m.insert("headline.excessive_force_rate".into(), if uses > 0.0 { (excessive / uses).into() } else { Value::Null });
     m.insert("headline.minutes_to_restore_order_or_end".into(), restore.into());
 }

@@ -35,8 +35,12 @@ pub enum BatchError {
     Corrupt { path: String, problem: String },
     #[error("{0}")]
     Incomplete(String),
-    #[error("cannot write in {path}: {source}")]
+    #[error("another mando is running the batch in {0}: wait for it, or use another --out")]
+    Busy(String),
+    #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
+    #[error("{0} is not a batch folder (no batch.json): give the folders that compare or sweep wrote")]
+    NotABatch(String),
     #[error("a run failed: {0}")]
     Run(#[from] crate::runner::RunError),
 }
@@ -46,7 +50,13 @@ impl BatchError {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            BatchError::Scenario(_) | BatchError::Spec(_) | BatchError::OtherBatch { .. } | BatchError::Incomplete(_)
+            BatchError::Scenario(_)
+                | BatchError::Spec(_)
+                | BatchError::OtherBatch { .. }
+                | BatchError::Incomplete(_)
+                | BatchError::NotABatch(_)
+                | BatchError::Corrupt { .. }
+                | BatchError::Busy(_)
         )
     }
 }
@@ -82,10 +92,47 @@ pub struct BatchInput<'a> {
 /// reporting every problem at once (each distinct one once).
 pub fn prepare(input: BatchInput<'_>) -> Result<Batch, BatchError> {
     let path = input.scenario_path;
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    let argument = |c: usize, p: &str, v: &str| scenario::Origin::Override { argument: (input.written_as)(c, p, v) };
+    match input.conditions.len().checked_mul(input.replications) {
+        Some(n) if n <= plan::MAX_RUNS => {}
+        _ => problems.push(Diagnostic {
+            origin: scenario::Origin::Override { argument: format!("{} replications", input.replications) },
+            field: String::new(),
+            message: format!(
+                "{} conditions × {} replications is more than {} runs: split the batch",
+                input.conditions.len(),
+                input.replications,
+                plan::MAX_RUNS
+            ),
+        }),
+    }
+    // The replication decides the seed: varying it would make every
+    // condition the same runs.
+    let seeds = input
+        .common
+        .iter()
+        .filter(|o| o.path == "metadata.seed")
+        .map(|o| scenario::Origin::Override { argument: o.argument() });
+    let varied = input.conditions.iter().enumerate().flat_map(|(c, cond)| {
+        cond.values.iter().filter(|(p, _)| p == "metadata.seed").map(move |(p, v)| argument(c, p, v))
+    });
+    for origin in seeds.chain(varied).take(1) {
+        problems.push(Diagnostic {
+            origin,
+            field: "metadata.seed".into(),
+            message: "a batch sets each run's seed from its replication: give the master seed with --seed (or `seed:` in a sweep spec)".into(),
+        });
+    }
+    if input.conditions.is_empty() {
+        return Err(BatchError::Incomplete("the batch has no conditions".into()));
+    }
+    if !problems.is_empty() {
+        return Err(ScenarioError::Invalid(problems).into());
+    }
     let text = std::fs::read_to_string(path)
         .map_err(|source| ScenarioError::Io { path: path.display().to_string(), source })?;
     let mut scenarios = Vec::new();
-    let mut problems: Vec<Diagnostic> = Vec::new();
     for (c, cond) in input.conditions.iter().enumerate() {
         let mut overrides = input.common.clone();
         for (p, v) in &cond.values {
@@ -119,7 +166,9 @@ pub fn prepare(input: BatchInput<'_>) -> Result<Batch, BatchError> {
         "seed": seed,
     })
     .to_string();
-    let fingerprint = store::fingerprint(&[env!("CARGO_PKG_VERSION").as_bytes(), text.as_bytes(), decided.as_bytes()]);
+    // The build's own source is part of what decides the results.
+    let build = env!("MANDO_SOURCE_HASH");
+    let fingerprint = store::fingerprint(&[build.as_bytes(), text.as_bytes(), decided.as_bytes()]);
     let plan = BatchPlan {
         mando_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: input.kind.to_string(),
@@ -133,7 +182,6 @@ pub fn prepare(input: BatchInput<'_>) -> Result<Batch, BatchError> {
         seed,
         shard: input.shard,
         baseline: input.baseline,
-        run_minutes: first.metadata.ticks as f64 * first.metadata.minutes_per_tick,
     };
     Ok(Batch { plan, scenarios })
 }
@@ -158,7 +206,7 @@ pub fn run(
         bar.set_position(done.len() as u64);
         bar.reset_eta();
     }
-    let result = exec::execute(&batch.scenarios, &todo, threads, p.run_minutes, |record| {
+    let result = exec::execute(&batch.scenarios, &todo, threads, |record| {
         store.append(&record)?;
         done.insert(record.run, record);
         if let Some(bar) = progress {

@@ -52,8 +52,6 @@ pub struct BatchPlan {
     pub shard: Shard,
     /// Index of the baseline condition (compare).
     pub baseline: Option<usize>,
-    /// Minutes a run lasts (for "not restored by the end").
-    pub run_minutes: f64,
 }
 
 /// One finished run.
@@ -123,6 +121,13 @@ impl Store {
                 });
             }
             Some(_) => {}
+            None if fs::metadata(dir.join(LOG_FILE)).is_ok_and(|m| m.len() > 0) => {
+                return Err(BatchError::Corrupt {
+                    path: dir.join(LOG_FILE).display().to_string(),
+                    problem: "a run log without its batch.json: not resumed; remove the folder or use another --out"
+                        .into(),
+                });
+            }
             None => {
                 let text = serde_json::to_vec_pretty(plan).map_err(|e| io(io::Error::other(e)))?;
                 write_atomic(&plan_path, &text).map_err(io)?;
@@ -130,7 +135,14 @@ impl Store {
         }
         let log_path = dir.join(LOG_FILE);
         let mut log = OpenOptions::new().create(true).read(true).append(true).open(&log_path).map_err(io)?;
-        let (done, good_len) = read_log(&log_path, &mut log)?;
+        // Two processes appending to one log would tear each other's lines.
+        if let Err(e) = log.try_lock() {
+            return Err(match e {
+                std::fs::TryLockError::WouldBlock => BatchError::Busy(dir.display().to_string()),
+                std::fs::TryLockError::Error(e) => io(e),
+            });
+        }
+        let (done, good_len) = read_log(&log_path, &mut log, plan)?;
         // Cut a line torn by a kill in the middle of a write.
         if good_len < log.metadata().map_err(io)?.len() {
             log.set_len(good_len).map_err(io)?;
@@ -175,7 +187,7 @@ pub fn read_plan(path: &Path) -> Result<Option<BatchPlan>, BatchError> {
 /// Reads a log: the runs it holds (the first record of each index wins) and
 /// the length of its whole, well-formed lines. Only the last line may be
 /// torn; a bad line before it is corruption.
-fn read_log(path: &Path, file: &mut File) -> Result<(BTreeMap<usize, RunRecord>, u64), BatchError> {
+fn read_log(path: &Path, file: &mut File, plan: &BatchPlan) -> Result<(BTreeMap<usize, RunRecord>, u64), BatchError> {
     let io = |e: io::Error| BatchError::Io { path: path.display().to_string(), source: e };
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     let mut reader = BufReader::new(&*file);
@@ -191,6 +203,12 @@ fn read_log(path: &Path, file: &mut File) -> Result<(BTreeMap<usize, RunRecord>,
         line_no += 1;
         let complete = line.last() == Some(&b'\n');
         match serde_json::from_slice::<RunRecord>(&line) {
+            Ok(r) if complete && !belongs(&r, plan) => {
+                return Err(BatchError::Corrupt {
+                    path: path.display().to_string(),
+                    problem: format!("line {line_no} (run {}) is not a run of this batch", r.run),
+                });
+            }
             Ok(r) if complete => {
                 done.entry(r.run).or_insert(r);
                 good += n as u64;
@@ -212,16 +230,26 @@ fn read_log(path: &Path, file: &mut File) -> Result<(BTreeMap<usize, RunRecord>,
     Ok((done, good))
 }
 
+/// Whether a record's index, condition, replication and seed are those the
+/// plan gives that index.
+fn belongs(r: &RunRecord, plan: &BatchPlan) -> bool {
+    let reps = plan.replications.max(1);
+    r.run < plan.runs_total
+        && r.condition == r.run / reps
+        && r.replication == r.run % reps
+        && r.seed == super::plan::replication_seed(plan.seed, r.replication)
+}
+
 /// Every record of the logs in `dirs`, with the plan they share.
 pub fn read_dirs(dirs: &[PathBuf]) -> Result<(BatchPlan, BTreeMap<usize, RunRecord>), BatchError> {
     let mut plan: Option<BatchPlan> = None;
     let mut all = BTreeMap::new();
     for dir in dirs {
         let path = dir.join(PLAN_FILE);
-        let p = read_plan(&path)?.ok_or_else(|| BatchError::Corrupt {
-            path: path.display().to_string(),
-            problem: "no batch here (batch.json is missing)".to_string(),
-        })?;
+        if !dir.is_dir() {
+            return Err(BatchError::NotABatch(dir.display().to_string()));
+        }
+        let p = read_plan(&path)?.ok_or_else(|| BatchError::NotABatch(dir.display().to_string()))?;
         if let Some(first) = &plan
             && first.fingerprint != p.fingerprint
         {
@@ -240,7 +268,7 @@ pub fn read_dirs(dirs: &[PathBuf]) -> Result<(BatchPlan, BTreeMap<usize, RunReco
             }
             Err(e) => return Err(BatchError::Io { path: log_path.display().to_string(), source: e }),
         };
-        let (done, _) = read_log(&log_path, &mut file)?;
+        let (done, _) = read_log(&log_path, &mut file, &p)?;
         for (i, r) in done {
             match all.get(&i) {
                 Some(old) if old != &r => {
@@ -271,7 +299,7 @@ mod tests {
             run,
             condition: 0,
             replication: run,
-            seed: 7,
+            seed: crate::batch::plan::replication_seed(1, run),
             metrics: BTreeMap::from([("peak_active".to_string(), serde_json::json!(run as f64 + 0.5))]),
             final_state_hash: "00".into(),
         }
@@ -291,7 +319,6 @@ mod tests {
             runs_total: 3,
             shard: Shard::WHOLE,
             baseline: None,
-            run_minutes: 1.0,
         }
     }
 
@@ -326,13 +353,37 @@ mod tests {
     #[test]
     fn a_damaged_line_before_the_last_is_an_error() {
         let d = dir("damaged");
-        fs::create_dir_all(&d).unwrap();
+        drop(Store::open(&d, &plan()).unwrap());
         let good = serde_json::to_string(&record(1)).unwrap();
         fs::write(d.join(LOG_FILE), format!("not json\n{good}\n")).unwrap();
         match Store::open(&d, &plan()) {
             Err(BatchError::Corrupt { problem, .. }) => assert!(problem.contains("line 1")),
             other => panic!("expected corruption, got {:?}", other.map(|(_, d)| d.len())),
         }
+    }
+
+    #[test]
+    fn a_log_without_its_plan_or_with_foreign_runs_is_refused() {
+        let d = dir("foreign");
+        fs::create_dir_all(&d).unwrap();
+        let good = serde_json::to_string(&record(1)).unwrap();
+        fs::write(d.join(LOG_FILE), format!("{good}\n")).unwrap();
+        assert!(matches!(Store::open(&d, &plan()), Err(BatchError::Corrupt { .. })), "no batch.json");
+        fs::remove_file(d.join(LOG_FILE)).unwrap();
+        drop(Store::open(&d, &plan()).unwrap());
+        let foreign = serde_json::to_string(&RunRecord { seed: 12345, ..record(1) }).unwrap();
+        fs::write(d.join(LOG_FILE), format!("{good}\n{foreign}\n")).unwrap();
+        match Store::open(&d, &plan()) {
+            Err(BatchError::Corrupt { problem, .. }) => assert!(problem.contains("line 2"), "{problem}"),
+            other => panic!("expected a foreign run, got {:?}", other.map(|(_, d)| d.len())),
+        }
+    }
+
+    #[test]
+    fn a_batch_folder_in_use_is_refused() {
+        let d = dir("busy");
+        let (_first, _) = Store::open(&d, &plan()).unwrap();
+        assert!(matches!(Store::open(&d, &plan()), Err(BatchError::Busy(_))));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::stats::{self, Describe, Paired};
 use super::store::BatchPlan;
-use super::table::{Kind, Table};
+use super::table::{Cell, Kind, Table};
 
 /// The metrics shown in the printed table and `summary.md` (when present).
 pub const HEADLINE: [&str; 9] = [
@@ -68,52 +68,61 @@ pub struct CompareSummary {
     pub pareto: Option<Pareto>,
 }
 
-/// Values of column `col` for condition `c`, by replication (NaN if absent).
-fn by_replication(t: &Table, plan: &BatchPlan, col: usize, c: usize) -> Vec<f64> {
-    let mut v = vec![f64::NAN; plan.replications];
-    let values = t.numbers(col);
-    for (row, x) in t.rows.iter().zip(values) {
-        let (cond, rep) = (&row[1], &row[2]);
-        if let (super::table::Cell::Int(cond), super::table::Cell::Int(rep)) = (cond, rep)
-            && *cond as usize == c
+/// Values of column `col` as `[condition][replication]` (NaN if absent).
+fn by_condition(t: &Table, plan: &BatchPlan, col: usize) -> Vec<Vec<f64>> {
+    let mut v = vec![vec![f64::NAN; plan.replications]; plan.conditions.len()];
+    for (row, x) in t.rows.iter().zip(t.numbers(col)) {
+        if let (Cell::Int(c), Cell::Int(r)) = (&row[1], &row[2])
+            && let Some(slot) = v.get_mut(*c as usize).and_then(|reps| reps.get_mut(*r as usize))
         {
-            v[*rep as usize] = x;
+            *slot = x;
         }
     }
     v
 }
 
+/// Σ of column `name` per condition (0 where absent).
+fn totals(t: &Table, plan: &BatchPlan, name: &str) -> Option<Vec<f64>> {
+    let col = t.column(name)?;
+    Some(by_condition(t, plan, col).iter().map(|reps| reps.iter().filter(|x| x.is_finite()).sum()).collect())
+}
+
 pub fn compare(plan: &BatchPlan, t: &Table) -> CompareSummary {
-    let baseline = plan.baseline.unwrap_or(0);
+    let baseline = plan.baseline.filter(|&b| b < plan.conditions.len()).unwrap_or(0);
     let n = plan.conditions.len();
     let metric_cols: Vec<usize> = (t.first_metric..t.columns.len()).filter(|&c| t.kinds[c] == Kind::Num).collect();
     let metrics = metric_cols
         .iter()
         .map(|&col| {
-            let base = by_replication(t, plan, col, baseline);
+            let values = by_condition(t, plan, col);
             MetricSummary {
                 metric: t.columns[col].clone(),
                 conditions: (0..n)
-                    .map(|c| {
-                        let v = by_replication(t, plan, col, c);
-                        ConditionStat {
-                            condition: c,
-                            stats: stats::describe(&v),
-                            vs_baseline: (c != baseline).then(|| stats::paired(&v, &base)).flatten(),
-                        }
+                    .map(|c| ConditionStat {
+                        condition: c,
+                        stats: stats::describe(&values[c]),
+                        vs_baseline: (c != baseline).then(|| stats::paired(&values[c], &values[baseline])).flatten(),
                     })
                     .collect(),
             }
         })
         .collect::<Vec<_>>();
     let pareto = (|| {
-        let cols: Vec<&MetricSummary> =
-            PARETO_AXES.iter().map(|a| metrics.iter().find(|m| m.metric == *a)).collect::<Option<_>>()?;
-        // A condition without any use of force has no excessive force.
-        let means: Vec<Vec<f64>> =
-            (0..n).map(|c| cols.iter().map(|m| m.conditions[c].stats.map_or(0.0, |s| s.mean)).collect()).collect();
+        let mean = |name: &str| {
+            let m = metrics.iter().find(|m| m.metric == name)?;
+            Some((0..n).map(|c| m.conditions[c].stats.map_or(f64::NAN, |s| s.mean)).collect::<Vec<f64>>())
+        };
+        let deaths = mean(PARETO_AXES[0])?;
+        let time = mean(PARETO_AXES[2])?;
+        // Pooled over the replications, so that a run with one use of force
+        // weighs one use, not a whole run; 0 where no force was used.
+        let uses = totals(t, plan, "headline.uses_of_force")?;
+        let excessive = totals(t, plan, "headline.excessive_uses_of_force")?;
+        let means: Vec<Vec<f64>> = (0..n)
+            .map(|c| vec![deaths[c], if uses[c] > 0.0 { excessive[c] / uses[c] } else { 0.0 }, time[c]])
+            .collect();
         Some(Pareto {
-            axes: PARETO_AXES.iter().map(|s| s.to_string()).collect(),
+            axes: vec![PARETO_AXES[0].into(), "pooled excessive-force rate".into(), PARETO_AXES[2].into()],
             front: stats::pareto_front(&means),
             means,
         })
@@ -162,9 +171,9 @@ impl CompareSummary {
                 let d = c.vs_baseline;
                 let label = &self.conditions[c.condition].label;
                 let fields = [
-                    m.metric.clone(),
+                    super::table::csv_field(&m.metric),
                     c.condition.to_string(),
-                    format!("\"{}\"", label.replace('"', "\"\"")),
+                    super::table::csv_field(label),
                     s.map_or("0".into(), |s| s.n.to_string()),
                     opt(s.map(|s| s.mean)),
                     opt(s.and_then(|s| s.sd)),

@@ -127,7 +127,7 @@ pub fn runs_table(plan: &BatchPlan, records: &BTreeMap<usize, RunRecord>) -> Tab
     Table { columns, kinds, rows, first_metric }
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 

@@ -94,6 +94,10 @@ fn conditions(vary: &[String]) -> Result<(Vec<String>, Vec<Condition>), Vec<Stri
             Err(m) => problems.push(format!("--vary {v}: {m}")),
         }
     }
+    let count = params.iter().try_fold(1usize, |n, (_, v)| n.checked_mul(v.len()));
+    if count.is_none_or(|n| n > batch::plan::MAX_CONDITIONS) {
+        problems.push(format!("--vary: more than {} conditions: split the comparison", batch::plan::MAX_CONDITIONS));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }

@@ -32,7 +32,7 @@ pub struct SweepArgs {
 pub fn run(args: SweepArgs) -> u8 {
     let sweep = match batch::design::load(&args.spec) {
         Ok(s) => s,
-        Err(problems) => return super::batch_failure(&batch::BatchError::Spec(problems)),
+        Err(e) => return super::batch_failure(&e),
     };
     let Some((threads, shard)) = super::threads_and_shard(args.threads, args.shard.as_deref(), sweep.replications)
     else {

@@ -294,7 +294,7 @@ fn bad_sweep_specs_are_reported_with_their_place_and_field() {
         (
             "bad_values.ron",
             &[
-                "bad_values.ron:8:19: replications: expected at least 1",
+                "bad_values.ron:8:19: replications: expected from 1 to 10000000 replications, found 0",
                 "bad_values.ron:5:47: parameters[0].range: expected (min, max) with min <= max",
                 "bad_values.ron:6:9: parameters[1].steps: a range in a Grid design needs `steps`",
             ],
@@ -336,6 +336,9 @@ fn bad_compare_arguments_name_the_argument() {
         ),
         (vec!["--vary", "civilians.legitimacy=0.5", "--shard", "3/2"], "--shard"),
         (vec!["--vary", "civilians.legitimacy=0.5", "--reps", "0"], "--reps"),
+        (vec!["--vary", "metadata.seed=1,2"], "a batch sets each run's seed from its replication"),
+        (vec!["--vary", "civilians.legitimacy=0.5", "--set", "metadata.seed=4"], "give the master seed with --seed"),
+        (vec!["--vary", "civilians.legitimacy=0.5,0.6", "--reps", "99999999999"], "is more than 10000000 runs"),
     ] {
         let mut a = vec!["compare", "scenarios/epstein_classic.ron", "--quiet", "--out", s(&out)];
         a.extend(args);
@@ -403,4 +406,30 @@ fn the_sweep_spec_in_the_docs_is_valid() {
     let batch = batch.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(batch.plan.runs_total, 27 * 5);
     assert!(batch.scenarios.iter().all(|s| s.law.as_ref().is_some_and(|l| l.enforce)));
+}
+
+#[test]
+fn time_to_restore_order_is_counted_to_the_end_of_each_conditions_own_run() {
+    let dir = temp_dir("batch-run-length");
+    let out = dir.join("t");
+    ok(&[
+        "compare",
+        "scenarios/highland_airport_protest.ron",
+        "--vary",
+        "metadata.ticks=30,90",
+        "--reps",
+        "2",
+        "--quiet",
+        "--out",
+        s(&out),
+    ]);
+    for row in csv_rows(&out.join("runs.csv")) {
+        let minutes: f64 = row["metadata.ticks"].parse().unwrap(); // one minute a tick
+        let t: f64 = row["headline.minutes_to_restore_order_or_end"].parse().unwrap();
+        assert!((0.0..=minutes).contains(&t), "{t} outside 0..={minutes}");
+        if row["operation.conflict.minutes_to_restore_order"].is_empty() {
+            let crisis: f64 = row["operation.conflict.first_crisis_minute"].parse().unwrap();
+            assert_eq!(t, minutes - crisis, "censored at the end of the run");
+        }
+    }
 }
