@@ -10,8 +10,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
-use super::BatchError;
 use super::plan::{Condition, MAX_CONDITIONS, MAX_RUNS};
+use super::{BatchError, BatchInput, Shard};
 use crate::scenario::locate::SourceMap;
 use crate::scenario::{Diagnostic, Override, ScenarioError, Source, parse_ron};
 
@@ -87,6 +87,31 @@ pub struct Sweep {
     /// Where each condition's values are written in the spec, for messages:
     /// `(condition, path)` → `file:line:column`.
     pub places: BTreeMap<(usize, String), String>,
+}
+
+impl Sweep {
+    /// How a point's value is named in messages: its place in the spec.
+    pub fn written_as(&self, condition: usize, path: &str, value: &str) -> String {
+        self.places
+            .get(&(condition, path.to_string()))
+            .map_or(format!("{path}={value}"), |at| format!("{at}: {path}={value}"))
+    }
+
+    /// The batch this sweep (or its shard) is.
+    pub fn input<'a>(&'a self, written_as: &'a dyn Fn(usize, &str, &str) -> String, shard: Shard) -> BatchInput<'a> {
+        BatchInput {
+            kind: "sweep",
+            scenario_path: &self.scenario,
+            common: self.common.clone(),
+            parameters: self.parameters.clone(),
+            conditions: self.conditions.clone(),
+            written_as,
+            replications: self.replications,
+            seed: self.seed,
+            shard,
+            baseline: None,
+        }
+    }
 }
 
 struct Reporter<'a> {

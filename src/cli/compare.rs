@@ -36,7 +36,14 @@ pub struct CompareArgs {
     /// [default: the first value of each --vary].
     #[arg(long, value_name = "PATH=VALUE,...")]
     pub baseline: Option<String>,
-    /// Output folder [default: runs/compare-<scenario>-<seed>/].
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+/// Where and how a batch runs: shared by `compare` and `sweep`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Output folder [default: runs/<verb>-<scenario>-<seed>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads: runs go in parallel, one per thread [default: all cores].
@@ -45,7 +52,7 @@ pub struct CompareArgs {
     /// Run only the K-th of N shares of the runs (1-based), for a cluster.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// No progress bar and no table on standard error/output.
+    /// No progress bar, and nothing printed but with --format json.
     #[arg(long)]
     pub quiet: bool,
     /// How to print the result on standard output.
@@ -151,7 +158,8 @@ pub fn run(args: CompareArgs) -> u8 {
         }
     };
     let Some(common) = super::common_overrides(&args.sets, args.ticks) else { return exit::BAD_INPUT };
-    let Some((threads, shard)) = super::threads_and_shard(args.threads, args.shard.as_deref(), args.reps) else {
+    let Some((threads, shard)) = super::threads_and_shard(args.batch.threads, args.batch.shard.as_deref(), args.reps)
+    else {
         return exit::BAD_INPUT;
     };
     let written_as = |_: usize, p: &str, v: &str| format!("--vary {p}={v}");
@@ -167,19 +175,13 @@ pub fn run(args: CompareArgs) -> u8 {
         shard,
         baseline,
     };
-    execute(input, args.out, threads, args.quiet, args.format, "compare")
+    execute(input, args.batch, threads, "compare")
 }
 
 /// Prepares, runs and writes a batch; prints what a person or a script
 /// needs. Shared by `compare` and `sweep`.
-pub(super) fn execute(
-    input: BatchInput<'_>,
-    out: Option<PathBuf>,
-    threads: usize,
-    quiet: bool,
-    format: Format,
-    verb: &str,
-) -> u8 {
+pub(super) fn execute(input: BatchInput<'_>, args: BatchArgs, threads: usize, verb: &str) -> u8 {
+    let BatchArgs { out, quiet, format, .. } = args;
     let batch = match batch::prepare(input) {
         Ok(b) => b,
         Err(e) => return super::batch_failure(&e),

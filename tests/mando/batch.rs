@@ -390,19 +390,8 @@ fn the_sweep_spec_in_the_docs_is_valid() {
     std::fs::write(&path, spec).unwrap();
     let sweep = mando::batch::design::load(&path).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(sweep.conditions.len(), 27);
-    let written_as = |_: usize, p: &str, v: &str| format!("{p}={v}");
-    let batch = mando::batch::prepare(mando::batch::BatchInput {
-        kind: "sweep",
-        scenario_path: &sweep.scenario,
-        common: sweep.common.clone(),
-        parameters: sweep.parameters.clone(),
-        conditions: sweep.conditions.clone(),
-        written_as: &written_as,
-        replications: sweep.replications,
-        seed: sweep.seed,
-        shard: mando::batch::Shard::WHOLE,
-        baseline: None,
-    });
+    let written_as = |c: usize, p: &str, v: &str| sweep.written_as(c, p, v);
+    let batch = mando::batch::prepare(sweep.input(&written_as, mando::batch::Shard::WHOLE));
     let batch = batch.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(batch.plan.runs_total, 27 * 5);
     assert!(batch.scenarios.iter().all(|s| s.law.as_ref().is_some_and(|l| l.enforce)));
