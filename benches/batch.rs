@@ -1,4 +1,4 @@
-//! Batches of many small runs: `batch/<n>_runs_<threads>t` runs n runs of
+//! Batches of many small runs: `batch/<n>_runs/<threads>t` runs n runs of
 //! `epstein_classic` (200 ticks each) through the batch executor on 1 and
 //! 2 worker threads (throughput in runs); `batch/run_200_ticks` is one such
 //! run alone, and `batch/overhead_per_run` is everything a batch adds to a
@@ -16,7 +16,7 @@ use mando::scenario::{self, Override, Scenario};
 use mando::sim::{Sim, SimOptions};
 
 const TICKS: u32 = 200;
-const RUNS: usize = 16;
+const RUNS: usize = 64;
 
 fn scenario() -> Scenario {
     let o = Override { path: "metadata.ticks".into(), value: TICKS.to_string(), written_as: None };

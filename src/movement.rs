@@ -1,12 +1,12 @@
 //! Epstein's movement rule: go to a random empty cell within vision.
 //!
 //! Two forms of the same rule. [`uniform_empty_in_vision`] scans the
-//! neighbourhood and picks uniformly among its empty cells (exact; used by
-//! the sequential engine). [`propose_empty_in_vision`] draws random offsets
-//! until one is empty (uniform over empty cells given success, and much
-//! cheaper in the usual crowd with a quarter of cells free, with the scan as
-//! a fallback; used by the parallel engine, which settles two agents
-//! choosing one cell by lot, and for releases from jail).
+//! neighbourhood and picks uniformly among its empty cells. [`propose_empty_in_vision`]
+//! draws random offsets until one is empty (uniform over empty cells given
+//! success, and much cheaper in the usual crowd with a quarter of cells
+//! free), with the scan as its fallback: both engines move agents with it
+//! (the parallel one then settles two agents choosing one cell by lot), and
+//! releases from jail use it.
 
 use crate::grid::{CellIndex, Grid, Shape, is_empty_code};
 use crate::sim::rng::AgentDraws;

@@ -65,12 +65,11 @@ pub fn take_turns(
                 if mood.is_some_and(|m| m.holds_cell(pos.0, id, condition)) {
                     return;
                 }
-                if let Some(to) = movement::uniform_empty_in_vision(
+                if let Some(to) = movement::propose_empty_in_vision(
                     &grid,
                     pos.0,
                     &shapes.civilian,
                     moves.agent(civilian_key(id), tick),
-                    0,
                 ) {
                     relocate(&grid, pos.0, to, civilian_code(id, condition));
                     pos.0 = to;
@@ -102,7 +101,7 @@ pub fn take_turns(
             let key = officer_key(id);
             let step = |pos: &mut Position| {
                 if let Some(to) =
-                    movement::uniform_empty_in_vision(&grid, pos.0, &shapes.officer, moves.agent(key, tick), 0)
+                    movement::propose_empty_in_vision(&grid, pos.0, &shapes.officer, moves.agent(key, tick))
                 {
                     relocate(&grid, pos.0, to, Occupant::Officer { id: id.0 });
                     pos.0 = to;
