@@ -19,9 +19,11 @@ fn visit(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
 fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=Cargo.lock");
+    println!("cargo:rerun-if-changed=Cargo.toml");
+    println!("cargo:rerun-if-changed=build.rs");
     let mut files = Vec::new();
     visit(Path::new("src"), &mut files);
-    files.push("Cargo.lock".into());
+    files.extend(["Cargo.lock".into(), "Cargo.toml".into(), "build.rs".into()]);
     files.sort();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for f in &files {

@@ -134,7 +134,7 @@ impl Reporter<'_> {
 fn linspace(min: f64, max: f64, steps: usize, integer: bool) -> Vec<f64> {
     let mut v: Vec<f64> = (0..steps)
         .map(|i| if steps == 1 { min } else { min + (max - min) * i as f64 / (steps - 1) as f64 })
-        .map(|x| if integer { x.round() } else { x })
+        .map(|x| if integer { x.round().clamp(min.ceil(), max.floor()) } else { x })
         .collect();
     v.dedup();
     v
@@ -201,6 +201,11 @@ fn check(spec: &Path, name: String, text: &str) -> Result<Sweep, Vec<Diagnostic>
         }
         if matches!(raw.design, RawDesign::Grid) && p.range.is_some() && p.steps.is_none_or(|s| s == 0) {
             r.report(&f("steps"), "a range in a Grid design needs `steps`: the number of values, at least 1");
+        }
+        if let (true, Some((lo, hi))) = (p.integer, p.range)
+            && lo.ceil() > hi.floor()
+        {
+            r.report(&f("range"), format!("`integer: true` but ({lo}, {hi}) holds no whole number"));
         }
         if p.steps.is_some_and(|s| s > MAX_CONDITIONS) {
             r.report(&f("steps"), format!("expected at most {MAX_CONDITIONS} steps"));

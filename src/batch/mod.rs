@@ -65,6 +65,9 @@ fn render(problems: &[Diagnostic]) -> String {
     problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")
 }
 
+/// Problems reported at most for one batch.
+const MAX_PROBLEMS: usize = 50;
+
 /// A checked batch: its plan and one scenario per condition.
 pub struct Batch {
     pub plan: BatchPlan,
@@ -133,6 +136,7 @@ pub fn prepare(input: BatchInput<'_>) -> Result<Batch, BatchError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| ScenarioError::Io { path: path.display().to_string(), source })?;
     let mut scenarios = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for (c, cond) in input.conditions.iter().enumerate() {
         let mut overrides = input.common.clone();
         for (p, v) in &cond.values {
@@ -146,9 +150,13 @@ pub fn prepare(input: BatchInput<'_>) -> Result<Batch, BatchError> {
             Ok(s) => scenarios.push(s),
             Err(e) => {
                 for d in e.diagnostics() {
-                    if !problems.contains(&d) {
+                    if seen.insert(d.to_string()) {
                         problems.push(d);
                     }
+                }
+                // The same mistake under many conditions: enough to fix it.
+                if problems.len() >= MAX_PROBLEMS {
+                    break;
                 }
             }
         }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Limits that keep a mistyped size from exhausting memory: far above any
 /// batch a cluster runs in a day.
-pub const MAX_CONDITIONS: usize = 1_000_000;
+pub const MAX_CONDITIONS: usize = 100_000;
 pub const MAX_RUNS: usize = 10_000_000;
 
 /// One setting of the varied parameters: `(path, RON value)` pairs, applied

@@ -111,6 +111,19 @@ impl Store {
     pub fn open(dir: &Path, plan: &BatchPlan) -> Result<(Store, BTreeMap<usize, RunRecord>), BatchError> {
         let io = |e: io::Error| BatchError::Io { path: dir.display().to_string(), source: e };
         fs::create_dir_all(dir).map_err(io)?;
+        // The lock comes first: two processes appending to one log would
+        // tear each other's lines, and two starting on an empty folder would
+        // each write a plan.
+        let log_path = dir.join(LOG_FILE);
+        let had_log = fs::metadata(&log_path).is_ok_and(|m| m.len() > 0);
+        let mut log = OpenOptions::new().create(true).read(true).append(true).open(&log_path).map_err(io)?;
+        match log.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(BatchError::Busy(dir.display().to_string())),
+            // Some cluster file systems have no locks: run unguarded.
+            Err(std::fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
         let plan_path = dir.join(PLAN_FILE);
         match read_plan(&plan_path)? {
             Some(old) if old.fingerprint != plan.fingerprint || old.shard != plan.shard => {
@@ -121,7 +134,7 @@ impl Store {
                 });
             }
             Some(_) => {}
-            None if fs::metadata(dir.join(LOG_FILE)).is_ok_and(|m| m.len() > 0) => {
+            None if had_log => {
                 return Err(BatchError::Corrupt {
                     path: dir.join(LOG_FILE).display().to_string(),
                     problem: "a run log without its batch.json: not resumed; remove the folder or use another --out"
@@ -132,15 +145,6 @@ impl Store {
                 let text = serde_json::to_vec_pretty(plan).map_err(|e| io(io::Error::other(e)))?;
                 write_atomic(&plan_path, &text).map_err(io)?;
             }
-        }
-        let log_path = dir.join(LOG_FILE);
-        let mut log = OpenOptions::new().create(true).read(true).append(true).open(&log_path).map_err(io)?;
-        // Two processes appending to one log would tear each other's lines.
-        if let Err(e) = log.try_lock() {
-            return Err(match e {
-                std::fs::TryLockError::WouldBlock => BatchError::Busy(dir.display().to_string()),
-                std::fs::TryLockError::Error(e) => io(e),
-            });
         }
         let (done, good_len) = read_log(&log_path, &mut log, plan)?;
         // Cut a line torn by a kill in the middle of a write.
@@ -175,10 +179,20 @@ impl Store {
 }
 
 pub fn read_plan(path: &Path) -> Result<Option<BatchPlan>, BatchError> {
+    let corrupt = |problem: String| BatchError::Corrupt { path: path.display().to_string(), problem };
     match fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| BatchError::Corrupt { path: path.display().to_string(), problem: e.to_string() }),
+        Ok(bytes) => {
+            let p: BatchPlan = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            let consistent = !p.conditions.is_empty()
+                && p.replications >= 1
+                && p.conditions.len().checked_mul(p.replications) == Some(p.runs_total)
+                && (1..=p.shard.n).contains(&p.shard.k)
+                && p.baseline.is_none_or(|b| b < p.conditions.len());
+            if !consistent {
+                return Err(corrupt("conditions, replications, runs, shard or baseline do not agree".into()));
+            }
+            Ok(Some(p))
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(BatchError::Io { path: path.display().to_string(), source: e }),
     }
@@ -235,6 +249,7 @@ fn read_log(path: &Path, file: &mut File, plan: &BatchPlan) -> Result<(BTreeMap<
 fn belongs(r: &RunRecord, plan: &BatchPlan) -> bool {
     let reps = plan.replications.max(1);
     r.run < plan.runs_total
+        && plan.shard.takes(r.run)
         && r.condition == r.run / reps
         && r.replication == r.run % reps
         && r.seed == super::plan::replication_seed(plan.seed, r.replication)
@@ -377,6 +392,23 @@ mod tests {
             Err(BatchError::Corrupt { problem, .. }) => assert!(problem.contains("line 2"), "{problem}"),
             other => panic!("expected a foreign run, got {:?}", other.map(|(_, d)| d.len())),
         }
+    }
+
+    #[test]
+    fn a_plan_that_does_not_add_up_is_refused() {
+        let d = dir("plan");
+        fs::create_dir_all(&d).unwrap();
+        for bad in [
+            BatchPlan { runs_total: 4, ..plan() },
+            BatchPlan { conditions: vec![], runs_total: 0, ..plan() },
+            BatchPlan { shard: Shard { k: 3, n: 2 }, ..plan() },
+            BatchPlan { baseline: Some(1), ..plan() },
+        ] {
+            fs::write(d.join(PLAN_FILE), serde_json::to_vec(&bad).unwrap()).unwrap();
+            assert!(matches!(read_plan(&d.join(PLAN_FILE)), Err(BatchError::Corrupt { .. })), "{bad:?}");
+        }
+        fs::write(d.join(PLAN_FILE), serde_json::to_vec(&plan()).unwrap()).unwrap();
+        assert!(read_plan(&d.join(PLAN_FILE)).unwrap().is_some());
     }
 
     #[test]

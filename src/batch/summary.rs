@@ -121,9 +121,12 @@ pub fn compare(plan: &BatchPlan, t: &Table) -> CompareSummary {
         let means: Vec<Vec<f64>> = (0..n)
             .map(|c| vec![deaths[c], if uses[c] > 0.0 { excessive[c] / uses[c] } else { 0.0 }, time[c]])
             .collect();
+        // Conditions without a finite value on every axis are left out.
+        let finite: Vec<usize> = (0..n).filter(|&c| means[c].iter().all(|x| x.is_finite())).collect();
+        let points: Vec<Vec<f64>> = finite.iter().map(|&c| means[c].clone()).collect();
         Some(Pareto {
             axes: vec![PARETO_AXES[0].into(), "pooled excessive-force rate".into(), PARETO_AXES[2].into()],
-            front: stats::pareto_front(&means),
+            front: stats::pareto_front(&points).into_iter().map(|i| finite[i]).collect(),
             means,
         })
     })();

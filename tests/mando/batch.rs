@@ -288,7 +288,11 @@ fn a_latin_hypercube_puts_one_sample_in_every_stratum() {
 
 #[test]
 fn bad_sweep_specs_are_reported_with_their_place_and_field() {
-    let cases: [(&str, &[&str]); 4] = [
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "bad_integer.ron",
+            &["bad_integer.ron:4:58: parameters[0].range: `integer: true` but (2.2, 2.8) holds no whole number"],
+        ),
         ("bad_syntax.ron", &["bad_syntax.ron:6:5: parameters[0]: expected comma"]),
         ("bad_unknown_field.ron", &["bad_unknown_field.ron:6:5: repetitions: unknown field `repetitions`"]),
         (
