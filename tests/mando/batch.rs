@@ -426,3 +426,15 @@ fn time_to_restore_order_is_counted_to_the_end_of_each_conditions_own_run() {
         }
     }
 }
+
+#[test]
+fn merging_a_folder_that_is_not_a_batch_is_bad_input_and_writes_nothing() {
+    let dir = temp_dir("batch-merge-bad");
+    let plain = dir.join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    let out = dir.join("merged");
+    let o = mando(&["merge", s(&plain), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a batch folder"));
+    assert!(!out.exists());
+}
