@@ -69,11 +69,15 @@ fn tick(c: &mut Criterion) {
         for &n in sizes {
             group.throughput(Throughput::Elements(n));
             group.sample_size(if n >= 1_000_000 { 10 } else { 20 });
-            let mut sim = world(n, activation, threads, 0);
+            // Built on the case's first call (criterion calls the closure
+            // again for every sample), and only if the filter selects it,
+            // so a filtered run or a profile of one case builds one world.
+            let mut built = None;
             group.bench_with_input(
                 BenchmarkId::new(format!("{engine}_{threads}t"), format!("civilians_{n}")),
                 &n,
                 |b, _| {
+                    let sim = built.get_or_insert_with(|| world(n, activation, threads, 0));
                     b.iter(|| {
                         let r = sim.step();
                         sim.drain_arrests();
@@ -89,11 +93,12 @@ fn tick(c: &mut Criterion) {
         let n = 1_000_000;
         group.throughput(Throughput::Elements(n));
         group.sample_size(10);
-        let mut sim = world(n, "Synchronous", threads, 1000);
+        let mut built = None;
         group.bench_with_input(
             BenchmarkId::new(format!("units_{threads}t"), format!("civilians_{n}_units_1000")),
             &n,
             |b, _| {
+                let sim = built.get_or_insert_with(|| world(n, "Synchronous", threads, 1000));
                 b.iter(|| {
                     let r = sim.step();
                     sim.drain_arrests();

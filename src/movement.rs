@@ -32,45 +32,58 @@ pub fn uniform_empty_in_vision(
 /// rejection sampling, and after [`PROPOSAL_TRIES`] misses an exact scan.
 /// Both branches are uniform over the same empty cells, so the result is
 /// exactly uniform; the scan is rarely needed in a crowd with free cells.
-/// Each 64-bit draw serves two tries, and tries go in batches of four whose
-/// cells are loaded together, so the loads overlap; the first empty cell in
-/// draw order wins, exactly as one try at a time would give.
+/// Each 64-bit draw serves two tries (high half first); the first empty
+/// cell in draw order wins.
 #[inline]
 pub fn propose_empty_in_vision(grid: &Grid, cell: CellIndex, shape: &Shape, rng: AgentDraws) -> Option<CellIndex> {
-    const OFF_MAP: CellIndex = CellIndex::MAX;
+    propose_empty_where(grid, |c| grid.is_empty(c), cell, shape, rng)
+}
+
+/// [`propose_empty_in_vision`] with emptiness read from `is_empty`, which
+/// must agree with the grid (the parallel engine passes its snapshot,
+/// [`crate::grid::EmptyCells`]).
+#[inline]
+pub fn propose_empty_where(
+    grid: &Grid,
+    is_empty: impl Fn(CellIndex) -> bool,
+    cell: CellIndex,
+    shape: &Shape,
+    rng: AgentDraws,
+) -> Option<CellIndex> {
     let n = shape.offsets.len() as u64;
+    let pick = |half: u64| ((half * n) >> 32) as usize;
     let (x, y) = grid.xy(cell);
     let v = shape.vision;
     // Far from the border nothing wraps or clips: a neighbour is the cell
     // index plus a precomputed step.
     let interior = shape.row_length == grid.width && x >= v && y >= v && x + v < grid.width && y + v < grid.height;
-    let candidate = |half: u64| {
-        let i = ((half * n) >> 32) as usize;
-        if interior {
-            (cell as i64 + shape.deltas[i]) as CellIndex
-        } else {
-            let (dx, dy) = shape.offsets[i];
-            grid.offset_xy(x, y, dx, dy).unwrap_or(OFF_MAP)
+    if interior {
+        // Eight tries at once, tested without a branch each: which of them
+        // is free is a coin toss per try, and a mispredicted branch waiting
+        // on a load cost more than the tries it saves.
+        for round in 0..PROPOSAL_TRIES / 8 {
+            let mut cells = [0 as CellIndex; 8];
+            let mut free = 0u32;
+            for j in 0..4 {
+                let h = rng.u64(4 * round + j);
+                for (k, half) in [h >> 32, h & 0xFFFF_FFFF].into_iter().enumerate() {
+                    let t = (2 * j + k as u32) as usize;
+                    cells[t] = (cell as i64 + shape.deltas[pick(half)]) as CellIndex;
+                    free |= (is_empty(cells[t]) as u32) << t;
+                }
+            }
+            if free != 0 {
+                return Some(cells[free.trailing_zeros() as usize]);
+            }
         }
-    };
-    let free = |c: CellIndex| c != OFF_MAP && grid.is_empty(c);
-    for batch in 0..PROPOSAL_TRIES / 4 {
-        let (h0, h1) = (rng.u64(2 * batch), rng.u64(2 * batch + 1));
-        let c0 = candidate(h0 >> 32);
-        let c1 = candidate(h0 & 0xFFFF_FFFF);
-        let c2 = candidate(h1 >> 32);
-        let c3 = candidate(h1 & 0xFFFF_FFFF);
-        if free(c0) {
-            return Some(c0);
-        }
-        if free(c1) {
-            return Some(c1);
-        }
-        if free(c2) {
-            return Some(c2);
-        }
-        if free(c3) {
-            return Some(c3);
+    } else {
+        for t in 0..PROPOSAL_TRIES {
+            let h = rng.u64(t / 2);
+            let half = if t % 2 == 0 { h >> 32 } else { h & 0xFFFF_FFFF };
+            let (dx, dy) = shape.offsets[pick(half)];
+            if let Some(c) = grid.offset_xy(x, y, dx, dy).filter(|&c| is_empty(c)) {
+                return Some(c);
+            }
         }
     }
     uniform_empty_in_vision(grid, cell, shape, rng, PROPOSAL_TRIES)

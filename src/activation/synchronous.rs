@@ -14,7 +14,7 @@ use bevy_ecs::prelude::*;
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
 use crate::crowd::CrowdMood;
-use crate::grid::{Grid, Occupant, VisionCounts};
+use crate::grid::{DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
 use crate::sim::rng::{Stream, Streams};
@@ -170,41 +170,47 @@ pub fn propose_moves(
     shapes: Res<Shapes>,
     parallel: Res<Parallel>,
     mood: Option<Res<CrowdMood>>,
+    mut empty: ResMut<EmptyCells>,
     mut civilians: Query<(&CivilianId, &Position, &Condition, &mut Intent), Without<OfficerId>>,
     mut officers: Query<(&OfficerId, &Position, &mut Intent), Without<CivilianId>>,
 ) {
-    let (grid, tick) = (&*grid, clock.tick);
+    empty.refresh(&grid, parallel.0);
+    let (grid, empty, tick) = (&*grid, &*empty, clock.tick);
+    let is_empty = |c| empty.is_empty(c);
     let mood = mood.as_deref();
     let draws = streams.draws(Stream::Movement);
     let salt = draws.u64(u64::MAX, tick, 0);
     let shape = &shapes.civilian;
-    for_each_agent!(parallel.0, civilians, |(id, pos, condition, mut intent): (
-        &CivilianId,
-        &Position,
-        &Condition,
-        Mut<Intent>,
-    )| {
-        let key = civilian_key(*id);
-        let holds = mood.is_some_and(|m| m.holds_cell(pos.0, *id, *condition));
-        let proposal = if condition.is_out() || holds {
-            None
-        } else {
-            movement::propose_empty_in_vision(grid, pos.0, shape, draws.agent(key, tick))
+    let propose =
+        |claims: &mut DeferredClaims,
+         (id, pos, condition, mut intent): (&CivilianId, &Position, &Condition, Mut<Intent>)| {
+            let key = civilian_key(*id);
+            let holds = mood.is_some_and(|m| m.holds_cell(pos.0, *id, *condition));
+            let proposal = if condition.is_out() || holds {
+                None
+            } else {
+                movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick))
+            };
+            // One write per agent (each write through `Mut` also stamps it).
+            *intent = match proposal {
+                Some(to) => {
+                    let t = move_ticket(lottery_key(Some(*id), None), salt);
+                    claims.claim(to, t);
+                    Intent { target: to, ticket: t }
+                }
+                None => Intent::default(),
+            };
         };
-        // One write per agent (each write through `Mut` also stamps it).
-        *intent = match proposal {
-            Some(to) => {
-                let t = move_ticket(lottery_key(Some(*id), None), salt);
-                grid.claim(to, t);
-                Intent { target: to, ticket: t }
-            }
-            None => Intent::default(),
-        };
-    });
+    if parallel.0 {
+        civilians.par_iter_mut().for_each_init(|| DeferredClaims::new(grid), propose);
+    } else {
+        let mut claims = DeferredClaims::new(grid);
+        civilians.iter_mut().for_each(|item| propose(&mut claims, item));
+    }
     let shape = &shapes.officer;
     for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
         let key = officer_key(*id);
-        *intent = match movement::propose_empty_in_vision(grid, pos.0, shape, draws.agent(key, tick)) {
+        *intent = match movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick)) {
             Some(to) => {
                 let t = move_ticket(lottery_key(None, Some(*id)), salt);
                 grid.claim(to, t);

@@ -6,6 +6,7 @@
 //! an "active" bit so that a neighbourhood scan never leaves the grid.
 
 pub mod counts;
+pub mod empty;
 pub mod neighbourhood;
 pub mod path;
 pub mod terrain;
@@ -17,6 +18,7 @@ use bevy_ecs::prelude::Resource;
 use crate::scenario::{Edges, MapSpec};
 
 pub use counts::VisionCounts;
+pub use empty::EmptyCells;
 pub use neighbourhood::Shape;
 pub use terrain::Terrain;
 
@@ -146,6 +148,46 @@ struct Slot {
     claim: AtomicU32,
 }
 
+/// Claims made a few agents late, so that each slot is fetched while the
+/// next agents are worked on instead of stalling the one that claims it.
+/// The lowest ticket wins whatever the order of claims, so the delay
+/// changes nothing; the last claims are made when it is dropped.
+pub struct DeferredClaims<'g> {
+    grid: &'g Grid,
+    ring: [(CellIndex, u32); CLAIM_DELAY],
+    next: usize,
+}
+
+/// How many agents a claim waits for: enough to cover a load from the
+/// second-level cache, few enough to stay in registers and L1.
+const CLAIM_DELAY: usize = 8;
+
+impl<'g> DeferredClaims<'g> {
+    pub fn new(grid: &'g Grid) -> Self {
+        DeferredClaims { grid, ring: [(0, UNCLAIMED); CLAIM_DELAY], next: 0 }
+    }
+
+    #[inline]
+    pub fn claim(&mut self, cell: CellIndex, ticket: u32) {
+        self.grid.prefetch(cell);
+        let (old_cell, old_ticket) = std::mem::replace(&mut self.ring[self.next], (cell, ticket));
+        self.next = (self.next + 1) % CLAIM_DELAY;
+        if old_ticket != UNCLAIMED {
+            self.grid.claim(old_cell, old_ticket);
+        }
+    }
+}
+
+impl Drop for DeferredClaims<'_> {
+    fn drop(&mut self) {
+        for &(cell, ticket) in &self.ring {
+            if ticket != UNCLAIMED {
+                self.grid.claim(cell, ticket);
+            }
+        }
+    }
+}
+
 /// No ticket has claimed the cell this tick.
 pub const UNCLAIMED: u32 = u32::MAX;
 
@@ -204,12 +246,27 @@ impl Grid {
     /// ticket wins. With other threads claiming at the same time a higher
     /// ticket may overwrite a lower one; [`Grid::confirm_claim`], run by every
     /// claimant after all have claimed, repairs that.
+    /// The store is unconditional (of the minimum), so no branch waits on
+    /// the load of a random cell.
     #[inline]
     pub fn claim(&self, cell: CellIndex, ticket: u32) {
         let slot = &self.slots[cell as usize].claim;
-        if slot.load(Relaxed) > ticket {
-            slot.store(ticket, Relaxed);
+        slot.store(slot.load(Relaxed).min(ticket), Relaxed);
+    }
+
+    /// Asks the processor to bring `cell`'s slot into the cache, to be
+    /// written soon. A hint only: no effect on any result.
+    #[inline]
+    pub fn prefetch(&self, cell: CellIndex) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch never faults and reads nothing; the pointer is
+        // in bounds (`slots` is indexed first).
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch::<_MM_HINT_T0>((&self.slots[cell as usize] as *const Slot).cast());
         }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = cell;
     }
 
     /// Second round of a lottery claimed from several threads: a ticket
