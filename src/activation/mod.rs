@@ -15,6 +15,7 @@ use bevy_ecs::prelude::*;
 
 use crate::civilians::{CivilianId, Condition, Disposition};
 use crate::grid::{CellIndex, Grid, Occupant};
+use crate::police::OfficerId;
 use crate::scenario::Activation;
 use crate::sim::{AgentIndex, Clock, CurrentRules, Phase, Position};
 
@@ -99,25 +100,46 @@ pub struct ResortBuffers {
     gathered: Vec<(CellIndex, CivilianId, Disposition, Condition)>,
     sorted: Vec<(CellIndex, CivilianId, Disposition, Condition)>,
     starts: Vec<u32>,
+    officers: Vec<(CellIndex, OfficerId, Intent)>,
 }
 
-/// Re-stores civilians in cell order every so often, so that the parallel
-/// engine walks memory in step with the grid. The civilians' data is sorted
-/// by cell and written back into the same entities in storage order (no
-/// despawning). Changes no outcome: every rule keys its randomness and order
+/// Re-stores civilians and officers in cell order every so often, so that
+/// the parallel engine walks memory in step with the grid. Their data is
+/// sorted by cell and written back into the same entities in storage order
+/// (no despawning). Changes no outcome: every rule keys its randomness and order
 /// on stable ids, never on storage.
+#[allow(clippy::too_many_arguments)]
 pub fn resort_by_cell(
     clock: Res<Clock>,
     every: Res<ResortEvery>,
     rules: Res<CurrentRules>,
     grid: Res<Grid>,
     mut index: ResMut<AgentIndex>,
-    mut civilians: Query<(Entity, &mut CivilianId, &mut Position, &mut Disposition, &mut Condition)>,
+    mut civilians: Query<
+        (Entity, &mut CivilianId, &mut Position, &mut Disposition, &mut Condition),
+        Without<OfficerId>,
+    >,
+    mut officers: Query<(Entity, &mut OfficerId, &mut Position, &mut Intent), Without<CivilianId>>,
     mut buffers: Local<ResortBuffers>,
 ) {
-    let ResortBuffers { gathered: scratch, sorted, starts } = &mut *buffers;
+    let ResortBuffers { gathered: scratch, sorted, starts, officers: by_cell } = &mut *buffers;
     if every.0 == 0 || !clock.tick.is_multiple_of(every.0) || rules.0.activation != Activation::Synchronous {
         return;
+    }
+    // Officers too: in id order they stand anywhere, and each of their
+    // counts and moves missed every cache (a comparison sort: they are few).
+    by_cell.clear();
+    by_cell.extend(officers.iter().map(|(_, id, p, i)| (p.0, *id, *i)));
+    if !by_cell.is_sorted_by_key(|o| o.0) {
+        by_cell.sort_unstable_by_key(|o| (o.0, o.1));
+        for ((entity, mut id, mut pos, mut intent), &(cell, new_id, new_intent)) in
+            officers.iter_mut().zip(by_cell.iter())
+        {
+            *id = new_id;
+            pos.0 = cell;
+            *intent = new_intent;
+            index.officers[new_id.0 as usize] = Some(entity);
+        }
     }
     scratch.clear();
     scratch.extend(civilians.iter().map(|(_, id, p, d, c)| (p.0, *id, *d, *c)));

@@ -139,10 +139,16 @@ pub fn make_arrests(
     wanted.clear();
     wanted.extend(officers.iter().filter(|(_, i)| i.target != Intent::NONE).map(|(id, i)| (i.target, i.ticket, *id)));
     // One officer per suspect: the lowest ticket wins; the others arrest
-    // nobody this tick. Jail in officer-id order for a stable event log.
+    // nobody this tick.
     wanted.sort_unstable();
     wanted.dedup_by_key(|w| w.0);
-    wanted.sort_unstable_by_key(|w| w.2);
+    // Jailed in storage order (entities are stored roughly by cell), so
+    // that tens of thousands of arrests walk memory instead of jumping
+    // about it; nothing depends on this order (terms are drawn per
+    // civilian, the roster is sorted on release), and the log is put in
+    // officer-id order below, one arrest per officer.
+    wanted.sort_unstable_by_key(|w| index.civilians[w.0 as usize].index());
+    let logged = log.events.len();
     let terms = streams.draws(Stream::JailTerm);
     for &(suspect, _, officer) in wanted.iter() {
         let Ok((pos, mut condition)) = civilians.get_mut(index.civilians[suspect as usize]) else { continue };
@@ -160,6 +166,7 @@ pub fn make_arrests(
             clock.tick,
         );
     }
+    log.events[logged..].sort_unstable_by_key(|a| a.officer);
 }
 
 #[allow(clippy::too_many_arguments)]

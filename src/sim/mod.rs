@@ -394,10 +394,14 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
     for (id, e) in ids.into_iter().zip(entities) {
         index.civilians[id.0 as usize] = e;
     }
-    for (i, &cell) in officer_cells.iter().enumerate() {
-        grid.set(cell, Occupant::Officer { id: i as u32 });
-        let e = world.spawn((OfficerId(i as u32), Position(cell), activation::Intent::default())).id();
-        index.officers.push(Some(e));
+    // Officers too are stored in cell order (their ids stay in draw order).
+    index.officers = vec![None; officer_cells.len()];
+    let mut by_cell: Vec<(CellIndex, u32)> = officer_cells.iter().enumerate().map(|(i, &c)| (c, i as u32)).collect();
+    by_cell.sort_unstable();
+    for (cell, i) in by_cell {
+        grid.set(cell, Occupant::Officer { id: i });
+        let e = world.spawn((OfficerId(i), Position(cell), activation::Intent::default())).id();
+        index.officers[i as usize] = Some(e);
     }
 
     let mut nets = RadioNets::default();

@@ -174,3 +174,40 @@ fn units_that_do_not_fit_around_their_cell_are_an_error_not_fewer_units() {
         Ok(_) => panic!("two units cannot fit in one walled cell"),
     }
 }
+
+#[test]
+fn re_sorting_keeps_every_agent_indexed_and_arrests_logged_in_officer_order() {
+    // Re-sorted every tick, officers withdrawn and added on the way: the
+    // index must still find each agent by id, and the parallel engine's
+    // arrests, made in storage order, must be logged in officer-id order.
+    let s = scenario_with(&[
+        "map.width_cells=30",
+        "map.height_cells=24",
+        "rules.activation=Synchronous",
+        "civilians.legitimacy=0.5",
+        "metadata.seed=9",
+        "changes=[(at_tick: 6, path: \"police.count\", value: 12), (at_tick: 12, path: \"police.count\", value: 40)]",
+    ]);
+    let options = SimOptions { threads: 2, resort_every_ticks: 1, parallel_from_civilians: 0 };
+    let mut sim = Sim::new(&s, options).unwrap();
+    let mut arrests = 0;
+    for _ in 0..20 {
+        sim.step();
+        let log = sim.drain_arrests();
+        arrests += log.len();
+        assert!(log.windows(2).all(|w| w[0].officer < w[1].officer), "arrests out of officer order: {log:?}");
+        let world = sim.world_mut();
+        let index = world.resource::<mando::sim::AgentIndex>();
+        let (civilians, officers) = (index.civilians.clone(), index.officers.clone());
+        for (i, e) in civilians.iter().enumerate() {
+            assert_eq!(world.get::<CivilianId>(*e).map(|c| c.0), Some(i as u32), "civilian {i}");
+        }
+        for (i, e) in officers.iter().enumerate() {
+            if let Some(e) = e {
+                assert_eq!(world.get::<OfficerId>(*e).map(|o| o.0), Some(i as u32), "officer {i}");
+            }
+        }
+        check_grid(&mut sim, false);
+    }
+    assert!(arrests > 10, "the test must exercise arrests ({arrests})");
+}
