@@ -6,25 +6,79 @@
 //! per row of the shape instead of a scan of every cell.
 //! Reasoning: at a million agents the cell-by-cell scan (about 150 cells at
 //! vision 7) dominates the tick; the prefix sums cost one pass over the map.
-//! Officers and actives are packed into one `u32` (officers in the high 16
-//! bits) so one load answers both. A row holds at most 16,384 + 2·64 cells
-//! and a neighbourhood at most 129·129, so neither half can overflow into
-//! the other (validation bounds the map side and the vision).
+//! Officers and actives are packed into one lane (officers in the high
+//! half) so one load answers both. The sums are kept modulo the lane's size:
+//! the difference of two of them is still exact as long as what a whole
+//! neighbourhood holds fits in a half. Visions up to 7 (at most 225 cells)
+//! fit 8-bit halves of a `u16`, which halves the memory every count reads;
+//! larger ones (validation allows up to 64, at most 129·129 cells) use
+//! 16-bit halves of a `u32`.
 
 use bevy_ecs::prelude::Resource;
 use bevy_tasks::{ComputeTaskPool, ParallelSliceMut};
 
 use super::{CellIndex, FastDiv, Grid, Shape, is_active_code, is_officer_code, visible_rows};
 
-const OFFICER_UNIT: u32 = 1 << 16;
-const HALF: u32 = 0xFFFF;
+/// A prefix-sum cell: officers in the high half, actives in the low half,
+/// both modulo the half's size.
+trait Lane: Copy + Default + Send + Sync {
+    /// Bits of the low half.
+    const HALF_BITS: u32;
+    fn weight(code: u32) -> Self;
+    fn add(self, other: Self) -> Self;
+    /// `self − other` as the exact (officers, actives) packed count, valid
+    /// when both halves of the true difference fit their bits.
+    fn minus(self, other: Self) -> u32;
+}
+
+impl Lane for u16 {
+    const HALF_BITS: u32 = 8;
+    #[inline]
+    fn weight(code: u32) -> u16 {
+        weight(code, Self::HALF_BITS) as u16
+    }
+    #[inline]
+    fn add(self, other: u16) -> u16 {
+        self.wrapping_add(other)
+    }
+    #[inline]
+    fn minus(self, other: u16) -> u32 {
+        self.wrapping_sub(other) as u32
+    }
+}
+
+impl Lane for u32 {
+    const HALF_BITS: u32 = 16;
+    #[inline]
+    fn weight(code: u32) -> u32 {
+        weight(code, Self::HALF_BITS)
+    }
+    #[inline]
+    fn add(self, other: u32) -> u32 {
+        self.wrapping_add(other)
+    }
+    #[inline]
+    fn minus(self, other: u32) -> u32 {
+        self.wrapping_sub(other)
+    }
+}
+
+/// The sums, in the narrowest lane that holds the largest neighbourhood.
+enum Sums {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+/// The largest vision whose every shape (the square is the largest) holds
+/// fewer than 256 cells, so that its counts fit 8-bit halves.
+const NARROW_MAX_VISION: u32 = 7;
 
 #[derive(Resource)]
 pub struct VisionCounts {
     by_width: FastDiv,
     pad: usize,
     stride: usize,
-    sums: Vec<u32>,
+    sums: Sums,
     width: usize,
     height: usize,
     wrap: bool,
@@ -36,7 +90,7 @@ impl Default for VisionCounts {
             by_width: FastDiv::new(1),
             pad: 0,
             stride: 0,
-            sums: Vec::new(),
+            sums: Sums::Narrow(Vec::new()),
             width: 0,
             height: 0,
             wrap: false,
@@ -51,45 +105,21 @@ impl VisionCounts {
     pub fn rebuild(&mut self, grid: &Grid, max_vision: u32, parallel: bool) {
         let (w, h) = (grid.width as usize, grid.height as usize);
         let pad = max_vision as usize;
-        let stride = w + 2 * pad + 1;
         self.by_width = FastDiv::new(w as u32);
         self.pad = pad;
-        self.stride = stride;
+        self.stride = w + 2 * pad + 1;
         self.width = w;
         self.height = h;
         self.wrap = grid.wrap;
-        self.sums.resize(stride * h, 0);
-        debug_assert!(stride <= HALF as usize, "map too wide for 16-bit prefix sums");
-        let fill = |y: usize, row: &mut [u32]| {
-            let mut acc = 0u32;
-            row[0] = 0;
-            for (i, slot) in row.iter_mut().enumerate().skip(1) {
-                let x = (i - 1) as isize - pad as isize; // extended column i - 1
-                let value = if x >= 0 && (x as usize) < w {
-                    weight(grid.code((y * w) as CellIndex + x as CellIndex))
-                } else if grid.wrap {
-                    let xw = x.rem_euclid(w as isize) as usize;
-                    weight(grid.code((y * w + xw) as CellIndex))
-                } else {
-                    0
-                };
-                acc += value;
-                *slot = acc;
-            }
-        };
-        // Split only maps worth it (a task costs microseconds); a few
-        // chunks per thread even out uneven rows.
-        if parallel && w * h >= 1 << 18 {
-            let rows_per_chunk = h.div_ceil(8);
-            self.sums.par_chunk_map_mut(ComputeTaskPool::get(), stride * rows_per_chunk, |chunk, rows| {
-                for (j, row) in rows.chunks_mut(stride).enumerate() {
-                    fill(chunk * rows_per_chunk + j, row);
-                }
-            });
-        } else {
-            for (y, row) in self.sums.chunks_mut(stride).enumerate() {
-                fill(y, row);
-            }
+        let len = self.stride * h;
+        let narrow = max_vision <= NARROW_MAX_VISION;
+        // The lane changes only if the vision does (a scheduled change).
+        if narrow != matches!(self.sums, Sums::Narrow(_)) {
+            self.sums = if narrow { Sums::Narrow(Vec::new()) } else { Sums::Wide(Vec::new()) };
+        }
+        match &mut self.sums {
+            Sums::Narrow(v) => fill(v, len, grid, pad, parallel),
+            Sums::Wide(v) => fill(v, len, grid, pad, parallel),
         }
     }
 
@@ -97,6 +127,14 @@ impl VisionCounts {
     /// centre cell included.
     #[inline]
     pub fn count(&self, cell: CellIndex, shape: &Shape) -> (u32, u32) {
+        match &self.sums {
+            Sums::Narrow(sums) => self.count_in(sums, cell, shape),
+            Sums::Wide(sums) => self.count_in(sums, cell, shape),
+        }
+    }
+
+    #[inline]
+    fn count_in<L: Lane>(&self, sums: &[L], cell: CellIndex, shape: &Shape) -> (u32, u32) {
         let h = self.height as isize;
         let (y, x) = self.by_width.div_rem(cell);
         let (x, y) = (x as isize, y as isize);
@@ -108,30 +146,40 @@ impl VisionCounts {
             let mut row = (y - v) as usize * self.stride;
             for dy in -v..=v {
                 let hw = shape.half_width(dy as i32) as isize;
-                total += self.sums[row + (x + hw + pad + 1) as usize] - self.sums[row + (x - hw + pad) as usize];
+                total += sums[row + (x + hw + pad + 1) as usize].minus(sums[row + (x - hw + pad) as usize]);
                 row += self.stride;
             }
-            return (total >> 16, total & HALF);
+        } else {
+            for (dy, ny) in visible_rows(y as i64, v as i64, h as i64, self.wrap) {
+                let (dy, ny) = (dy as isize, ny as isize);
+                let hw = shape.half_width(dy as i32) as isize;
+                debug_assert!(hw <= pad, "counts built for a smaller vision");
+                let row = ny as usize * self.stride;
+                total += sums[row + (x + hw + pad + 1) as usize].minus(sums[row + (x - hw + pad) as usize]);
+            }
         }
-        for (dy, ny) in visible_rows(y as i64, v as i64, h as i64, self.wrap) {
-            let (dy, ny) = (dy as isize, ny as isize);
-            let hw = shape.half_width(dy as i32) as isize;
-            debug_assert!(hw <= pad, "counts built for a smaller vision");
-            let row = ny as usize * self.stride;
-            let lo = (x - hw + pad) as usize;
-            let hi = (x + hw + pad + 1) as usize;
-            total += self.sums[row + hi] - self.sums[row + lo];
-        }
-        (total >> 16, total & HALF)
+        (total >> L::HALF_BITS, total & ((1 << L::HALF_BITS) - 1))
     }
-}
 
-impl VisionCounts {
     /// The `k`th (0-based) active civilian that `shape` sees from `cell`,
     /// in row-then-column order (the order of [`Grid::scan`]). Rows are
     /// skipped by their prefix sums; only the row holding it is scanned.
     /// The grid must be unchanged since the last rebuild.
-    pub fn nth_active(&self, grid: &Grid, cell: CellIndex, shape: &Shape, mut k: u32) -> Option<CellIndex> {
+    pub fn nth_active(&self, grid: &Grid, cell: CellIndex, shape: &Shape, k: u32) -> Option<CellIndex> {
+        match &self.sums {
+            Sums::Narrow(sums) => self.nth_active_in(sums, grid, cell, shape, k),
+            Sums::Wide(sums) => self.nth_active_in(sums, grid, cell, shape, k),
+        }
+    }
+
+    fn nth_active_in<L: Lane>(
+        &self,
+        sums: &[L],
+        grid: &Grid,
+        cell: CellIndex,
+        shape: &Shape,
+        mut k: u32,
+    ) -> Option<CellIndex> {
         let (w, h) = (self.width as isize, self.height as isize);
         let (y, x) = self.by_width.div_rem(cell);
         let (x, y) = (x as isize, y as isize);
@@ -142,7 +190,7 @@ impl VisionCounts {
             let hw = shape.half_width(dy as i32) as isize;
             let row = ny as usize * self.stride;
             let (lo, hi) = ((x - hw + pad) as usize, (x + hw + pad + 1) as usize);
-            let in_row = (self.sums[row + hi] - self.sums[row + lo]) & HALF;
+            let in_row = sums[row + hi].minus(sums[row + lo]) & ((1 << L::HALF_BITS) - 1);
             if k >= in_row {
                 k -= in_row;
                 continue;
@@ -169,10 +217,49 @@ impl VisionCounts {
     }
 }
 
+/// Fills `sums` (resized to `len`) with each row's padded prefix sums.
+fn fill<L: Lane>(sums: &mut Vec<L>, len: usize, grid: &Grid, pad: usize, parallel: bool) {
+    let (w, h) = (grid.width as usize, grid.height as usize);
+    let stride = w + 2 * pad + 1;
+    sums.resize(len, L::default());
+    let fill_row = |y: usize, row: &mut [L]| {
+        let mut acc = L::default();
+        row[0] = acc;
+        for (i, slot) in row.iter_mut().enumerate().skip(1) {
+            let x = (i - 1) as isize - pad as isize; // extended column i - 1
+            let value = if x >= 0 && (x as usize) < w {
+                L::weight(grid.code((y * w) as CellIndex + x as CellIndex))
+            } else if grid.wrap {
+                let xw = x.rem_euclid(w as isize) as usize;
+                L::weight(grid.code((y * w + xw) as CellIndex))
+            } else {
+                L::default()
+            };
+            acc = acc.add(value);
+            *slot = acc;
+        }
+    };
+    // Split only maps worth it (a task costs microseconds); a few chunks
+    // per thread even out uneven rows.
+    if parallel && w * h >= 1 << 18 {
+        let rows_per_chunk = h.div_ceil(8);
+        sums.par_chunk_map_mut(ComputeTaskPool::get(), stride * rows_per_chunk, |chunk, rows| {
+            for (j, row) in rows.chunks_mut(stride).enumerate() {
+                fill_row(chunk * rows_per_chunk + j, row);
+            }
+        });
+    } else {
+        for (y, row) in sums.chunks_mut(stride).enumerate() {
+            fill_row(y, row);
+        }
+    }
+}
+
+/// An officer weighs one in the high half, an active one in the low half.
 #[inline]
-fn weight(code: u32) -> u32 {
+fn weight(code: u32, half_bits: u32) -> u32 {
     if is_officer_code(code) {
-        OFFICER_UNIT
+        1 << half_bits
     } else if is_active_code(code) {
         1
     } else {
@@ -240,20 +327,52 @@ mod tests {
                     _ => {}
                 }
             }
-            for kind in [Neighbourhood::VonNeumann, Neighbourhood::Moore, Neighbourhood::Euclidean] {
-                for vision in [1, 3, 7] {
-                    let shape = Shape::new(kind, vision);
-                    let mut counts = VisionCounts::default();
-                    counts.rebuild(&grid, 7, false);
-                    for cell in 0..grid.cells() as u32 {
-                        assert_eq!(
-                            counts.count(cell, &shape),
-                            scanned(&grid, cell, &shape),
-                            "{edges:?} {kind:?} v{vision} cell {cell}"
-                        );
-                    }
+            // Built for vision 7 the sums are 16-bit, for 9 they are 32-bit.
+            let kinds = [Neighbourhood::VonNeumann, Neighbourhood::Moore, Neighbourhood::Euclidean];
+            for (max_vision, kind, vision) in [7, 9]
+                .into_iter()
+                .flat_map(|m| kinds.into_iter().flat_map(move |k| [1, 3, 7, m].map(move |v| (m, k, v))))
+            {
+                let shape = Shape::new(kind, vision);
+                let mut counts = VisionCounts::default();
+                counts.rebuild(&grid, max_vision, false);
+                for cell in 0..grid.cells() as u32 {
+                    assert_eq!(
+                        counts.count(cell, &shape),
+                        scanned(&grid, cell, &shape),
+                        "{edges:?} {kind:?} v{vision} (built for {max_vision}) cell {cell}"
+                    );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_full_neighbourhood_fits_the_narrow_sums() {
+        // Every cell active, then every cell an officer: the largest shape
+        // the 8-bit halves serve (a 15 × 15 square) must count all 225, on
+        // a map whose rows are long enough for the prefix sums to wrap.
+        let map = MapSpec { width_cells: 700, height_cells: 20, edges: Edges::Wrap, terrain: None, sites: Vec::new() };
+        let shape = Shape::new(Neighbourhood::Moore, 7);
+        for officers in [false, true] {
+            let grid = Grid::new(&map);
+            for cell in 0..grid.cells() as u32 {
+                grid.set(
+                    cell,
+                    if officers {
+                        Occupant::Officer { id: cell }
+                    } else {
+                        Occupant::Civilian { id: cell, active: true }
+                    },
+                );
+            }
+            let mut counts = VisionCounts::default();
+            counts.rebuild(&grid, 7, false);
+            for cell in [0, 350, 699, 7000, 13_999] {
+                let expect = if officers { (225, 0) } else { (0, 225) };
+                assert_eq!(counts.count(cell, &shape), expect, "cell {cell}");
+            }
+            assert_eq!(counts.nth_active(&grid, 7000, &shape, 224).is_some(), !officers);
         }
     }
 }
