@@ -29,6 +29,20 @@ macro_rules! for_each_agent {
     }};
 }
 
+/// [`for_each_agent!`] for closures that claim cells: each batch (or the
+/// serial pass) claims through its own [`DeferredClaims`].
+macro_rules! for_each_claiming {
+    ($parallel:expr, $query:expr, $grid:expr, $f:expr) => {{
+        let f = $f;
+        if $parallel {
+            $query.par_iter_mut().for_each_init(|| DeferredClaims::new($grid), f)
+        } else {
+            let mut claims = DeferredClaims::new($grid);
+            $query.iter_mut().for_each(|item| f(&mut claims, item))
+        }
+    }};
+}
+
 pub fn count_what_agents_see(
     grid: Res<Grid>,
     tunables: Res<CurrentTunables>,
@@ -208,24 +222,20 @@ pub fn propose_moves(
                 None => Intent::default(),
             };
         };
-    if parallel.0 {
-        civilians.par_iter_mut().for_each_init(|| DeferredClaims::new(grid), propose);
-    } else {
-        let mut claims = DeferredClaims::new(grid);
-        civilians.iter_mut().for_each(|item| propose(&mut claims, item));
-    }
+    for_each_claiming!(parallel.0, civilians, grid, propose);
     let shape = &shapes.officer;
-    for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
+    let propose = |claims: &mut DeferredClaims, (id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
         let key = officer_key(*id);
         *intent = match movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick)) {
             Some(to) => {
                 let t = move_ticket(lottery_key(None, Some(*id)), salt);
-                grid.claim(to, t);
+                claims.claim(to, t);
                 Intent { target: to, ticket: t }
             }
             None => Intent::default(),
         };
-    });
+    };
+    for_each_claiming!(parallel.0, officers, grid, propose);
 }
 
 /// After parallel claims, every claimant makes sure its ticket was not
