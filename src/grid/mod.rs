@@ -470,4 +470,27 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn deferred_claims_leave_the_same_winners_as_direct_ones() {
+        let (direct, deferred) = (Grid::new(&map(16, 16, Edges::Wrap)), Grid::new(&map(16, 16, Edges::Wrap)));
+        // More claims than the delay, many on the same cells, tickets in
+        // no particular order; the last few are made only on drop.
+        let claims: Vec<(CellIndex, u32)> =
+            (0..100u32).map(|i| (i.wrapping_mul(2654435761) % 40, i.wrapping_mul(40503) % 1000)).collect();
+        for &(cell, ticket) in &claims {
+            direct.claim(cell, ticket);
+        }
+        {
+            let mut late = DeferredClaims::new(&deferred);
+            for &(cell, ticket) in &claims {
+                late.claim(cell, ticket);
+            }
+        }
+        for cell in 0..direct.cells() as CellIndex {
+            let lowest = claims.iter().filter(|c| c.0 == cell).map(|c| c.1).min().unwrap_or(UNCLAIMED);
+            assert_eq!(direct.claim_winner(cell), lowest, "cell {cell}");
+            assert_eq!(deferred.claim_winner(cell), lowest, "cell {cell}");
+        }
+    }
 }
