@@ -64,7 +64,9 @@ pub fn decide_together(
     mood: Option<Res<CrowdMood>>,
     mut civilians: Query<(&CivilianId, &Position, &Disposition, &mut Condition)>,
 ) {
-    let (grid, counts, shape) = (&*grid, &*counts, &shapes.civilian);
+    let (grid, shape) = (&*grid, &shapes.civilian);
+    let viewer = counts.viewer(shape);
+    let viewer = &viewer;
     let mood = mood.as_deref();
     let t = tunables.0;
     let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
@@ -80,7 +82,7 @@ pub fn decide_together(
         }
         let was_active = *condition == Condition::Active;
         let sees = || {
-            let (officers, actives) = counts.count(pos.0, shape);
+            let (officers, actives) = viewer.count(pos.0);
             (officers, actives - was_active as u32)
         };
         let active = match mood {
@@ -116,12 +118,14 @@ pub fn choose_suspects(
     mut officers: Query<(&OfficerId, &Position, &mut Intent), Without<CivilianId>>,
 ) {
     let (grid, counts, shape, tick) = (&*grid, &*counts, &shapes.officer, clock.tick);
+    let viewer = counts.viewer(shape);
+    let viewer = &viewer;
     let draws = streams.draws(Stream::Arrest);
     let salt = draws.u64(u64::MAX, tick, 0);
     for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
         let key = officer_key(*id);
         // A uniformly random active within vision, found through the counts.
-        let (_, actives) = counts.count(pos.0, shape);
+        let (_, actives) = viewer.count(pos.0);
         let suspect = (actives > 0)
             .then(|| counts.nth_active(grid, pos.0, shape, draws.below(actives, key, tick, 0)))
             .flatten()

@@ -124,41 +124,24 @@ impl VisionCounts {
     }
 
     /// (officers, active civilians) that `shape` sees from `cell`, the
-    /// centre cell included.
-    #[inline]
+    /// centre cell included. For one count; a loop over many agents sharing
+    /// a shape takes a [`Viewer`] once.
     pub fn count(&self, cell: CellIndex, shape: &Shape) -> (u32, u32) {
-        match &self.sums {
-            Sums::Narrow(sums) => self.count_in(sums, cell, shape),
-            Sums::Wide(sums) => self.count_in(sums, cell, shape),
-        }
+        self.viewer(shape).count(cell)
     }
 
-    #[inline]
-    fn count_in<L: Lane>(&self, sums: &[L], cell: CellIndex, shape: &Shape) -> (u32, u32) {
-        let h = self.height as isize;
-        let (y, x) = self.by_width.div_rem(cell);
-        let (x, y) = (x as isize, y as isize);
-        let v = shape.vision as isize;
-        let pad = self.pad as isize;
-        let mut total = 0u32;
-        if y >= v && y + v < h {
-            // No row wraps or leaves the map: the common case, kept lean.
-            let mut row = (y - v) as usize * self.stride;
-            for dy in -v..=v {
-                let hw = shape.half_width(dy as i32) as isize;
-                total += sums[row + (x + hw + pad + 1) as usize].minus(sums[row + (x - hw + pad) as usize]);
-                row += self.stride;
-            }
-        } else {
-            for (dy, ny) in visible_rows(y as i64, v as i64, h as i64, self.wrap) {
-                let (dy, ny) = (dy as isize, ny as isize);
-                let hw = shape.half_width(dy as i32) as isize;
-                debug_assert!(hw <= pad, "counts built for a smaller vision");
-                let row = ny as usize * self.stride;
-                total += sums[row + (x + hw + pad + 1) as usize].minus(sums[row + (x - hw + pad) as usize]);
-            }
-        }
-        (total >> L::HALF_BITS, total & ((1 << L::HALF_BITS) - 1))
+    /// `shape` laid over the current sums, for counting from many cells.
+    /// Valid until the next rebuild.
+    pub fn viewer<'a>(&'a self, shape: &'a Shape) -> Viewer<'a> {
+        let v = shape.vision as usize;
+        let spans = (0..=2 * v)
+            .map(|i| {
+                let hw = shape.half_width(i as i32 - v as i32) as usize;
+                let centre = i * self.stride + v;
+                ((centre - hw) as u32, (centre + hw + 1) as u32)
+            })
+            .collect();
+        Viewer { counts: self, shape, spans, reach: 2 * v * self.stride + 2 * v + 2 }
     }
 
     /// The `k`th (0-based) active civilian that `shape` sees from `cell`,
@@ -217,27 +200,78 @@ impl VisionCounts {
     }
 }
 
+/// A shape laid over the sums ([`VisionCounts::viewer`]): where each of its
+/// rows starts and ends, as offsets from the first sum it can read.
+/// Reasoning: a count is then one slice of the sums and two loads per row,
+/// with no index arithmetic per row; it is called for every civilian who
+/// hesitates, and the per-row arithmetic was three quarters of its work.
+pub struct Viewer<'a> {
+    counts: &'a VisionCounts,
+    shape: &'a Shape,
+    /// Per row of the shape (top first): offsets of the sums before its
+    /// first cell and at its last, from the window's start.
+    spans: Vec<(u32, u32)>,
+    /// Length of the window of sums the spans reach into.
+    reach: usize,
+}
+
+impl Viewer<'_> {
+    /// (officers, active civilians) the shape sees from `cell`, the centre
+    /// cell included.
+    #[inline]
+    pub fn count(&self, cell: CellIndex) -> (u32, u32) {
+        match &self.counts.sums {
+            Sums::Narrow(sums) => self.count_in(sums, cell),
+            Sums::Wide(sums) => self.count_in(sums, cell),
+        }
+    }
+
+    #[inline]
+    fn count_in<L: Lane>(&self, sums: &[L], cell: CellIndex) -> (u32, u32) {
+        let c = self.counts;
+        let (y, x) = c.by_width.div_rem(cell);
+        let (x, y) = (x as usize, y as usize);
+        let v = self.shape.vision as usize;
+        let mut total = 0u32;
+        if y >= v && y + v < c.height {
+            // No row wraps or leaves the map: the common case, kept lean.
+            let window = &sums[(y - v) * c.stride + x + c.pad - v..][..self.reach];
+            for &(lo, hi) in &self.spans {
+                total += window[hi as usize].minus(window[lo as usize]);
+            }
+        } else {
+            let pad = c.pad as isize;
+            for (dy, ny) in visible_rows(y as i64, v as i64, c.height as i64, c.wrap) {
+                let hw = self.shape.half_width(dy as i32) as isize;
+                debug_assert!(hw <= pad, "counts built for a smaller vision");
+                let row = ny as usize * c.stride;
+                let x = x as isize;
+                total += sums[row + (x + hw + pad + 1) as usize].minus(sums[row + (x - hw + pad) as usize]);
+            }
+        }
+        (total >> L::HALF_BITS, total & ((1 << L::HALF_BITS) - 1))
+    }
+}
+
 /// Fills `sums` (resized to `len`) with each row's padded prefix sums.
 fn fill<L: Lane>(sums: &mut Vec<L>, len: usize, grid: &Grid, pad: usize, parallel: bool) {
     let (w, h) = (grid.width as usize, grid.height as usize);
     let stride = w + 2 * pad + 1;
     sums.resize(len, L::default());
     let fill_row = |y: usize, row: &mut [L]| {
+        let first = (y * w) as CellIndex;
+        // Columns left and right of the map: copies of the wrapped cells on
+        // a torus, nothing on a bounded map.
+        let outside = |x: isize| {
+            if grid.wrap { L::weight(grid.code(first + x.rem_euclid(w as isize) as CellIndex)) } else { L::default() }
+        };
+        row[0] = L::default();
+        let (left, rest) = row[1..].split_at_mut(pad);
+        let (middle, right) = rest.split_at_mut(w);
         let mut acc = L::default();
-        row[0] = acc;
-        for (i, slot) in row.iter_mut().enumerate().skip(1) {
-            let x = (i - 1) as isize - pad as isize; // extended column i - 1
-            let value = if x >= 0 && (x as usize) < w {
-                L::weight(grid.code((y * w) as CellIndex + x as CellIndex))
-            } else if grid.wrap {
-                let xw = x.rem_euclid(w as isize) as usize;
-                L::weight(grid.code((y * w + xw) as CellIndex))
-            } else {
-                L::default()
-            };
-            acc = acc.add(value);
-            *slot = acc;
-        }
+        accumulate(&mut acc, left.iter_mut().zip((0..pad).map(|i| outside(i as isize - pad as isize))));
+        accumulate(&mut acc, middle.iter_mut().zip(grid.codes(first, w).map(L::weight)));
+        accumulate(&mut acc, right.iter_mut().zip((0..pad).map(|i| outside((w + i) as isize))));
     };
     // Split only maps worth it (a task costs microseconds); a few chunks
     // per thread even out uneven rows.
@@ -255,16 +289,20 @@ fn fill<L: Lane>(sums: &mut Vec<L>, len: usize, grid: &Grid, pad: usize, paralle
     }
 }
 
+/// Runs the prefix sum on from `acc` over (slot, weight) pairs.
+#[inline]
+fn accumulate<'s, L: Lane + 's>(acc: &mut L, pairs: impl Iterator<Item = (&'s mut L, L)>) {
+    for (slot, value) in pairs {
+        *acc = acc.add(value);
+        *slot = *acc;
+    }
+}
+
 /// An officer weighs one in the high half, an active one in the low half.
+/// Arithmetic rather than a branch: which kind a cell holds is random.
 #[inline]
 fn weight(code: u32, half_bits: u32) -> u32 {
-    if is_officer_code(code) {
-        1 << half_bits
-    } else if is_active_code(code) {
-        1
-    } else {
-        0
-    }
+    ((is_officer_code(code) as u32) << half_bits) | is_active_code(code) as u32
 }
 
 #[cfg(test)]
