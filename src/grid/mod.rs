@@ -17,7 +17,7 @@ use bevy_ecs::prelude::Resource;
 
 use crate::scenario::{Edges, MapSpec};
 
-pub use counts::VisionCounts;
+pub use counts::{Viewer, VisionCounts};
 pub use empty::EmptyCells;
 pub use neighbourhood::Shape;
 pub use terrain::Terrain;
@@ -229,6 +229,13 @@ impl Grid {
         self.slots[cell as usize].code.load(Relaxed)
     }
 
+    /// The codes of the cells `first..first + len`, in order: one bounds
+    /// check for a whole run of cells (a row, for the prefix sums).
+    #[inline]
+    pub fn codes(&self, first: CellIndex, len: usize) -> impl Iterator<Item = u32> + '_ {
+        self.slots[first as usize..][..len].iter().map(|s| s.code.load(Relaxed))
+    }
+
     #[inline]
     pub fn get(&self, cell: CellIndex) -> Occupant {
         Occupant::decode(self.code(cell))
@@ -355,6 +362,18 @@ impl Grid {
         rng: crate::sim::rng::AgentDraws,
         draw: u32,
     ) -> Option<(CellIndex, u32)> {
+        // Up to a 15 × 15 square (vision 7) the matches are kept from one
+        // scan; larger shapes count first and find the pick in a second.
+        const KEPT: usize = 225;
+        if shape.size() <= KEPT {
+            let mut kept = [(0 as CellIndex, 0u32); KEPT];
+            let mut matches = 0usize;
+            self.scan(cell, shape, |c, code| {
+                kept[matches] = (c, code);
+                matches += wanted(code) as usize;
+            });
+            return (matches > 0).then(|| kept[rng.below(matches as u32, draw) as usize]);
+        }
         let mut matches = 0u32;
         self.scan(cell, shape, |_, code| matches += wanted(code) as u32);
         if matches == 0 {
@@ -466,6 +485,37 @@ mod tests {
                     let mut expect: Vec<_> = s.offsets.iter().filter_map(|&(dx, dy)| g.offset(cell, dx, dy)).collect();
                     expect.sort();
                     assert_eq!(seen, expect, "{edges:?} {shape:?} cell {cell}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_cell_where_picks_the_drawn_match_in_scan_order() {
+        use crate::sim::rng::{Stream, Streams};
+        // Shapes kept from one scan (up to 225 cells) and counted twice
+        // (larger): both must pick match number `below(matches, draw)` in
+        // scan order, at the border and inside.
+        for edges in [Edges::Wrap, Edges::Bounded] {
+            let grid = Grid::new(&map(40, 37, edges));
+            for cell in 0..grid.cells() as u32 {
+                if cell.wrapping_mul(2654435761) >> 30 != 0 {
+                    grid.set(cell, Occupant::Civilian { id: cell, active: false });
+                }
+            }
+            let draws = Streams::new(3).draws(Stream::Movement);
+            for shape in [Shape::new(Neighbourhood::Moore, 7), Shape::new(Neighbourhood::Euclidean, 12)] {
+                for cell in [0u32, 41, 700, 1479] {
+                    let rng = draws.agent(cell as u64, 5);
+                    let mut matches = Vec::new();
+                    grid.scan(cell, &shape, |c, code| {
+                        if is_empty_code(code) {
+                            matches.push((c, code))
+                        }
+                    });
+                    let expect = matches[rng.below(matches.len() as u32, 9) as usize];
+                    assert_eq!(grid.random_cell_where(cell, &shape, is_empty_code, rng, 9), Some(expect));
+                    assert_eq!(grid.random_cell_where(cell, &shape, |code| code == BUILDING, rng, 9), None);
                 }
             }
         }
