@@ -10,6 +10,7 @@
 //! on thread timing or storage order, and the work per agent is a few loads.
 
 use bevy_ecs::prelude::*;
+use bevy_tasks::{ComputeTaskPool, ParallelSliceMut};
 
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
@@ -43,6 +44,27 @@ macro_rules! for_each_claiming {
     }};
 }
 
+/// Runs `f(first, chunk)` over `out` cut in chunks, `first` being the
+/// chunk's offset in `out` (to find the agent's other components in the
+/// slices beside it): over the compute task pool when `parallel`, else as
+/// one chunk. Each chunk is an independent piece of work, so the result
+/// does not depend on the cut.
+fn over_chunks<T: Send>(parallel: bool, mut out: &mut [T], f: impl Fn(usize, &mut [T]) + Send + Sync) {
+    // A few chunks per thread even out uneven work; tiny tables run whole.
+    const CHUNKS_PER_THREAD: usize = 4;
+    if parallel && out.len() >= 4096 {
+        let pool = ComputeTaskPool::get();
+        let size = out.len().div_ceil(CHUNKS_PER_THREAD * pool.thread_num());
+        out.par_chunk_map_mut(pool, size, |i, chunk| f(i * size, chunk));
+    } else {
+        f(0, out);
+    }
+}
+
+/// The civilian components are in tables (the default storage), so their
+/// queries are always dense.
+const DENSE: &str = "civilian components are stored in tables";
+
 pub fn count_what_agents_see(
     grid: Res<Grid>,
     tunables: Res<CurrentTunables>,
@@ -71,30 +93,33 @@ pub fn decide_together(
     let t = tunables.0;
     let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
     let odds = &odds;
-    for_each_agent!(parallel.0, civilians, |(id, pos, disposition, mut condition): (
-        &CivilianId,
-        &Position,
-        &Disposition,
-        Mut<Condition>,
-    )| {
-        if condition.is_out() {
-            return;
-        }
-        let was_active = *condition == Condition::Active;
-        let sees = || {
-            let (officers, actives) = viewer.count(pos.0);
-            (officers, actives - was_active as u32)
-        };
-        let active = match mood {
-            None => civilians::decide(disposition, &t, odds, sees),
-            Some(m) => civilians::decide_in_mood(disposition, m.mood_for(pos.0, *id, &t), odds, sees),
-        };
-        let next = if active { Condition::Active } else { Condition::Quiescent };
-        if *condition != next {
-            *condition = next;
-            grid.set(pos.0, civilian_code(*id, next));
-        }
-    });
+    // Over the table's slices, so that the loop body is inlined and writes
+    // skip change detection (nothing reads it).
+    for (ids, cells, dispositions, mut conditions) in civilians.contiguous_iter_mut().expect(DENSE) {
+        over_chunks(parallel.0, conditions.bypass_change_detection(), |first, conditions| {
+            let n = conditions.len();
+            let agents = ids[first..][..n].iter().zip(&cells[first..][..n]).zip(&dispositions[first..][..n]);
+            for (((id, pos), disposition), condition) in agents.zip(conditions) {
+                if condition.is_out() {
+                    continue;
+                }
+                let was_active = *condition == Condition::Active;
+                let sees = || {
+                    let (officers, actives) = viewer.count(pos.0);
+                    (officers, actives - was_active as u32)
+                };
+                let active = match mood {
+                    None => civilians::decide(disposition, &t, odds, sees),
+                    Some(m) => civilians::decide_in_mood(disposition, m.mood_for(pos.0, *id, &t), odds, sees),
+                };
+                let next = if active { Condition::Active } else { Condition::Quiescent };
+                if *condition != next {
+                    *condition = next;
+                    grid.set(pos.0, civilian_code(*id, next));
+                }
+            }
+        });
+    }
 }
 
 /// Recounts after the decisions, so officers see who is active now.
@@ -206,27 +231,30 @@ pub fn propose_moves(
     let draws = streams.draws(Stream::Movement);
     let salt = draws.u64(u64::MAX, tick, 0);
     let shape = &shapes.civilian;
-    let propose =
-        |claims: &mut DeferredClaims,
-         (id, pos, condition, mut intent): (&CivilianId, &Position, &Condition, Mut<Intent>)| {
-            let key = civilian_key(*id);
-            let holds = mood.is_some_and(|m| m.holds_cell(pos.0, *id, *condition));
-            let proposal = if condition.is_out() || holds {
-                None
-            } else {
-                movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick))
-            };
-            // One write per agent (each write through `Mut` also stamps it).
-            *intent = match proposal {
-                Some(to) => {
-                    let t = move_ticket(lottery_key(Some(*id), None), salt);
-                    claims.claim(to, t);
-                    Intent { target: to, ticket: t }
-                }
-                None => Intent::default(),
-            };
-        };
-    for_each_claiming!(parallel.0, civilians, grid, propose);
+    for (ids, cells, conditions, mut intents) in civilians.contiguous_iter_mut().expect(DENSE) {
+        over_chunks(parallel.0, intents.bypass_change_detection(), |first, intents| {
+            let n = intents.len();
+            let mut claims = DeferredClaims::new(grid);
+            let agents = ids[first..][..n].iter().zip(&cells[first..][..n]).zip(&conditions[first..][..n]);
+            for (((id, pos), condition), intent) in agents.zip(intents) {
+                let key = civilian_key(*id);
+                let holds = mood.is_some_and(|m| m.holds_cell(pos.0, *id, *condition));
+                let proposal = if condition.is_out() || holds {
+                    None
+                } else {
+                    movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick))
+                };
+                *intent = match proposal {
+                    Some(to) => {
+                        let t = move_ticket(lottery_key(Some(*id), None), salt);
+                        claims.claim(to, t);
+                        Intent { target: to, ticket: t }
+                    }
+                    None => Intent::default(),
+                };
+            }
+        });
+    }
     let shape = &shapes.officer;
     let propose = |claims: &mut DeferredClaims, (id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
         let key = officer_key(*id);
@@ -274,18 +302,19 @@ pub fn settle_moves(
     // clear that cell's lottery for the next tick. A loser never holds the
     // winning ticket, so it loses whether it looks before or after the
     // clearing: the outcome does not depend on thread timing.
-    for_each_agent!(parallel.0, civilians, |(id, mut pos, condition, intent): (
-        &CivilianId,
-        Mut<Position>,
-        &Condition,
-        &Intent,
-    )| {
-        if intent.target != Intent::NONE && grid.claim_winner(intent.target) == intent.ticket {
-            grid.clear_claim(intent.target);
-            relocate(grid, pos.0, intent.target, civilian_code(*id, *condition));
-            pos.0 = intent.target;
-        }
-    });
+    for (ids, mut cells, conditions, intents) in civilians.contiguous_iter_mut().expect(DENSE) {
+        over_chunks(parallel.0, cells.bypass_change_detection(), |first, cells| {
+            let n = cells.len();
+            let agents = ids[first..][..n].iter().zip(&conditions[first..][..n]).zip(&intents[first..][..n]);
+            for (((id, condition), intent), pos) in agents.zip(cells) {
+                if intent.target != Intent::NONE && grid.claim_winner(intent.target) == intent.ticket {
+                    grid.clear_claim(intent.target);
+                    relocate(grid, pos.0, intent.target, civilian_code(*id, *condition));
+                    pos.0 = intent.target;
+                }
+            }
+        });
+    }
     for_each_agent!(parallel.0, officers, |(id, mut pos, intent): (&OfficerId, Mut<Position>, &Intent)| {
         if intent.target != Intent::NONE && grid.claim_winner(intent.target) == intent.ticket {
             grid.clear_claim(intent.target);
