@@ -11,6 +11,10 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use mando::scenario::{self, Override};
 use mando::sim::{Sim, SimOptions};
 
+/// As the `mando` binary: large arrays on huge pages.
+#[global_allocator]
+static ALLOC: mando::memory::HugePageAlloc = mando::memory::HugePageAlloc;
+
 fn world(civilians: u64, activation: &str, threads: usize, units: u32) -> Sim {
     // Side of the square map that holds `civilians` at density 0.7.
     let side = ((civilians as f64 / 0.7).sqrt().ceil()) as u32;

@@ -22,6 +22,7 @@ pub mod force;
 pub mod forces;
 pub mod grid;
 pub mod law;
+pub mod memory;
 pub mod metrics;
 pub mod movement;
 pub mod police;
