@@ -198,12 +198,14 @@ impl Sim {
 
     /// The arrests of the ticks run since the last call.
     pub fn drain_arrests(&mut self) -> Vec<Arrest> {
-        std::mem::take(&mut self.world.resource_mut::<ArrestLog>().events)
+        // Drained rather than taken: the log keeps its capacity, so a busy
+        // tick does not regrow it from nothing (megabytes at 1M civilians).
+        self.world.resource_mut::<ArrestLog>().events.drain(..).collect()
     }
 
     /// The events other than arrests of the ticks run since the last call.
     pub fn drain_events(&mut self) -> Vec<crate::metrics::events::Event> {
-        std::mem::take(&mut self.world.resource_mut::<EventLog>().events)
+        self.world.resource_mut::<EventLog>().events.drain(..).collect()
     }
 
     /// The security operation's summary so far (`None` without one).
