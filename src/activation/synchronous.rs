@@ -10,7 +10,7 @@
 //! on thread timing or storage order, and the work per agent is a few loads.
 
 use bevy_ecs::prelude::*;
-use bevy_tasks::{ComputeTaskPool, ParallelSliceMut};
+use bevy_tasks::{ComputeTaskPool, ParallelSlice, ParallelSliceMut};
 
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
@@ -50,15 +50,26 @@ macro_rules! for_each_claiming {
 /// one chunk. Each chunk is an independent piece of work, so the result
 /// does not depend on the cut.
 fn over_chunks<T: Send>(parallel: bool, mut out: &mut [T], f: impl Fn(usize, &mut [T]) + Send + Sync) {
-    // A few chunks per thread even out uneven work; tiny tables run whole.
-    const CHUNKS_PER_THREAD: usize = 4;
-    if parallel && out.len() >= 4096 {
-        let pool = ComputeTaskPool::get();
-        let size = out.len().div_ceil(CHUNKS_PER_THREAD * pool.thread_num());
-        out.par_chunk_map_mut(pool, size, |i, chunk| f(i * size, chunk));
-    } else {
-        f(0, out);
+    match chunk_length(parallel, out.len()) {
+        Some(size) => drop(out.par_chunk_map_mut(ComputeTaskPool::get(), size, |i, chunk| f(i * size, chunk))),
+        None => f(0, out),
     }
+}
+
+/// [`over_chunks`] for a slice that is only read.
+fn over_read_chunks<T: Sync>(parallel: bool, items: &[T], f: impl Fn(&[T]) + Send + Sync) {
+    match chunk_length(parallel, items.len()) {
+        Some(size) => drop(items.par_chunk_map(ComputeTaskPool::get(), size, |_, chunk| f(chunk))),
+        None => f(items),
+    }
+}
+
+/// Length of the chunks `len` items are cut into, or `None` to run them
+/// whole: a few chunks per thread even out uneven work; small tables are
+/// not worth a task.
+fn chunk_length(parallel: bool, len: usize) -> Option<usize> {
+    const CHUNKS_PER_THREAD: usize = 4;
+    (parallel && len >= 4096).then(|| len.div_ceil(CHUNKS_PER_THREAD * ComputeTaskPool::get().thread_num()))
 }
 
 /// The civilian components are in tables (the default storage), so their
@@ -287,7 +298,9 @@ pub fn confirm_claims(
             grid.confirm_claim(intent.target, intent.ticket);
         }
     };
-    civilians.par_iter().for_each(confirm);
+    for intents in civilians.contiguous_iter().expect(DENSE) {
+        over_read_chunks(true, intents, |chunk| chunk.iter().for_each(confirm));
+    }
     officers.par_iter().for_each(confirm);
 }
 
