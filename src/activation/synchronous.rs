@@ -163,7 +163,7 @@ pub fn choose_suspects(
         // A uniformly random active within vision, found through the counts.
         let (_, actives) = viewer.count(pos.0);
         let suspect = (actives > 0)
-            .then(|| counts.nth_active(grid, pos.0, shape, draws.below(actives, key, tick, 0)))
+            .then(|| viewer.nth_active(grid, pos.0, draws.below(actives, key, tick, 0)))
             .flatten()
             .and_then(|cell| match Occupant::decode(grid.code(cell)) {
                 Occupant::Civilian { id, .. } => Some(id),

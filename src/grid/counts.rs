@@ -226,6 +226,40 @@ impl Viewer<'_> {
         }
     }
 
+    /// The `k`th (0-based) active civilian the shape sees from `cell`, as
+    /// [`VisionCounts::nth_active`] finds it.
+    pub fn nth_active(&self, grid: &Grid, cell: CellIndex, k: u32) -> Option<CellIndex> {
+        match &self.counts.sums {
+            Sums::Narrow(sums) => self.nth_active_in(sums, grid, cell, k),
+            Sums::Wide(sums) => self.nth_active_in(sums, grid, cell, k),
+        }
+    }
+
+    fn nth_active_in<L: Lane>(&self, sums: &[L], grid: &Grid, cell: CellIndex, mut k: u32) -> Option<CellIndex> {
+        let c = self.counts;
+        let (y, x) = c.by_width.div_rem(cell);
+        let (x, y) = (x as usize, y as usize);
+        let v = self.shape.vision as usize;
+        if !(y >= v && y + v < c.height && x >= v && x + v < c.width) {
+            return c.nth_active(grid, cell, self.shape, k);
+        }
+        // Inside the map no row wraps or is clipped: rows are skipped by
+        // their spans, and the row holding it is read as one run of cells.
+        let window = &sums[(y - v) * c.stride + x + c.pad - v..][..self.reach];
+        for (i, &(lo, hi)) in self.spans.iter().enumerate() {
+            let in_row = window[hi as usize].minus(window[lo as usize]) & ((1 << L::HALF_BITS) - 1);
+            if k >= in_row {
+                k -= in_row;
+                continue;
+            }
+            let first = ((y - v + i) * c.width + x - (hi - lo - 1) as usize / 2) as CellIndex;
+            let mut actives =
+                grid.codes(first, (hi - lo) as usize).enumerate().filter(|&(_, code)| is_active_code(code));
+            return actives.nth(k as usize).map(|(j, _)| first + j as CellIndex);
+        }
+        None
+    }
+
     #[inline]
     fn count_in<L: Lane>(&self, sums: &[L], cell: CellIndex) -> (u32, u32) {
         let c = self.counts;
@@ -346,6 +380,37 @@ mod tests {
                     (0..expect.len() as u32).map(|k| counts.nth_active(&grid, cell, &shape, k).unwrap()).collect();
                 assert_eq!(found, expect, "{edges:?} cell {cell}");
                 assert_eq!(counts.nth_active(&grid, cell, &shape, expect.len() as u32), None);
+            }
+        }
+    }
+
+    #[test]
+    fn a_viewer_finds_the_same_actives_as_the_general_walk() {
+        for edges in [Edges::Wrap, Edges::Bounded] {
+            let map = MapSpec { width_cells: 31, height_cells: 29, edges, terrain: None, sites: Vec::new() };
+            let grid = Grid::new(&map);
+            for cell in 0..grid.cells() as u32 {
+                match cell.wrapping_mul(2654435761) >> 29 {
+                    0 | 1 => grid.set(cell, Occupant::Civilian { id: cell, active: true }),
+                    2 => grid.set(cell, Occupant::Officer { id: cell }),
+                    _ => {}
+                }
+            }
+            for kind in [Neighbourhood::VonNeumann, Neighbourhood::Moore, Neighbourhood::Euclidean] {
+                let shape = Shape::new(kind, 6);
+                let mut counts = VisionCounts::default();
+                counts.rebuild(&grid, 7, false);
+                let viewer = counts.viewer(&shape);
+                for cell in 0..grid.cells() as u32 {
+                    let actives = viewer.count(cell).1;
+                    for k in 0..=actives {
+                        assert_eq!(
+                            viewer.nth_active(&grid, cell, k),
+                            counts.nth_active(&grid, cell, &shape, k),
+                            "{edges:?} {kind:?} cell {cell} k {k}"
+                        );
+                    }
+                }
             }
         }
     }
