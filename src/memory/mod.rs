@@ -64,11 +64,10 @@ unsafe impl GlobalAlloc for HugePageAlloc {
         match huge(layout) {
             None => unsafe { System.alloc_zeroed(layout) },
             Some(h) => {
-                // Advised before the first touch, so the zeroing faults in
-                // huge pages.
-                let ptr = unsafe { System.alloc(h) };
+                // Advised (in `alloc`) before the first touch, so the zeroing
+                // faults in huge pages.
+                let ptr = unsafe { self.alloc(layout) };
                 if !ptr.is_null() {
-                    advise(ptr, h.size());
                     unsafe { ptr.write_bytes(0, h.size()) };
                 }
                 ptr
