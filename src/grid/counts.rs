@@ -356,16 +356,24 @@ mod tests {
         (c + is_officer_code(centre) as u32, a + is_active_code(centre) as u32)
     }
 
+    /// A `width` × `height` grid with `who(cell)` in every cell it names.
+    fn scattered(width: u32, height: u32, edges: Edges, who: impl Fn(u32) -> Option<Occupant>) -> Grid {
+        let map = MapSpec { width_cells: width, height_cells: height, edges, terrain: None, sites: Vec::new() };
+        let grid = Grid::new(&map);
+        for cell in 0..grid.cells() as u32 {
+            if let Some(o) = who(cell) {
+                grid.set(cell, o);
+            }
+        }
+        grid
+    }
+
     #[test]
     fn nth_active_walks_actives_in_scan_order() {
         for edges in [Edges::Wrap, Edges::Bounded] {
-            let map = MapSpec { width_cells: 17, height_cells: 15, edges, terrain: None, sites: Vec::new() };
-            let grid = Grid::new(&map);
-            for cell in 0..grid.cells() as u32 {
-                if cell.wrapping_mul(2654435761) >> 29 == 1 {
-                    grid.set(cell, Occupant::Civilian { id: cell, active: true });
-                }
-            }
+            let grid = scattered(17, 15, edges, |cell| {
+                (cell.wrapping_mul(2654435761) >> 29 == 1).then_some(Occupant::Civilian { id: cell, active: true })
+            });
             let shape = Shape::new(Neighbourhood::Euclidean, 5);
             let mut counts = VisionCounts::default();
             counts.rebuild(&grid, 5, false);
@@ -387,15 +395,11 @@ mod tests {
     #[test]
     fn a_viewer_finds_the_same_actives_as_the_general_walk() {
         for edges in [Edges::Wrap, Edges::Bounded] {
-            let map = MapSpec { width_cells: 31, height_cells: 29, edges, terrain: None, sites: Vec::new() };
-            let grid = Grid::new(&map);
-            for cell in 0..grid.cells() as u32 {
-                match cell.wrapping_mul(2654435761) >> 29 {
-                    0 | 1 => grid.set(cell, Occupant::Civilian { id: cell, active: true }),
-                    2 => grid.set(cell, Occupant::Officer { id: cell }),
-                    _ => {}
-                }
-            }
+            let grid = scattered(31, 29, edges, |cell| match cell.wrapping_mul(2654435761) >> 29 {
+                0 | 1 => Some(Occupant::Civilian { id: cell, active: true }),
+                2 => Some(Occupant::Officer { id: cell }),
+                _ => None,
+            });
             for kind in [Neighbourhood::VonNeumann, Neighbourhood::Moore, Neighbourhood::Euclidean] {
                 let shape = Shape::new(kind, 6);
                 let mut counts = VisionCounts::default();
@@ -418,18 +422,13 @@ mod tests {
     #[test]
     fn prefix_counts_equal_scans() {
         for edges in [Edges::Wrap, Edges::Bounded] {
-            let map = MapSpec { width_cells: 23, height_cells: 19, edges, terrain: None, sites: Vec::new() };
-            let grid = Grid::new(&map);
             // A deterministic scatter of officers and actives.
-            for cell in 0..grid.cells() as u32 {
-                let h = cell.wrapping_mul(2654435761) >> 28;
-                match h % 4 {
-                    0 => grid.set(cell, Occupant::Officer { id: cell }),
-                    1 => grid.set(cell, Occupant::Civilian { id: cell, active: true }),
-                    2 => grid.set(cell, Occupant::Civilian { id: cell, active: false }),
-                    _ => {}
-                }
-            }
+            let grid = scattered(23, 19, edges, |cell| match (cell.wrapping_mul(2654435761) >> 28) % 4 {
+                0 => Some(Occupant::Officer { id: cell }),
+                1 => Some(Occupant::Civilian { id: cell, active: true }),
+                2 => Some(Occupant::Civilian { id: cell, active: false }),
+                _ => None,
+            });
             // Built for vision 7 the sums are 16-bit, for 9 they are 32-bit.
             let kinds = [Neighbourhood::VonNeumann, Neighbourhood::Moore, Neighbourhood::Euclidean];
             for (max_vision, kind, vision) in [7, 9]

@@ -61,18 +61,14 @@ unsafe impl GlobalAlloc for HugePageAlloc {
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        match huge(layout) {
-            None => unsafe { System.alloc_zeroed(layout) },
-            Some(h) => {
-                // Advised (in `alloc`) before the first touch, so the zeroing
-                // faults in huge pages.
-                let ptr = unsafe { self.alloc(layout) };
-                if !ptr.is_null() {
-                    unsafe { ptr.write_bytes(0, h.size()) };
-                }
-                ptr
-            }
+        let Some(h) = huge(layout) else { return unsafe { System.alloc_zeroed(layout) } };
+        // Advised (in `alloc`) before the first touch, so the zeroing faults
+        // in huge pages.
+        let ptr = unsafe { self.alloc(layout) };
+        if !ptr.is_null() {
+            unsafe { ptr.write_bytes(0, h.size()) };
         }
+        ptr
     }
 
     #[inline]
