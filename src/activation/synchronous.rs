@@ -10,7 +10,6 @@
 //! on thread timing or storage order, and the work per agent is a few loads.
 
 use bevy_ecs::prelude::*;
-use bevy_tasks::{ComputeTaskPool, ParallelSlice, ParallelSliceMut};
 
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
@@ -18,6 +17,8 @@ use crate::crowd::CrowdMood;
 use crate::grid::{DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
+use crate::sim::chunks::{over_chunks, over_read_chunks};
+use crate::sim::id_set::IdSet;
 use crate::sim::rng::{Stream, Streams};
 use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Parallel, Position, Shapes};
 
@@ -42,34 +43,6 @@ macro_rules! for_each_claiming {
             $query.iter_mut().for_each(|item| f(&mut claims, item))
         }
     }};
-}
-
-/// Runs `f(first, chunk)` over `out` cut in chunks, `first` being the
-/// chunk's offset in `out` (to find the agent's other components in the
-/// slices beside it): over the compute task pool when `parallel`, else as
-/// one chunk. Each chunk is an independent piece of work, so the result
-/// does not depend on the cut.
-fn over_chunks<T: Send>(parallel: bool, mut out: &mut [T], f: impl Fn(usize, &mut [T]) + Send + Sync) {
-    match chunk_length(parallel, out.len()) {
-        Some(size) => drop(out.par_chunk_map_mut(ComputeTaskPool::get(), size, |i, chunk| f(i * size, chunk))),
-        None => f(0, out),
-    }
-}
-
-/// [`over_chunks`] for a slice that is only read.
-fn over_read_chunks<T: Sync>(parallel: bool, items: &[T], f: impl Fn(&[T]) + Send + Sync) {
-    match chunk_length(parallel, items.len()) {
-        Some(size) => drop(items.par_chunk_map(ComputeTaskPool::get(), size, |_, chunk| f(chunk))),
-        None => f(items),
-    }
-}
-
-/// Length of the chunks `len` items are cut into, or `None` to run them
-/// whole: a few chunks per thread even out uneven work; small tables are
-/// not worth a task.
-fn chunk_length(parallel: bool, len: usize) -> Option<usize> {
-    const CHUNKS_PER_THREAD: usize = 4;
-    (parallel && len >= 4096).then(|| len.div_ceil(CHUNKS_PER_THREAD * ComputeTaskPool::get().thread_num()))
 }
 
 /// The civilian components are in tables (the default storage), so their
@@ -176,6 +149,14 @@ pub fn choose_suspects(
     });
 }
 
+/// Reused memory for [`make_arrests`].
+#[derive(Default)]
+pub struct ArrestWork {
+    /// (suspect, ticket, officer) for every officer with a suspect.
+    wanted: Vec<(u32, u32, OfficerId)>,
+    suspects: IdSet,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn make_arrests(
     grid: Res<Grid>,
@@ -184,41 +165,53 @@ pub fn make_arrests(
     tunables: Res<CurrentTunables>,
     rules: Res<CurrentRules>,
     index: Res<AgentIndex>,
+    parallel: Res<Parallel>,
     mut log: ResMut<ArrestLog>,
     mut roster: ResMut<JailRoster>,
     officers: Query<(&OfficerId, &Intent), Without<CivilianId>>,
-    mut civilians: Query<(&Position, &mut Condition), Without<OfficerId>>,
-    mut wanted: Local<Vec<(u32, u32, OfficerId)>>,
+    mut civilians: Query<(&CivilianId, &Position, &mut Condition), Without<OfficerId>>,
+    mut work: Local<ArrestWork>,
 ) {
+    let ArrestWork { wanted, suspects } = &mut *work;
     wanted.clear();
     wanted.extend(officers.iter().filter(|(_, i)| i.target != Intent::NONE).map(|(id, i)| (i.target, i.ticket, *id)));
     // One officer per suspect: the lowest ticket wins; the others arrest
     // nobody this tick.
     wanted.sort_unstable();
     wanted.dedup_by_key(|w| w.0);
-    // Jailed in storage order (entities are stored roughly by cell), so
-    // that tens of thousands of arrests walk memory instead of jumping
-    // about it; nothing depends on this order (terms are drawn per
-    // civilian, the roster is sorted on release), and the log is put in
-    // officer-id order below, one arrest per officer.
-    wanted.sort_unstable_by_key(|w| index.civilians[w.0 as usize].index());
+    suspects.reset(index.civilians.len());
+    for w in wanted.iter() {
+        suspects.insert(w.0);
+    }
+    // The suspects are locked up in one pass over the civilians' table
+    // (each arrest touches only its civilian and cell), then booked. A
+    // suspect is active: officers pick among the active marks on the grid.
+    let (grid, suspects, terms, tick) = (&*grid, &*suspects, streams.draws(Stream::JailTerm), clock.tick);
+    let (keep_cell, max_term) = (rules.0.jailed_keep_cell, tunables.0.max_jail_term_ticks);
+    let mut locked_up = Vec::new();
+    for (ids, cells, mut conditions) in civilians.contiguous_iter_mut().expect(DENSE) {
+        locked_up.extend(over_chunks(parallel.0, conditions.bypass_change_detection(), |first, conditions| {
+            let mut jailed = Vec::new();
+            for (i, condition) in conditions.iter_mut().enumerate() {
+                let id = ids[first + i];
+                if *condition == Condition::Active && suspects.contains(id.0) {
+                    let cell = cells[first + i].0;
+                    jailed.push((
+                        id,
+                        cell,
+                        police::lock_up(grid, condition, id, cell, keep_cell, max_term, terms, tick),
+                    ));
+                }
+            }
+            jailed
+        }));
+    }
+    // The roster sorts each release list, and the log is put in officer-id
+    // order below, one arrest per officer: the order of the pass is not seen.
     let logged = log.events.len();
-    let terms = streams.draws(Stream::JailTerm);
-    for &(suspect, _, officer) in wanted.iter() {
-        let Ok((pos, mut condition)) = civilians.get_mut(index.civilians[suspect as usize]) else { continue };
-        police::jail(
-            &grid,
-            &mut log,
-            &mut roster,
-            &mut condition,
-            police::Arrester::Officer(officer),
-            CivilianId(suspect),
-            pos.0,
-            rules.0.jailed_keep_cell,
-            tunables.0.max_jail_term_ticks,
-            terms,
-            clock.tick,
-        );
+    for (id, cell, term) in locked_up.into_iter().flatten() {
+        let officer = wanted[wanted.binary_search_by_key(&id.0, |w| w.0).expect("a locked-up civilian was wanted")].2;
+        police::book(grid, &mut log, &mut roster, police::Arrester::Officer(officer), id, cell, term, tick);
     }
     log.events[logged..].sort_unstable_by_key(|a| a.officer);
 }

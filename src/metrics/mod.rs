@@ -7,14 +7,13 @@ pub mod events;
 pub mod operation;
 pub mod output;
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
 use crate::civilians::Condition;
 use crate::command::{CommandMetrics, OperationTick};
 use crate::police::{ArrestLog, OfficerId};
+use crate::sim::chunks::over_read_chunks;
 use crate::sim::{Clock, CurrentTunables, Parallel, Phase};
 
 /// The state of the world after one tick: a row of `timeseries.csv`.
@@ -89,16 +88,15 @@ pub fn count_everyone(
         operation: operation.map(|m| m.tick),
         ..Default::default()
     };
-    let totals = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
-    if parallel.0 {
-        // Each batch counts locally and adds its totals once, when dropped.
-        civilians.par_iter().for_each_init(|| Tally { counts: [0; 4], into: &totals }, |t, c| t.counts[slot(c)] += 1);
-    } else {
-        let mut t = Tally { counts: [0; 4], into: &totals };
-        civilians.iter().for_each(|c| t.counts[slot(c)] += 1);
+    // Over the table's slices, each chunk counted in registers.
+    let mut totals = [0u32; 4];
+    for conditions in civilians.contiguous_iter().expect("conditions are stored in tables") {
+        for counts in over_read_chunks(parallel.0, conditions, tally) {
+            totals = std::array::from_fn(|i| totals[i] + counts[i]);
+        }
     }
     let dead;
-    [r.quiescent, r.active, r.jailed, dead] = totals.map(|t| t.into_inner());
+    [r.quiescent, r.active, r.jailed, dead] = totals;
     if let Some(op) = r.operation.as_mut() {
         op.dead = dead;
     }
@@ -117,18 +115,18 @@ fn slot(c: &Condition) -> usize {
     }
 }
 
-/// Counts of one batch of a parallel census, added to the totals on drop.
-struct Tally<'a> {
-    counts: [u32; 4],
-    into: &'a [AtomicU32; 4],
-}
-
-impl Drop for Tally<'_> {
-    fn drop(&mut self) {
-        for (total, n) in self.into.iter().zip(self.counts) {
-            total.fetch_add(n, Relaxed);
+/// Quiescent, active, jailed and dead among `conditions`: four sums of
+/// comparisons, which the compiler keeps in registers (a counter array
+/// indexed by condition went through memory for each civilian).
+fn tally(conditions: &[Condition]) -> [u32; 4] {
+    let mut counts = [0u32; 4];
+    for c in conditions {
+        let s = slot(c);
+        for (i, n) in counts.iter_mut().enumerate() {
+            *n += (s == i) as u32;
         }
     }
+    counts
 }
 
 /// A census taken outside the schedule (for tick 0).

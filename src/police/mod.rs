@@ -77,11 +77,45 @@ pub fn jail(
     term_draws: Draws,
     tick: u32,
 ) {
+    let term = lock_up(grid, condition, civilian, cell, keep_cell, max_term, term_draws, tick);
+    book(grid, log, roster, by, civilian, cell, term, tick);
+}
+
+/// The arrest itself, the part of [`jail`] that touches only this
+/// civilian and its cell (so arrests can be made on several threads): the
+/// term drawn, the condition set, the cell emptied or the civilian left on
+/// it, quiescent. Returns the term; [`book`] must follow.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn lock_up(
+    grid: &Grid,
+    condition: &mut Condition,
+    civilian: CivilianId,
+    cell: CellIndex,
+    keep_cell: bool,
+    max_term: u32,
+    term_draws: Draws,
+    tick: u32,
+) -> u32 {
     let term = term_draws.below(max_term + 1, civilian.0 as u64, tick, 0);
-    let until_tick = tick.saturating_add(term);
-    *condition = Condition::Jailed { until_tick };
-    roster.admit(civilian, until_tick);
+    *condition = Condition::Jailed { until_tick: tick.saturating_add(term) };
     grid.set(cell, if keep_cell { Occupant::Civilian { id: civilian.0, active: false } } else { Occupant::Empty });
+    term
+}
+
+/// The books of an arrest made by [`lock_up`]: the roster and the log.
+#[allow(clippy::too_many_arguments)]
+pub fn book(
+    grid: &Grid,
+    log: &mut ArrestLog,
+    roster: &mut JailRoster,
+    by: Arrester,
+    civilian: CivilianId,
+    cell: CellIndex,
+    term: u32,
+    tick: u32,
+) {
+    roster.admit(civilian, tick.saturating_add(term));
     log.this_tick += 1;
     log.events.push(Arrest {
         tick,

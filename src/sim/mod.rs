@@ -7,6 +7,8 @@
 //! touching the same data without an order fail to build. Parallelism lives
 //! inside hot systems (`par_iter_mut`), never across systems.
 
+pub mod chunks;
+pub mod id_set;
 pub mod rng;
 
 use bevy_ecs::prelude::*;
