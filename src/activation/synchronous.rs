@@ -194,7 +194,7 @@ pub fn make_arrests(
             let mut jailed = Vec::new();
             for (i, condition) in conditions.iter_mut().enumerate() {
                 let id = ids[first + i];
-                if *condition == Condition::Active && suspects.contains(id.0) {
+                if suspects.contains(id.0) && *condition == Condition::Active {
                     let cell = cells[first + i].0;
                     jailed.push((
                         id,
@@ -206,7 +206,7 @@ pub fn make_arrests(
             jailed
         }));
     }
-    // The roster sorts each release list, and the log is put in officer-id
+    // Releases go by (end of term, id), and the log is put in officer-id
     // order below, one arrest per officer: the order of the pass is not seen.
     let logged = log.events.len();
     for (id, cell, term) in locked_up.into_iter().flatten() {
@@ -292,7 +292,7 @@ pub fn confirm_claims(
         }
     };
     for intents in civilians.contiguous_iter().expect(DENSE) {
-        over_read_chunks(true, intents, |chunk| chunk.iter().for_each(confirm));
+        over_read_chunks(true, intents, |_, chunk| chunk.iter().for_each(confirm));
     }
     officers.par_iter().for_each(confirm);
 }

@@ -15,8 +15,10 @@ use bevy_ecs::prelude::*;
 use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_code};
 use crate::movement;
 use crate::scenario::Rounding;
+use crate::sim::chunks::over_read_chunks;
+use crate::sim::id_set::IdSet;
 use crate::sim::rng::{Stream, Streams};
-use crate::sim::{AgentIndex, Clock, CurrentRules, Phase, Position, Shapes};
+use crate::sim::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position, Shapes};
 
 /// A civilian's stable id, 0-based in creation order.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -179,8 +181,7 @@ pub fn decide_in_mood(d: &Disposition, m: Mood, odds: &ArrestOdds, sees: impl Fn
 }
 
 /// Who leaves jail when: one list of civilians per release tick, so a tick
-/// touches only the civilians it releases; each list is released in id
-/// order.
+/// knows whom it releases without looking at everyone.
 #[derive(Resource, Debug, Default)]
 pub struct JailRoster(BTreeMap<u32, Vec<CivilianId>>);
 
@@ -189,24 +190,45 @@ impl JailRoster {
         self.0.entry(until_tick).or_default().push(civilian);
     }
 
-    /// Everyone whose term ends at or before `tick`, in (tick, id) order.
+    /// Everyone whose term ends at or before `tick`, in no set order.
     fn due(&mut self, tick: u32) -> Vec<CivilianId> {
         let mut out = Vec::new();
         while let Some(entry) = self.0.first_entry() {
             if *entry.key() > tick {
                 break;
             }
-            let mut ids = entry.remove();
-            ids.sort_unstable();
-            out.extend(ids);
+            out.extend(entry.remove());
         }
         out
     }
 }
 
-/// Releases those whose term ends this tick. A released civilian who left
-/// the grid returns to its old cell if free, else to a random free cell
-/// within vision, else anywhere free.
+/// A civilian due for release, as found in the pass over the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Release {
+    until_tick: u32,
+    id: CivilianId,
+    /// Where the civilian is stored: which of the query's tables, which row.
+    table: u32,
+    row: u32,
+    /// Its cell when jailed, then the cell it returns to (`None`: it waits).
+    cell: Option<CellIndex>,
+}
+
+/// Reused memory for [`release_from_jail`].
+#[derive(Default)]
+pub struct ReleaseWork {
+    marked: IdSet,
+    due: Vec<Release>,
+}
+
+/// Releases those whose term ends this tick, in (end of term, id) order,
+/// each seeing the cells taken before it. A released civilian who left the
+/// grid returns to its old cell if free, else to a random free cell within
+/// vision, else anywhere free.
+// The roster's ids are marked in a bit set and found in one pass over the
+// table (split over the threads): looking each one up by id cost several
+// cache misses (index, entity, table row).
 #[allow(clippy::too_many_arguments)]
 pub fn release_from_jail(
     grid: Res<Grid>,
@@ -215,37 +237,72 @@ pub fn release_from_jail(
     rules: Res<CurrentRules>,
     shapes: Res<Shapes>,
     index: Res<AgentIndex>,
+    parallel: Res<Parallel>,
     mut roster: ResMut<JailRoster>,
-    mut civilians: Query<(&mut Position, &mut Condition)>,
+    mut civilians: Query<(&CivilianId, &mut Position, &mut Condition)>,
+    mut work: Local<ReleaseWork>,
 ) {
+    const DENSE: &str = "civilian components are stored in tables";
+    let tick = clock.tick;
+    let ReleaseWork { marked, due } = &mut *work;
+    let ids = roster.due(tick);
+    if ids.is_empty() {
+        return;
+    }
+    marked.reset(index.civilians.len());
+    for id in &ids {
+        marked.insert(id.0);
+    }
+    let marked = &*marked;
+    due.clear();
+    for (table, (ids, cells, conditions)) in civilians.contiguous_iter().expect(DENSE).enumerate() {
+        let found = over_read_chunks(parallel.0, ids, |first, ids| {
+            let mut found = Vec::new();
+            for (i, &id) in ids.iter().enumerate() {
+                if marked.contains(id.0) {
+                    let row = first + i;
+                    // On the roster means jailed until `until_tick`.
+                    let until_tick = match conditions[row] {
+                        Condition::Jailed { until_tick } => until_tick,
+                        _ => tick,
+                    };
+                    let (table, cell) = (table as u32, Some(cells[row].0));
+                    found.push(Release { until_tick, id, table, row: row as u32, cell });
+                }
+            }
+            found
+        });
+        due.extend(found.into_iter().flatten());
+    }
+    due.sort_unstable_by_key(|r| (r.until_tick, r.id));
     let draws = streams.draws(Stream::Release);
-    let next_tick = clock.tick.saturating_add(1);
-    for id in roster.due(clock.tick) {
-        let Ok((mut position, mut condition)) = civilians.get_mut(index.civilians[id.0 as usize]) else { continue };
-        let me = Occupant::Civilian { id: id.0, active: false };
-        if rules.0.jailed_keep_cell {
-            *condition = Condition::Quiescent;
-            grid.set(position.0, me);
-            continue;
-        }
+    let next_tick = tick.saturating_add(1);
+    for r in due.iter_mut() {
+        let (id, old) = (r.id, r.cell.expect("a due civilian has its cell"));
         let key = id.0 as u64;
-        let cell = if grid.is_empty(position.0) {
-            position.0
-        } else if let Some(c) =
-            movement::propose_empty_in_vision(&grid, position.0, &shapes.civilian, draws.agent(key, clock.tick))
-        {
-            c
-        } else if let Some(c) = movement::any_empty_cell(&grid, draws.agent(key, clock.tick)) {
-            c
+        r.cell = if rules.0.jailed_keep_cell || grid.is_empty(old) {
+            Some(old)
         } else {
-            // A full map (cannot happen with validated counts): wait a tick.
-            *condition = Condition::Jailed { until_tick: next_tick };
-            roster.admit(id, next_tick);
-            continue;
+            movement::propose_empty_in_vision(&grid, old, &shapes.civilian, draws.agent(key, tick))
+                .or_else(|| movement::any_empty_cell(&grid, draws.agent(key, tick)))
         };
-        *condition = Condition::Quiescent;
-        grid.set(cell, me);
-        position.0 = cell;
+        match r.cell {
+            Some(cell) => grid.set(cell, Occupant::Civilian { id: id.0, active: false }),
+            // A full map (cannot happen with validated counts): wait a tick.
+            None => roster.admit(id, next_tick),
+        }
+    }
+    let mut tables: Vec<_> = civilians.contiguous_iter_mut().expect(DENSE).collect();
+    for r in due.iter() {
+        let (_, cells, conditions) = &mut tables[r.table as usize];
+        let row = r.row as usize;
+        match r.cell {
+            Some(cell) => {
+                conditions.bypass_change_detection()[row] = Condition::Quiescent;
+                cells.bypass_change_detection()[row].0 = cell;
+            }
+            None => conditions.bypass_change_detection()[row] = Condition::Jailed { until_tick: next_tick },
+        }
     }
 }
 

@@ -91,7 +91,7 @@ pub fn count_everyone(
     // Over the table's slices, each chunk counted in registers.
     let mut totals = [0u32; 4];
     for conditions in civilians.contiguous_iter().expect("conditions are stored in tables") {
-        for counts in over_read_chunks(parallel.0, conditions, tally) {
+        for counts in over_read_chunks(parallel.0, conditions, |_, chunk| tally(chunk)) {
             totals = std::array::from_fn(|i| totals[i] + counts[i]);
         }
     }

@@ -23,16 +23,15 @@ pub fn over_chunks<T: Send, R: Send + 'static>(
     }
 }
 
-/// [`over_chunks`] for a slice that is only read: `f`'s result for each
-/// chunk, in slice order.
+/// [`over_chunks`] for a slice that is only read.
 pub fn over_read_chunks<T: Sync, R: Send + 'static>(
     parallel: bool,
     items: &[T],
-    f: impl Fn(&[T]) -> R + Send + Sync,
+    f: impl Fn(usize, &[T]) -> R + Send + Sync,
 ) -> Vec<R> {
     match chunk_length(parallel, items.len()) {
-        Some(size) => items.par_chunk_map(ComputeTaskPool::get(), size, |_, chunk| f(chunk)),
-        None => vec![f(items)],
+        Some(size) => items.par_chunk_map(ComputeTaskPool::get(), size, |i, chunk| f(i * size, chunk)),
+        None => vec![f(0, items)],
     }
 }
 
