@@ -17,7 +17,8 @@ use crate::civilians::{CivilianId, Condition, Disposition};
 use crate::grid::{CellIndex, Grid, Occupant};
 use crate::police::OfficerId;
 use crate::scenario::Activation;
-use crate::sim::{AgentIndex, Clock, CurrentRules, Phase, Position};
+use crate::sim::chunks::over_chunks;
+use crate::sim::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position};
 
 /// Scratch for the parallel engine: what an agent intends this tick.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,8 +98,8 @@ pub fn plugin(schedule: &mut Schedule) {
 /// Reused memory for [`resort_by_cell`].
 #[derive(Default)]
 pub struct ResortBuffers {
-    gathered: Vec<(CellIndex, CivilianId, Disposition, Condition)>,
-    sorted: Vec<(CellIndex, CivilianId, Disposition, Condition)>,
+    gathered: Vec<SortedRow>,
+    sorted: Vec<SortedRow>,
     starts: Vec<u32>,
     officers: Vec<(CellIndex, OfficerId, Intent)>,
 }
@@ -120,6 +121,7 @@ pub fn resort_by_cell(
         Without<OfficerId>,
     >,
     mut officers: Query<(Entity, &mut OfficerId, &mut Position, &mut Intent), Without<CivilianId>>,
+    parallel: Res<Parallel>,
     mut buffers: Local<ResortBuffers>,
 ) {
     let ResortBuffers { gathered: scratch, sorted, starts, officers: by_cell } = &mut *buffers;
@@ -141,8 +143,14 @@ pub fn resort_by_cell(
             index.officers[new_id.0 as usize] = Some(entity);
         }
     }
+    const DENSE: &str = "civilian components are stored in tables";
+    // Over the table's slices (written back bypassing change detection,
+    // which nothing reads), the columns one after another over the threads.
     scratch.clear();
-    scratch.extend(civilians.iter().map(|(_, id, p, d, c)| (p.0, *id, *d, *c)));
+    for (_, ids, cells, dispositions, conditions) in civilians.contiguous_iter().expect(DENSE) {
+        let rows = ids.iter().zip(cells).zip(dispositions).zip(conditions);
+        scratch.extend(rows.map(|(((id, p), d), c)| (p.0, *id, *d, *c)));
+    }
     if scratch.windows(2).all(|w| w[0].0 <= w[1].0) {
         return;
     }
@@ -165,15 +173,28 @@ pub fn resort_by_cell(
         sorted[*slot as usize] = *a;
         *slot += 1;
     }
-    for ((entity, mut id, mut pos, mut disposition, mut condition), &(cell, new_id, d, c)) in
-        civilians.iter_mut().zip(sorted.iter())
+    let mut first = 0;
+    for (entities, mut ids, mut cells, mut dispositions, mut conditions) in
+        civilians.contiguous_iter_mut().expect(DENSE)
     {
-        *id = new_id;
-        pos.0 = cell;
-        *disposition = d;
-        *condition = c;
-        index.civilians[new_id.0 as usize] = entity;
+        let rows = &sorted[first..][..entities.len()];
+        write_column(parallel.0, ids.bypass_change_detection(), rows, |r| r.1);
+        write_column(parallel.0, cells.bypass_change_detection(), rows, |r| Position(r.0));
+        write_column(parallel.0, dispositions.bypass_change_detection(), rows, |r| r.2);
+        write_column(parallel.0, conditions.bypass_change_detection(), rows, |r| r.3);
+        for (&entity, r) in entities.iter().zip(rows) {
+            index.civilians[r.1.0 as usize] = entity;
+        }
+        first += entities.len();
     }
+}
+
+/// A civilian as [`resort_by_cell`] moves it.
+type SortedRow = (CellIndex, CivilianId, Disposition, Condition);
+
+/// Fills one column of the civilians' table from the sorted rows.
+fn write_column<T: Send>(parallel: bool, out: &mut [T], rows: &[SortedRow], pick: impl Fn(&SortedRow) -> T + Sync) {
+    over_chunks(parallel, out, |first, out| out.iter_mut().zip(&rows[first..]).for_each(|(o, r)| *o = pick(r)));
 }
 
 /// The occupancy code of a civilian in a given condition.
