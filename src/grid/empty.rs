@@ -13,7 +13,7 @@
 use bevy_ecs::prelude::Resource;
 use bevy_tasks::{ComputeTaskPool, ParallelSliceMut};
 
-use super::{CellIndex, Grid};
+use super::{CellIndex, Grid, is_empty_code};
 
 #[derive(Resource, Default)]
 pub struct EmptyCells {
@@ -30,11 +30,11 @@ impl EmptyCells {
         let fill = |first_word: usize, words: &mut [u64]| {
             for (i, word) in words.iter_mut().enumerate() {
                 let base = (first_word + i) * 64;
-                let mut bits = 0u64;
-                for b in 0..64.min(cells - base) {
-                    bits |= (grid.is_empty((base + b) as CellIndex) as u64) << b;
-                }
-                *word = bits;
+                // A run of codes behind one bounds check, folded without a
+                // branch: a test per cell through the grid's accessor was
+                // a tenth of the move phase.
+                let codes = grid.codes(base as CellIndex, 64.min(cells - base));
+                *word = codes.enumerate().fold(0, |bits, (b, code)| bits | (is_empty_code(code) as u64) << b);
             }
         };
         const CHUNK: usize = 4096;
