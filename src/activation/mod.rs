@@ -23,8 +23,8 @@ use crate::sim::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position};
 /// Scratch for the parallel engine: what an agent intends this tick.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Intent {
-    /// Cell it wants to move to, or a suspect's id for an officer; NONE if
-    /// nothing.
+    /// Cell it wants to move to, or for an officer choosing a suspect the
+    /// suspect's cell; NONE if nothing.
     pub target: u32,
     /// Its ticket in the lottery for that target (lower wins); see
     /// [`move_ticket`].

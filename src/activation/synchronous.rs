@@ -20,7 +20,7 @@ use crate::police::{self, ArrestLog, OfficerId};
 use crate::sim::chunks::{over_chunks, over_read_chunks};
 use crate::sim::id_set::IdSet;
 use crate::sim::rng::{Stream, Streams};
-use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Parallel, Position, Shapes};
+use crate::sim::{Clock, CurrentRules, CurrentTunables, Parallel, Position, Shapes};
 
 /// Runs `f` on every item of `query`, over the compute task pool when
 /// `parallel`, else in order. The same closure serves both.
@@ -138,10 +138,7 @@ pub fn choose_suspects(
         let suspect = (actives > 0)
             .then(|| viewer.nth_active(grid, pos.0, draws.below(actives, key, tick, 0)))
             .flatten()
-            .and_then(|cell| match Occupant::decode(grid.code(cell)) {
-                Occupant::Civilian { id, .. } => Some(id),
-                _ => None,
-            });
+            .filter(|&cell| matches!(Occupant::decode(grid.code(cell)), Occupant::Civilian { .. }));
         *intent = match suspect {
             Some(suspect) => Intent { target: suspect, ticket: move_ticket(lottery_key(None, Some(*id)), salt) },
             None => Intent::default(),
@@ -154,6 +151,7 @@ pub fn choose_suspects(
 pub struct ArrestWork {
     /// (suspect, ticket, officer) for every officer with a suspect.
     wanted: Vec<(u32, u32, OfficerId)>,
+    /// The suspects' cells.
     suspects: IdSet,
 }
 
@@ -164,7 +162,6 @@ pub fn make_arrests(
     clock: Res<Clock>,
     tunables: Res<CurrentTunables>,
     rules: Res<CurrentRules>,
-    index: Res<AgentIndex>,
     parallel: Res<Parallel>,
     mut log: ResMut<ArrestLog>,
     mut roster: ResMut<JailRoster>,
@@ -174,18 +171,25 @@ pub fn make_arrests(
 ) {
     let ArrestWork { wanted, suspects } = &mut *work;
     wanted.clear();
-    wanted.extend(officers.iter().filter(|(_, i)| i.target != Intent::NONE).map(|(id, i)| (i.target, i.ticket, *id)));
+    suspects.reset(grid.cells());
+    // The grid is as the officers saw it: each target cell holds the
+    // suspect they chose.
+    wanted.extend(officers.iter().filter(|(_, i)| i.target != Intent::NONE).filter_map(|(id, i)| {
+        suspects.insert(i.target);
+        match Occupant::decode(grid.code(i.target)) {
+            Occupant::Civilian { id: suspect, .. } => Some((suspect, i.ticket, *id)),
+            _ => None,
+        }
+    }));
     // One officer per suspect: the lowest ticket wins; the others arrest
     // nobody this tick.
     wanted.sort_unstable();
     wanted.dedup_by_key(|w| w.0);
-    suspects.reset(index.civilians.len());
-    for w in wanted.iter() {
-        suspects.insert(w.0);
-    }
     // The suspects are locked up in one pass over the civilians' table
-    // (each arrest touches only its civilian and cell), then booked. A
-    // suspect is active: officers pick among the active marks on the grid.
+    // (each arrest touches only its civilian and cell), then booked. They
+    // are found by cell, as the table is stored in about cell order (a
+    // test by id jumped about the bits): the one active civilian on a
+    // suspect's cell is the suspect (a jailed one may still name it).
     let (grid, suspects, terms, tick) = (&*grid, &*suspects, streams.draws(Stream::JailTerm), clock.tick);
     let (keep_cell, max_term) = (rules.0.jailed_keep_cell, tunables.0.max_jail_term_ticks);
     let mut locked_up = Vec::new();
@@ -193,9 +197,9 @@ pub fn make_arrests(
         locked_up.extend(over_chunks(parallel.0, conditions.bypass_change_detection(), |first, conditions| {
             let mut jailed = Vec::new();
             for (i, condition) in conditions.iter_mut().enumerate() {
-                let id = ids[first + i];
-                if suspects.contains(id.0) && *condition == Condition::Active {
-                    let cell = cells[first + i].0;
+                let cell = cells[first + i].0;
+                if suspects.contains(cell) && *condition == Condition::Active {
+                    let id = ids[first + i];
                     jailed.push((
                         id,
                         cell,

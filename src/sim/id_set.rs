@@ -1,7 +1,8 @@
-//! A set of agent ids, one bit each.
+//! A set of agent ids or cell indices, one bit each.
 //!
-//! Pattern: mark the few agents a phase acts on (suspects, releases), then
-//! pass once over the agents' table and act where the bit is set.
+//! Pattern: mark the few agents a phase acts on (suspects by cell, releases
+//! by id), then pass once over the agents' table and act where the bit is
+//! set.
 //! Reasoning: the table is stored by cell, not by id; looking each agent
 //! up by id cost several cache misses (index, entity, table row), where a
 //! pass over the table reads memory in order, splits over threads, and the
