@@ -188,23 +188,26 @@ pub fn make_arrests(
     // The suspects are locked up in one pass over the civilians' table
     // (each arrest touches only its civilian and cell), then booked. They
     // are found by cell, as the table is stored in about cell order (a
-    // test by id jumped about the bits): the one active civilian on a
-    // suspect's cell is the suspect (a jailed one may still name it).
-    let (grid, suspects, terms, tick) = (&*grid, &*suspects, streams.draws(Stream::JailTerm), clock.tick);
+    // test by id jumped about the bits), and confirmed by id: a jailed
+    // civilian may still name a suspect's cell. The condition is not read
+    // (a cache miss at each suspect, the table being otherwise untouched).
+    let (grid, suspects, wanted, terms, tick) =
+        (&*grid, &*suspects, &*wanted, streams.draws(Stream::JailTerm), clock.tick);
     let (keep_cell, max_term) = (rules.0.jailed_keep_cell, tunables.0.max_jail_term_ticks);
     let mut locked_up = Vec::new();
     for (ids, cells, mut conditions) in civilians.contiguous_iter_mut().expect(DENSE) {
         locked_up.extend(over_chunks(parallel.0, conditions.bypass_change_detection(), |first, conditions| {
             let mut jailed = Vec::new();
-            for (i, condition) in conditions.iter_mut().enumerate() {
-                let cell = cells[first + i].0;
-                if suspects.contains(cell) && *condition == Condition::Active {
-                    let id = ids[first + i];
-                    jailed.push((
-                        id,
-                        cell,
-                        police::lock_up(grid, condition, id, cell, keep_cell, max_term, terms, tick),
-                    ));
+            // Ids and cells are read side by side, so both stream in.
+            let n = conditions.len();
+            for ((&id, pos), condition) in ids[first..][..n].iter().zip(&cells[first..][..n]).zip(conditions) {
+                let cell = pos.0;
+                if !suspects.contains(cell) {
+                    continue;
+                }
+                if let Ok(w) = wanted.binary_search_by_key(&id.0, |w| w.0) {
+                    let term = police::lock_up(grid, condition, id, cell, keep_cell, max_term, terms, tick);
+                    jailed.push((id, cell, term, wanted[w].2));
                 }
             }
             jailed
@@ -213,8 +216,7 @@ pub fn make_arrests(
     // Releases go by (end of term, id), and the log is put in officer-id
     // order below, one arrest per officer: the order of the pass is not seen.
     let logged = log.events.len();
-    for (id, cell, term) in locked_up.into_iter().flatten() {
-        let officer = wanted[wanted.binary_search_by_key(&id.0, |w| w.0).expect("a locked-up civilian was wanted")].2;
+    for (id, cell, term, officer) in locked_up.into_iter().flatten() {
         police::book(grid, &mut log, &mut roster, police::Arrester::Officer(officer), id, cell, term, tick);
     }
     log.events[logged..].sort_unstable_by_key(|a| a.officer);

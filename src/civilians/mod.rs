@@ -190,14 +190,16 @@ impl JailRoster {
         self.0.entry(until_tick).or_default().push(civilian);
     }
 
-    /// Everyone whose term ends at or before `tick`, in no set order.
-    fn due(&mut self, tick: u32) -> Vec<CivilianId> {
+    /// Everyone whose term ends at or before `tick`, with the tick it
+    /// ends, in no set order.
+    fn due(&mut self, tick: u32) -> Vec<(CivilianId, u32)> {
         let mut out = Vec::new();
         while let Some(entry) = self.0.first_entry() {
             if *entry.key() > tick {
                 break;
             }
-            out.extend(entry.remove());
+            let until = *entry.key();
+            out.extend(entry.remove().into_iter().map(|id| (id, until)));
         }
         out
     }
@@ -219,6 +221,8 @@ pub struct Release {
 #[derive(Default)]
 pub struct ReleaseWork {
     marked: IdSet,
+    /// (civilian, end of term) from the roster, by id.
+    ends: Vec<(CivilianId, u32)>,
     due: Vec<Release>,
 }
 
@@ -244,30 +248,30 @@ pub fn release_from_jail(
 ) {
     const DENSE: &str = "civilian components are stored in tables";
     let tick = clock.tick;
-    let ReleaseWork { marked, due } = &mut *work;
-    let ids = roster.due(tick);
-    if ids.is_empty() {
+    let ReleaseWork { marked, due, ends } = &mut *work;
+    ends.clear();
+    ends.extend(roster.due(tick));
+    if ends.is_empty() {
         return;
     }
+    ends.sort_unstable_by_key(|&(id, _)| id);
     marked.reset(index.civilians.len());
-    for id in &ids {
+    for &(id, _) in ends.iter() {
         marked.insert(id.0);
     }
-    let marked = &*marked;
+    let (marked, ends) = (&*marked, &*ends);
     due.clear();
-    for (table, (ids, cells, conditions)) in civilians.contiguous_iter().expect(DENSE).enumerate() {
+    for (table, (ids, cells, _)) in civilians.contiguous_iter().expect(DENSE).enumerate() {
         let found = over_read_chunks(parallel.0, ids, |first, ids| {
             let mut found = Vec::new();
-            for (i, &id) in ids.iter().enumerate() {
+            // Ids and cells are read side by side, so both stream in (a
+            // cell read at each release alone missed the cache).
+            for (i, (&id, pos)) in ids.iter().zip(&cells[first..]).enumerate() {
                 if marked.contains(id.0) {
-                    let row = first + i;
-                    // On the roster means jailed until `until_tick`.
-                    let until_tick = match conditions[row] {
-                        Condition::Jailed { until_tick } => until_tick,
-                        _ => tick,
-                    };
-                    let (table, cell) = (table as u32, Some(cells[row].0));
-                    found.push(Release { until_tick, id, table, row: row as u32, cell });
+                    let until_tick =
+                        ends[ends.binary_search_by_key(&id, |&(id, _)| id).expect("marked from the roster")].1;
+                    let (table, row, cell) = (table as u32, (first + i) as u32, Some(pos.0));
+                    found.push(Release { until_tick, id, table, row, cell });
                 }
             }
             found
