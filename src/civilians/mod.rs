@@ -254,7 +254,7 @@ pub fn release_from_jail(
     if ends.is_empty() {
         return;
     }
-    ends.sort_unstable_by_key(|&(id, _)| id);
+    ends.sort_unstable_by_key(|&(id, _)| id.0);
     marked.reset(index.civilians.len());
     for &(id, _) in ends.iter() {
         marked.insert(id.0);
@@ -278,7 +278,7 @@ pub fn release_from_jail(
         });
         due.extend(found.into_iter().flatten());
     }
-    due.sort_unstable_by_key(|r| (r.until_tick, r.id));
+    due.sort_unstable_by_key(|r| (r.until_tick as u64) << 32 | r.id.0 as u64);
     let draws = streams.draws(Stream::Release);
     let next_tick = tick.saturating_add(1);
     for r in due.iter_mut() {
