@@ -254,7 +254,12 @@ pub fn release_from_jail(
     if ends.is_empty() {
         return;
     }
-    ends.sort_unstable_by_key(|&(id, _)| id.0);
+    // Nearly always one list is due, all ending now: then the end of term
+    // needs no lookup.
+    let one_end = ends.iter().all(|e| e.1 == ends[0].1).then_some(ends[0].1);
+    if one_end.is_none() {
+        ends.sort_unstable_by_key(|&(id, _)| id.0);
+    }
     marked.reset(index.civilians.len());
     for &(id, _) in ends.iter() {
         marked.insert(id.0);
@@ -268,8 +273,9 @@ pub fn release_from_jail(
             // cell read at each release alone missed the cache).
             for (i, (&id, pos)) in ids.iter().zip(&cells[first..]).enumerate() {
                 if marked.contains(id.0) {
-                    let until_tick =
-                        ends[ends.binary_search_by_key(&id, |&(id, _)| id).expect("marked from the roster")].1;
+                    let until_tick = one_end.unwrap_or_else(|| {
+                        ends[ends.binary_search_by_key(&id, |&(id, _)| id).expect("marked from the roster")].1
+                    });
                     let (table, row, cell) = (table as u32, (first + i) as u32, Some(pos.0));
                     found.push(Release { until_tick, id, table, row, cell });
                 }
@@ -318,6 +324,44 @@ pub fn plugin(schedule: &mut Schedule) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terms_that_ended_on_different_ticks_are_all_released_together() {
+        use crate::sim::{Sim, SimOptions};
+        let scenario = crate::scenario::load_default(&[]).expect("the default scenario is valid");
+        let mut sim = Sim::new(&scenario, SimOptions::default()).expect("the default world builds");
+        for _ in 0..3 {
+            sim.step();
+        }
+        let world = sim.world_mut();
+        let now = world.resource::<Clock>().tick;
+        let keep_cell = world.resource::<CurrentRules>().0.jailed_keep_cell;
+        // Two civilians whose terms ended on two past ticks, as if a tick's
+        // releases had been missed: the roster holds two lists at once.
+        let mut query = world.query::<(&CivilianId, &Position, &mut Condition)>();
+        let mut picked = Vec::new();
+        for (id, pos, mut condition) in query.iter_mut(world) {
+            if picked.len() < 2 && *condition == Condition::Quiescent {
+                *condition = Condition::Jailed { until_tick: now - 1 - picked.len() as u32 };
+                picked.push((*id, pos.0, now - 1 - picked.len() as u32));
+            }
+        }
+        for &(id, cell, until) in &picked {
+            if !keep_cell {
+                world.resource::<Grid>().set(cell, Occupant::Empty);
+            }
+            world.resource_mut::<JailRoster>().admit(id, until);
+        }
+        sim.step();
+        let world = sim.world_mut();
+        let mut query = world.query::<(&CivilianId, &Position, &Condition)>();
+        for (id, pos, condition) in query.iter(world) {
+            if picked.iter().any(|p| p.0 == *id) {
+                assert_eq!(*condition, Condition::Quiescent, "{id} is released");
+                assert_eq!(world.resource::<Grid>().get(pos.0), Occupant::Civilian { id: id.0, active: false });
+            }
+        }
+    }
 
     #[test]
     fn floor_rounding_makes_small_ratios_harmless() {
