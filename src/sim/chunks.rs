@@ -36,9 +36,9 @@ pub fn over_read_chunks<T: Sync, R: Send + 'static>(
 }
 
 /// Length of the chunks `len` items are cut into, or `None` to run them
-/// whole: a few chunks per thread even out uneven work; small tables are
-/// not worth a task.
+/// whole: a few chunks per thread (the pool's workers and the calling
+/// thread) even out uneven work; small tables are not worth a task.
 fn chunk_length(parallel: bool, len: usize) -> Option<usize> {
     const CHUNKS_PER_THREAD: usize = 4;
-    (parallel && len >= 4096).then(|| len.div_ceil(CHUNKS_PER_THREAD * ComputeTaskPool::get().thread_num()))
+    (parallel && len >= 4096).then(|| len.div_ceil(CHUNKS_PER_THREAD * (ComputeTaskPool::get().thread_num() + 1)))
 }

@@ -125,14 +125,19 @@ impl Default for SimOptions {
     }
 }
 
-/// Sets up the global compute task pool once per process, with `threads`
-/// workers (the calling thread waits while they work: measured, a pool of
-/// one worker runs no faster than no pool). Later calls with a different
-/// count keep the first pool; [`Parallel`] decides whether it is used, so
-/// results never depend on its size.
+/// Sets up the global compute task pool once per process, with
+/// `threads − 1` workers: the calling thread runs the scope's tasks too
+/// (bevy_tasks ticks the pool's executor on it), so `threads` threads
+/// work. A pool of `threads` ran three threads on this 2-core machine,
+/// each descheduled part of the time (no difference measured in the
+/// bench). Later calls with a different count keep the first pool;
+/// [`Parallel`] decides whether it is used, so results never depend on
+/// its size.
 pub fn init_threads(threads: usize) {
     if threads > 1 {
-        bevy_tasks::ComputeTaskPool::get_or_init(|| bevy_tasks::TaskPoolBuilder::new().num_threads(threads).build());
+        bevy_tasks::ComputeTaskPool::get_or_init(|| {
+            bevy_tasks::TaskPoolBuilder::new().num_threads(threads - 1).build()
+        });
     }
 }
 
