@@ -120,10 +120,12 @@ pub fn take_turns(
                         police::Arrester::Officer(id),
                         CivilianId(suspect),
                         cell,
-                        rules.jailed_keep_cell,
-                        t.max_jail_term_ticks,
-                        terms,
-                        tick,
+                        police::Jailing {
+                            keep_cell: rules.jailed_keep_cell,
+                            max_term: t.max_jail_term_ticks,
+                            terms,
+                            tick,
+                        },
                     );
                 }
             };

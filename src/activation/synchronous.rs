@@ -194,7 +194,8 @@ pub fn make_arrests(
     // (a cache miss at each suspect, the table being otherwise untouched).
     let (grid, suspects, wanted, terms, tick) =
         (&*grid, &*suspects, &*wanted, streams.draws(Stream::JailTerm), clock.tick);
-    let (keep_cell, max_term) = (rules.0.jailed_keep_cell, tunables.0.max_jail_term_ticks);
+    let how =
+        police::Jailing { keep_cell: rules.0.jailed_keep_cell, max_term: tunables.0.max_jail_term_ticks, terms, tick };
     let mut locked_up = Vec::new();
     for (ids, cells, mut conditions) in civilians.contiguous_iter_mut().expect(DENSE) {
         locked_up.extend(over_chunks(parallel.0, conditions.bypass_change_detection(), |first, conditions| {
@@ -207,7 +208,7 @@ pub fn make_arrests(
                     continue;
                 }
                 if let Ok(w) = wanted.binary_search_by_key(&id.0, |w| w.0) {
-                    let term = police::lock_up(grid, condition, id, cell, keep_cell, max_term, terms, tick);
+                    let term = police::lock_up(grid, condition, id, cell, how);
                     jailed.push((id, cell, term, wanted[w].2));
                 }
             }

@@ -174,10 +174,12 @@ pub fn units_arrest(
                 Arrester::Unit(id.0),
                 CivilianId(suspect),
                 cell,
-                rules.0.jailed_keep_cell,
-                tunables.0.max_jail_term_ticks,
-                terms,
-                clock.tick,
+                police::Jailing {
+                    keep_cell: rules.0.jailed_keep_cell,
+                    max_term: tunables.0.max_jail_term_ticks,
+                    terms,
+                    tick: clock.tick,
+                },
             );
         }
     }

@@ -60,6 +60,16 @@ pub fn pick_suspect(grid: &Grid, cell: CellIndex, shape: &Shape, rng: AgentDraws
     }
 }
 
+/// How arrests jail this tick: whether the jailed keep their cell, the
+/// longest term, the stream terms are drawn from.
+#[derive(Debug, Clone, Copy)]
+pub struct Jailing {
+    pub keep_cell: bool,
+    pub max_term: u32,
+    pub terms: Draws,
+    pub tick: u32,
+}
+
 /// Jails `civilian` standing on `cell`: updates its condition, the grid and
 /// the jail roster, and logs the arrest. The term is uniform on 0..=max (the
 /// paper's U(0, J)); the civilian sits out the next `term` ticks.
@@ -72,34 +82,22 @@ pub fn jail(
     by: Arrester,
     civilian: CivilianId,
     cell: CellIndex,
-    keep_cell: bool,
-    max_term: u32,
-    term_draws: Draws,
-    tick: u32,
+    how: Jailing,
 ) {
-    let term = lock_up(grid, condition, civilian, cell, keep_cell, max_term, term_draws, tick);
-    book(grid, log, roster, by, civilian, cell, term, tick);
+    let term = lock_up(grid, condition, civilian, cell, how);
+    book(grid, log, roster, by, civilian, cell, term, how.tick);
 }
 
 /// The arrest itself, the part of [`jail`] that touches only this
 /// civilian and its cell (so arrests can be made on several threads): the
 /// term drawn, the condition set, the cell emptied or the civilian left on
 /// it, quiescent. Returns the term; [`book`] must follow.
-#[allow(clippy::too_many_arguments)]
 #[inline]
-pub fn lock_up(
-    grid: &Grid,
-    condition: &mut Condition,
-    civilian: CivilianId,
-    cell: CellIndex,
-    keep_cell: bool,
-    max_term: u32,
-    term_draws: Draws,
-    tick: u32,
-) -> u32 {
-    let term = term_draws.below(max_term + 1, civilian.0 as u64, tick, 0);
-    *condition = Condition::Jailed { until_tick: tick.saturating_add(term) };
-    grid.set(cell, if keep_cell { Occupant::Civilian { id: civilian.0, active: false } } else { Occupant::Empty });
+pub fn lock_up(grid: &Grid, condition: &mut Condition, civilian: CivilianId, cell: CellIndex, how: Jailing) -> u32 {
+    let term = how.terms.below(how.max_term + 1, civilian.0 as u64, how.tick, 0);
+    *condition = Condition::Jailed { until_tick: how.tick.saturating_add(term) };
+    let left = if how.keep_cell { Occupant::Civilian { id: civilian.0, active: false } } else { Occupant::Empty };
+    grid.set(cell, left);
     term
 }
 
