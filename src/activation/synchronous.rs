@@ -22,32 +22,13 @@ use crate::sim::id_set::IdSet;
 use crate::sim::rng::{Stream, Streams};
 use crate::sim::{Clock, CurrentRules, CurrentTunables, Parallel, Position, Shapes};
 
-/// Runs `f` on every item of `query`, over the compute task pool when
-/// `parallel`, else in order. The same closure serves both.
-macro_rules! for_each_agent {
-    ($parallel:expr, $query:expr, $f:expr) => {{
-        let f = $f;
-        if $parallel { $query.par_iter_mut().for_each(f) } else { $query.iter_mut().for_each(f) }
-    }};
-}
-
-/// [`for_each_agent!`] for closures that claim cells: each batch (or the
-/// serial pass) claims through its own [`DeferredClaims`].
-macro_rules! for_each_claiming {
-    ($parallel:expr, $query:expr, $grid:expr, $f:expr) => {{
-        let f = $f;
-        if $parallel {
-            $query.par_iter_mut().for_each_init(|| DeferredClaims::new($grid), f)
-        } else {
-            let mut claims = DeferredClaims::new($grid);
-            $query.iter_mut().for_each(|item| f(&mut claims, item))
-        }
-    }};
-}
-
-/// The civilian components are in tables (the default storage), so their
-/// queries are always dense.
-const DENSE: &str = "civilian components are stored in tables";
+/// Civilians' and officers' components are in tables (the default
+/// storage), so their queries are always dense.
+/// Reasoning: every phase runs over the tables' slices with
+/// [`over_chunks`], which cuts them for the pool's workers and the calling
+/// thread. Bevy's `par_iter` counts only the workers, and with the one
+/// worker of two threads ran everything on one thread.
+const DENSE: &str = "agents' components are stored in tables";
 
 pub fn count_what_agents_see(
     grid: Res<Grid>,
@@ -131,19 +112,25 @@ pub fn choose_suspects(
     let viewer = &viewer;
     let draws = streams.draws(Stream::Arrest);
     let salt = draws.u64(u64::MAX, tick, 0);
-    for_each_agent!(parallel.0, officers, |(id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
-        let key = officer_key(*id);
-        // A uniformly random active within vision, found through the counts.
-        let (_, actives) = viewer.count(pos.0);
-        let suspect = (actives > 0)
-            .then(|| viewer.nth_active(grid, pos.0, draws.below(actives, key, tick, 0)))
-            .flatten()
-            .filter(|&cell| matches!(Occupant::decode(grid.code(cell)), Occupant::Civilian { .. }));
-        *intent = match suspect {
-            Some(suspect) => Intent { target: suspect, ticket: move_ticket(lottery_key(None, Some(*id)), salt) },
-            None => Intent::default(),
-        };
-    });
+    for (ids, cells, mut intents) in officers.contiguous_iter_mut().expect(DENSE) {
+        over_chunks(parallel.0, intents.bypass_change_detection(), |first, intents| {
+            for ((id, pos), intent) in ids[first..].iter().zip(&cells[first..]).zip(intents) {
+                let key = officer_key(*id);
+                // A uniformly random active within vision, found through the counts.
+                let (_, actives) = viewer.count(pos.0);
+                let suspect = (actives > 0)
+                    .then(|| viewer.nth_active(grid, pos.0, draws.below(actives, key, tick, 0)))
+                    .flatten()
+                    .filter(|&cell| matches!(Occupant::decode(grid.code(cell)), Occupant::Civilian { .. }));
+                *intent = match suspect {
+                    Some(suspect) => {
+                        Intent { target: suspect, ticket: move_ticket(lottery_key(None, Some(*id)), salt) }
+                    }
+                    None => Intent::default(),
+                };
+            }
+        });
+    }
 }
 
 /// Reused memory for [`make_arrests`].
@@ -268,18 +255,22 @@ pub fn propose_moves(
         });
     }
     let shape = &shapes.officer;
-    let propose = |claims: &mut DeferredClaims, (id, pos, mut intent): (&OfficerId, &Position, Mut<Intent>)| {
-        let key = officer_key(*id);
-        *intent = match movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick)) {
-            Some(to) => {
-                let t = move_ticket(lottery_key(None, Some(*id)), salt);
-                claims.claim(to, t);
-                Intent { target: to, ticket: t }
+    for (ids, cells, mut intents) in officers.contiguous_iter_mut().expect(DENSE) {
+        over_chunks(parallel.0, intents.bypass_change_detection(), |first, intents| {
+            let mut claims = DeferredClaims::new(grid);
+            for ((id, pos), intent) in ids[first..].iter().zip(&cells[first..]).zip(intents) {
+                let key = officer_key(*id);
+                *intent = match movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick)) {
+                    Some(to) => {
+                        let t = move_ticket(lottery_key(None, Some(*id)), salt);
+                        claims.claim(to, t);
+                        Intent { target: to, ticket: t }
+                    }
+                    None => Intent::default(),
+                };
             }
-            None => Intent::default(),
-        };
-    };
-    for_each_claiming!(parallel.0, officers, grid, propose);
+        });
+    }
 }
 
 /// After parallel claims, every claimant makes sure its ticket was not
@@ -299,10 +290,9 @@ pub fn confirm_claims(
             grid.confirm_claim(intent.target, intent.ticket);
         }
     };
-    for intents in civilians.contiguous_iter().expect(DENSE) {
+    for intents in civilians.contiguous_iter().expect(DENSE).chain(officers.contiguous_iter().expect(DENSE)) {
         over_read_chunks(true, intents, |_, chunk| chunk.iter().for_each(confirm));
     }
-    officers.par_iter().for_each(confirm);
 }
 
 pub fn settle_moves(
@@ -329,11 +319,15 @@ pub fn settle_moves(
             }
         });
     }
-    for_each_agent!(parallel.0, officers, |(id, mut pos, intent): (&OfficerId, Mut<Position>, &Intent)| {
-        if intent.target != Intent::NONE && grid.claim_winner(intent.target) == intent.ticket {
-            grid.clear_claim(intent.target);
-            relocate(grid, pos.0, intent.target, Occupant::Officer { id: id.0 });
-            pos.0 = intent.target;
-        }
-    });
+    for (ids, mut cells, intents) in officers.contiguous_iter_mut().expect(DENSE) {
+        over_chunks(parallel.0, cells.bypass_change_detection(), |first, cells| {
+            for ((id, intent), pos) in ids[first..].iter().zip(&intents[first..]).zip(cells) {
+                if intent.target != Intent::NONE && grid.claim_winner(intent.target) == intent.ticket {
+                    grid.clear_claim(intent.target);
+                    relocate(grid, pos.0, intent.target, Occupant::Officer { id: id.0 });
+                    pos.0 = intent.target;
+                }
+            }
+        });
+    }
 }

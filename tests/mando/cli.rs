@@ -32,8 +32,8 @@ fn run_without_a_file_runs_the_built_in_default_from_any_folder() {
 
 #[test]
 fn one_two_and_three_threads_write_the_same_bytes() {
-    // 63,000 civilians: above the size where the threads are used.
-    // 63,000 civilians: above the size where the threads are used.
+    // 63,000 civilians: above the size where the threads are used; 4,500
+    // officers, enough for their phases to be cut in chunks too.
     let dir = temp_dir("cli-threads");
     let common = [
         "run",
@@ -46,6 +46,8 @@ fn one_two_and_three_threads_write_the_same_bytes() {
         "map.width_cells=300",
         "--set",
         "map.height_cells=300",
+        "--set",
+        "police.density=0.05",
         "--set",
         "rules.activation=Synchronous",
     ];
