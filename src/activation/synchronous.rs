@@ -12,9 +12,9 @@
 use bevy_ecs::prelude::*;
 
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
-use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
+use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster, Leaning};
 use crate::crowd::CrowdMood;
-use crate::grid::{DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts};
+use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
 use crate::sim::chunks::{over_chunks, over_read_chunks};
@@ -58,29 +58,49 @@ pub fn decide_together(
     let t = tunables.0;
     let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
     let odds = &odds;
+    let common = Leaning::common_mood(&t);
+    let leaning = |d: &Disposition, cell: CellIndex, id: CivilianId| match mood {
+        None => Leaning::of(d, common),
+        Some(m) => Leaning::of(d, m.mood_for(cell, id, &t)),
+    };
     // Over the table's slices, so that the loop body is inlined and writes
     // skip change detection (nothing reads it).
     for (ids, cells, dispositions, mut conditions) in civilians.contiguous_iter_mut().expect(DENSE) {
         over_chunks(parallel.0, conditions.bypass_change_detection(), |first, conditions| {
-            let n = conditions.len();
-            let agents = ids[first..][..n].iter().zip(&cells[first..][..n]).zip(&dispositions[first..][..n]);
-            for (((id, pos), disposition), condition) in agents.zip(conditions) {
-                if condition.is_out() {
-                    continue;
+            // In blocks of 64. Whether a civilian hesitates is a coin toss
+            // per civilian, so a branch on it was often mispredicted: the
+            // sure ones are settled without one, and the hesitant are then
+            // visited through a bit mask and counted.
+            for (b, block) in conditions.chunks_mut(64).enumerate() {
+                let at = first + 64 * b;
+                let (ids, cells, dispositions) = (&ids[at..], &cells[at..], &dispositions[at..]);
+                let set = |condition: &mut Condition, j: usize, active: bool| {
+                    *condition = if active { Condition::Active } else { Condition::Quiescent };
+                    grid.set(cells[j].0, civilian_code(ids[j], *condition));
+                };
+                let mut hesitant = 0u64;
+                for (j, condition) in block.iter_mut().enumerate() {
+                    let lean = leaning(&dispositions[j], cells[j].0, ids[j]);
+                    let was_active = *condition == Condition::Active;
+                    let out = condition.is_out();
+                    let hesitates = !out & !(lean.quiet | lean.bold);
+                    hesitant |= (hesitates as u64) << j;
+                    let active = if out | hesitates { was_active } else { lean.bold };
+                    if active != was_active {
+                        set(condition, j, active);
+                    }
                 }
-                let was_active = *condition == Condition::Active;
-                let sees = || {
-                    let (officers, actives) = viewer.count(pos.0);
-                    (officers, actives - was_active as u32)
-                };
-                let active = match mood {
-                    None => civilians::decide(disposition, &t, odds, sees),
-                    Some(m) => civilians::decide_in_mood(disposition, m.mood_for(pos.0, *id, &t), odds, sees),
-                };
-                let next = if active { Condition::Active } else { Condition::Quiescent };
-                if *condition != next {
-                    *condition = next;
-                    grid.set(pos.0, civilian_code(*id, next));
+                while hesitant != 0 {
+                    let j = hesitant.trailing_zeros() as usize;
+                    hesitant &= hesitant - 1;
+                    let condition = &mut block[j];
+                    let lean = leaning(&dispositions[j], cells[j].0, ids[j]);
+                    let was_active = *condition == Condition::Active;
+                    let (officers, actives) = viewer.count(cells[j].0);
+                    let active = lean.rebels_at(odds.probability(officers, actives - was_active as u32 + 1));
+                    if active != was_active {
+                        set(condition, j, active);
+                    }
                 }
             }
         });

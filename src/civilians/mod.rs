@@ -142,7 +142,8 @@ pub fn scan_counts(grid: &Grid, cell: CellIndex, shape: &Shape) -> (u32, u32) {
 }
 
 /// The whole decision for one civilian. `sees` returns (officers, other
-/// actives) within vision and is called only when the answer matters.
+/// actives) within vision and is called only when the answer matters
+/// (see [`Leaning`]).
 #[inline]
 pub fn decide(
     d: &Disposition,
@@ -150,18 +151,7 @@ pub fn decide(
     odds: &ArrestOdds,
     sees: impl FnOnce() -> (u32, u32),
 ) -> bool {
-    // With R·P >= 0, a grievance at or below the threshold can never make
-    // an active, and one above it by more than R can never be deterred:
-    // the counts are not needed (same outcome, far less work).
-    let grievance = d.hardship * (1.0 - t.legitimacy);
-    if grievance <= t.threshold {
-        return false;
-    }
-    if grievance - d.risk_aversion > t.threshold {
-        return true;
-    }
-    let (officers, other_actives) = sees();
-    decides_active(d, t.legitimacy, t.threshold, odds.probability(officers, other_actives + 1))
+    decide_in_mood(d, Leaning::common_mood(t), odds, sees)
 }
 
 /// [`decide`] for a civilian whose legitimacy, threshold and grievance
@@ -169,15 +159,56 @@ pub fn decide(
 /// flashpoints): G = H·(1 − L_i) + w_S·S_i; active when G − R·P > T_i.
 #[inline]
 pub fn decide_in_mood(d: &Disposition, m: Mood, odds: &ArrestOdds, sees: impl FnOnce() -> (u32, u32)) -> bool {
-    let grievance = d.hardship * (1.0 - m.legitimacy) + m.extra_grievance;
-    if grievance <= m.threshold {
+    let leaning = Leaning::of(d, m);
+    if leaning.quiet {
         return false;
     }
-    if grievance - d.risk_aversion > m.threshold {
+    if leaning.bold {
         return true;
     }
     let (officers, other_actives) = sees();
-    grievance - d.risk_aversion * odds.probability(officers, other_actives + 1) > m.threshold
+    leaning.rebels_at(odds.probability(officers, other_actives + 1))
+}
+
+/// The part of a decision that needs no counts, as [`decide_in_mood`]
+/// makes it: with R·P in [0, R], a grievance at or below the threshold
+/// never makes an active (`quiet`), and one above it by more than R is
+/// never deterred (`bold`). Only the rest hesitate and need the counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Leaning {
+    pub quiet: bool,
+    pub bold: bool,
+    grievance: f64,
+    risk_aversion: f64,
+    threshold: f64,
+}
+
+impl Leaning {
+    #[inline]
+    pub fn of(d: &Disposition, m: Mood) -> Leaning {
+        let grievance = d.hardship * (1.0 - m.legitimacy) + m.extra_grievance;
+        Leaning {
+            quiet: grievance <= m.threshold,
+            bold: grievance - d.risk_aversion > m.threshold,
+            grievance,
+            risk_aversion: d.risk_aversion,
+            threshold: m.threshold,
+        }
+    }
+
+    /// Whether a hesitant civilian rebels at arrest probability `p`:
+    /// G − R·P > T.
+    #[inline]
+    pub fn rebels_at(self, p: f64) -> bool {
+        self.grievance - self.risk_aversion * p > self.threshold
+    }
+
+    /// The common mood of Epstein's model: the regime's legitimacy and the
+    /// common threshold, no extra grievance (adding 0 changes no bit).
+    #[inline]
+    pub fn common_mood(t: &crate::scenario::Tunables) -> Mood {
+        Mood { legitimacy: t.legitimacy, threshold: t.threshold, extra_grievance: 0.0 }
+    }
 }
 
 /// Who leaves jail when: one list of civilians per release tick, so a tick
