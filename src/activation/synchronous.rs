@@ -90,9 +90,7 @@ pub fn decide_together(
                         set(condition, j, active);
                     }
                 }
-                while hesitant != 0 {
-                    let j = hesitant.trailing_zeros() as usize;
-                    hesitant &= hesitant - 1;
+                for_each_bit(hesitant, |j| {
                     let condition = &mut block[j];
                     let lean = leaning(&dispositions[j], cells[j].0, ids[j]);
                     let was_active = *condition == Condition::Active;
@@ -101,7 +99,7 @@ pub fn decide_together(
                     if active != was_active {
                         set(condition, j, active);
                     }
-                }
+                });
             }
         });
     }
@@ -315,6 +313,29 @@ pub fn confirm_claims(
     }
 }
 
+/// Bit `j` set when agent `j` of `intents` (at most 64) holds the lowest
+/// ticket for the cell it claimed, tested without a branch.
+#[inline]
+fn winners(grid: &Grid, intents: &[Intent]) -> u64 {
+    let mut won = 0u64;
+    for (j, intent) in intents.iter().enumerate() {
+        let claimed = intent.target != Intent::NONE;
+        // An agent that claimed nothing reads cell 0 and is not counted.
+        let cell = if claimed { intent.target } else { 0 };
+        won |= ((claimed & (grid.claim_winner(cell) == intent.ticket)) as u64) << j;
+    }
+    won
+}
+
+/// Calls `f` with the index of every set bit of `bits`, lowest first.
+#[inline]
+fn for_each_bit(mut bits: u64, mut f: impl FnMut(usize)) {
+    while bits != 0 {
+        f(bits.trailing_zeros() as usize);
+        bits &= bits - 1;
+    }
+}
+
 pub fn settle_moves(
     grid: Res<Grid>,
     parallel: Res<Parallel>,
@@ -322,32 +343,40 @@ pub fn settle_moves(
     mut officers: Query<(&OfficerId, &mut Position, &Intent), Without<CivilianId>>,
 ) {
     let grid = &*grid;
-    // Winners move, writing only their old cell and the cell they won, and
-    // clear that cell's lottery for the next tick. A loser never holds the
-    // winning ticket, so it loses whether it looks before or after the
-    // clearing: the outcome does not depend on thread timing.
+    // Winners move, writing only their old cell and the cell they won.
     for (ids, mut cells, conditions, intents) in civilians.contiguous_iter_mut().expect(DENSE) {
         over_chunks(parallel.0, cells.bypass_change_detection(), |first, cells| {
             let n = cells.len();
-            let agents = ids[first..][..n].iter().zip(&conditions[first..][..n]).zip(&intents[first..][..n]);
-            for (((id, condition), intent), pos) in agents.zip(cells) {
-                if intent.target != Intent::NONE && grid.claim_winner(intent.target) == intent.ticket {
-                    grid.clear_claim(intent.target);
-                    relocate(grid, pos.0, intent.target, civilian_code(*id, *condition));
-                    pos.0 = intent.target;
-                }
-            }
+            let (ids, conditions) = (&ids[first..][..n], &conditions[first..][..n]);
+            settle_claimants(grid, cells, &intents[first..][..n], |j| civilian_code(ids[j], conditions[j]));
         });
     }
     for (ids, mut cells, intents) in officers.contiguous_iter_mut().expect(DENSE) {
         over_chunks(parallel.0, cells.bypass_change_detection(), |first, cells| {
-            for ((id, intent), pos) in ids[first..].iter().zip(&intents[first..]).zip(cells) {
-                if intent.target != Intent::NONE && grid.claim_winner(intent.target) == intent.ticket {
-                    grid.clear_claim(intent.target);
-                    relocate(grid, pos.0, intent.target, Occupant::Officer { id: id.0 });
-                    pos.0 = intent.target;
-                }
-            }
+            let ids = &ids[first..];
+            settle_claimants(grid, cells, &intents[first..], |j| Occupant::Officer { id: ids[j].0 });
+        });
+    }
+}
+
+/// Moves the winners among the agents standing on `cells` (whose claims
+/// are `intents`, and who are `who(j)` on the grid) to the cells they won,
+/// clearing those cells' lottery for the next tick; the others stay. A
+/// loser never holds the winning ticket, so it loses whether it looks
+/// before or after the winner clears: the outcome does not depend on thread
+/// timing. In blocks of 64, as the decisions: who won is a coin toss per
+/// agent, so the tickets are compared without a branch and the winners
+/// then visited through a bit mask.
+#[inline]
+fn settle_claimants(grid: &Grid, cells: &mut [Position], intents: &[Intent], who: impl Fn(usize) -> Occupant) {
+    for (b, cells) in cells.chunks_mut(64).enumerate() {
+        let at = 64 * b;
+        let intents = &intents[at..][..cells.len()];
+        for_each_bit(winners(grid, intents), |j| {
+            let target = intents[j].target;
+            grid.clear_claim(target);
+            relocate(grid, cells[j].0, target, who(at + j));
+            cells[j].0 = target;
         });
     }
 }
