@@ -19,6 +19,7 @@ use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
 use crate::sim::chunks::{over_chunks, over_read_chunks};
 use crate::sim::id_set::IdSet;
+use crate::sim::radix::sort_by_u64_key;
 use crate::sim::rng::{Stream, Streams};
 use crate::sim::{Clock, CurrentRules, CurrentTunables, Parallel, Position, Shapes};
 
@@ -158,6 +159,11 @@ pub struct ArrestWork {
     wanted: Vec<(u32, u32, OfficerId)>,
     /// The suspects' cells.
     suspects: IdSet,
+    /// Second buffer of the sorts.
+    sorting: Vec<(u32, u32, OfficerId)>,
+    /// (civilian, cell, jail term, officer) of this tick's arrests.
+    locked_up: Vec<(CivilianId, CellIndex, u32, OfficerId)>,
+    booking: Vec<(CivilianId, CellIndex, u32, OfficerId)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -174,22 +180,30 @@ pub fn make_arrests(
     mut civilians: Query<(&CivilianId, &Position, &mut Condition), Without<OfficerId>>,
     mut work: Local<ArrestWork>,
 ) {
-    let ArrestWork { wanted, suspects } = &mut *work;
+    let ArrestWork { wanted, suspects, sorting, locked_up, booking } = &mut *work;
     wanted.clear();
     suspects.reset(grid.cells());
     // The grid is as the officers saw it: each target cell holds the
-    // suspect they chose.
-    wanted.extend(officers.iter().filter(|(_, i)| i.target != Intent::NONE).filter_map(|(id, i)| {
-        suspects.insert(i.target);
-        match Occupant::decode(grid.code(i.target)) {
-            Occupant::Civilian { id: suspect, .. } => Some((suspect, i.ticket, *id)),
-            _ => None,
+    // suspect they chose. Read over the threads (a load of a random cell
+    // per officer); the cells are then marked in order.
+    for (ids, intents) in officers.contiguous_iter().expect(DENSE) {
+        let found = over_read_chunks(parallel.0, intents, |first, intents| {
+            let chosen = ids[first..].iter().zip(intents).filter(|(_, i)| i.target != Intent::NONE);
+            let suspects = chosen.filter_map(|(id, i)| match Occupant::decode(grid.code(i.target)) {
+                Occupant::Civilian { id: suspect, .. } => Some(((suspect, i.ticket, *id), i.target)),
+                _ => None,
+            });
+            suspects.collect::<Vec<_>>()
+        });
+        for (w, cell) in found.into_iter().flatten() {
+            suspects.insert(cell);
+            wanted.push(w);
         }
-    }));
+    }
     // One officer per suspect: the lowest ticket wins (officers' tickets
     // are all different; one 64-bit key sorts faster than the tuple); the
     // others arrest nobody this tick.
-    wanted.sort_unstable_by_key(|&(suspect, ticket, _)| (suspect as u64) << 32 | ticket as u64);
+    sort_by_u64_key(wanted, sorting, |&(suspect, ticket, _)| (suspect as u64) << 32 | ticket as u64);
     wanted.dedup_by_key(|w| w.0);
     // The suspects are locked up in one pass over the civilians' table
     // (each arrest touches only its civilian and cell), then booked. They
@@ -201,9 +215,9 @@ pub fn make_arrests(
         (&*grid, &*suspects, &*wanted, streams.draws(Stream::JailTerm), clock.tick);
     let how =
         police::Jailing { keep_cell: rules.0.jailed_keep_cell, max_term: tunables.0.max_jail_term_ticks, terms, tick };
-    let mut locked_up = Vec::new();
+    locked_up.clear();
     for (ids, cells, mut conditions) in civilians.contiguous_iter_mut().expect(DENSE) {
-        locked_up.extend(over_chunks(parallel.0, conditions.bypass_change_detection(), |first, conditions| {
+        let found = over_chunks(parallel.0, conditions.bypass_change_detection(), |first, conditions| {
             let mut jailed = Vec::new();
             // Ids and cells are read side by side, so both stream in.
             let n = conditions.len();
@@ -218,13 +232,13 @@ pub fn make_arrests(
                 }
             }
             jailed
-        }));
+        });
+        locked_up.extend(found.into_iter().flatten());
     }
     // Booked in officer-id order, one arrest per officer: releases go by
     // (end of term, id), so the order of the pass is not seen.
-    let mut locked_up: Vec<_> = locked_up.into_iter().flatten().collect();
-    locked_up.sort_unstable_by_key(|a| a.3.0);
-    for (id, cell, term, officer) in locked_up {
+    sort_by_u64_key(locked_up, booking, |a| a.3.0 as u64);
+    for &(id, cell, term, officer) in locked_up.iter() {
         police::book(grid, &mut log, &mut roster, police::Arrester::Officer(officer), id, cell, term, tick);
     }
 }

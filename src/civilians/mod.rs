@@ -17,6 +17,7 @@ use crate::movement;
 use crate::scenario::Rounding;
 use crate::sim::chunks::over_read_chunks;
 use crate::sim::id_set::IdSet;
+use crate::sim::radix::sort_by_u64_key;
 use crate::sim::rng::{Stream, Streams};
 use crate::sim::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position, Shapes};
 
@@ -255,6 +256,8 @@ pub struct ReleaseWork {
     /// (civilian, end of term) from the roster, by id.
     ends: Vec<(CivilianId, u32)>,
     due: Vec<Release>,
+    /// Second buffer of the sort.
+    sorting: Vec<Release>,
 }
 
 /// Releases those whose term ends this tick, in (end of term, id) order,
@@ -279,7 +282,7 @@ pub fn release_from_jail(
 ) {
     const DENSE: &str = "civilian components are stored in tables";
     let tick = clock.tick;
-    let ReleaseWork { marked, due, ends } = &mut *work;
+    let ReleaseWork { marked, due, ends, sorting } = &mut *work;
     ends.clear();
     ends.extend(roster.due(tick));
     if ends.is_empty() {
@@ -315,7 +318,7 @@ pub fn release_from_jail(
         });
         due.extend(found.into_iter().flatten());
     }
-    due.sort_unstable_by_key(|r| (r.until_tick as u64) << 32 | r.id.0 as u64);
+    sort_by_u64_key(due, sorting, |r| (r.until_tick as u64) << 32 | r.id.0 as u64);
     let draws = streams.draws(Stream::Release);
     let next_tick = tick.saturating_add(1);
     for r in due.iter_mut() {

@@ -9,6 +9,7 @@
 
 pub mod chunks;
 pub mod id_set;
+pub mod radix;
 pub mod rng;
 
 use bevy_ecs::prelude::*;
