@@ -68,7 +68,7 @@ mod tests {
         // Keys spread over every digit, keys alike in their high bits, and
         // many equal keys (whose payloads must keep their order).
         let spreads: [fn(u64) -> u64; 3] =
-            [|x| x.wrapping_mul(0x9e37_79b9_7f4a_7c15), |x| x.wrapping_mul(2654435761) % 1_000_003, |x| x % 7 << 40];
+            [|x| x.wrapping_mul(0x9e37_79b9_7f4a_7c15), |x| x.wrapping_mul(2654435761) % 1_000_003, |x| (x % 7) << 40];
         for spread in spreads {
             for n in [0u64, 1, 255, 256, 5_000] {
                 let items: Vec<(u64, u64)> = (0..n).map(|i| (spread(i), i)).collect();
