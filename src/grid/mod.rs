@@ -71,7 +71,7 @@ pub enum Occupant {
 
 impl Occupant {
     #[inline]
-    pub fn encode(self) -> u32 {
+    pub const fn encode(self) -> u32 {
         match self {
             Occupant::Empty => EMPTY,
             Occupant::Building => BUILDING,
