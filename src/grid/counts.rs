@@ -352,7 +352,7 @@ const POLICE_CLASS: u32 = Occupant::Officer { id: 0 }.encode() >> ACTIVE_SHIFT;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grid::{MAX_AGENT_ID, Occupant};
+    use crate::grid::{MAX_AGENT_ID, Occupant, is_officer_code};
     use crate::scenario::{Edges, MapSpec, Neighbourhood};
 
     /// Counts by scanning, the reference for the prefix sums.
