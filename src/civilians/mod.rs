@@ -13,6 +13,7 @@ use std::fmt;
 use bevy_ecs::prelude::*;
 
 use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_code};
+use crate::memory;
 use crate::movement;
 use crate::scenario::Rounding;
 use crate::sim::chunks::over_read_chunks;
@@ -249,6 +250,9 @@ pub struct Release {
     cell: Option<CellIndex>,
 }
 
+/// How many releases ahead their cells and rows are fetched.
+const RELEASE_AHEAD: usize = 16;
+
 /// Reused memory for [`release_from_jail`].
 #[derive(Default)]
 pub struct ReleaseWork {
@@ -321,7 +325,13 @@ pub fn release_from_jail(
     sort_by_u64_key(due, sorting, |r| (r.until_tick as u64) << 32 | r.id.0 as u64);
     let draws = streams.draws(Stream::Release);
     let next_tick = tick.saturating_add(1);
-    for r in due.iter_mut() {
+    // By id the old cells are random places in the grid: each is fetched a
+    // few releases ahead.
+    for i in 0..due.len() {
+        if let Some(cell) = due.get(i + RELEASE_AHEAD).and_then(|r| r.cell) {
+            grid.prefetch(cell);
+        }
+        let r = &mut due[i];
         let (id, old) = (r.id, r.cell.expect("a due civilian has its cell"));
         let key = id.0 as u64;
         r.cell = if rules.0.jailed_keep_cell || grid.is_empty(old) {
@@ -337,7 +347,12 @@ pub fn release_from_jail(
         }
     }
     let mut tables: Vec<_> = civilians.contiguous_iter_mut().expect(DENSE).collect();
-    for r in due.iter() {
+    for (i, r) in due.iter().enumerate() {
+        if let Some(later) = due.get(i + RELEASE_AHEAD) {
+            let (_, cells, conditions) = &tables[later.table as usize];
+            memory::prefetch(&cells[later.row as usize]);
+            memory::prefetch(&conditions[later.row as usize]);
+        }
         let (_, cells, conditions) = &mut tables[r.table as usize];
         let row = r.row as usize;
         match r.cell {

@@ -265,15 +265,7 @@ impl Grid {
     /// written soon. A hint only: no effect on any result.
     #[inline]
     pub fn prefetch(&self, cell: CellIndex) {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch never faults and reads nothing; the pointer is
-        // in bounds (`slots` is indexed first).
-        unsafe {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            _mm_prefetch::<_MM_HINT_T0>((&self.slots[cell as usize] as *const Slot).cast());
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = cell;
+        crate::memory::prefetch(&self.slots[cell as usize]);
     }
 
     /// Second round of a lottery claimed from several threads: a ticket
