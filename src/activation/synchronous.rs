@@ -60,10 +60,6 @@ pub fn decide_together(
     let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
     let odds = &odds;
     let common = Leaning::common_mood(&t);
-    let leaning = |d: &Disposition, cell: CellIndex, id: CivilianId| match mood {
-        None => Leaning::of(d, common),
-        Some(m) => Leaning::of(d, m.mood_for(cell, id, &t)),
-    };
     // Over the table's slices, so that the loop body is inlined and writes
     // skip change detection (nothing reads it).
     for (ids, cells, dispositions, mut conditions) in civilians.contiguous_iter_mut().expect(DENSE) {
@@ -81,7 +77,7 @@ pub fn decide_together(
                 };
                 let mut hesitant = 0u64;
                 for (j, condition) in block.iter_mut().enumerate() {
-                    let lean = leaning(&dispositions[j], cells[j].0, ids[j]);
+                    let lean = leaning(mood, common, &t, &dispositions[j], cells[j].0, ids[j]);
                     let was_active = *condition == Condition::Active;
                     let out = condition.is_out();
                     let hesitates = !out & !(lean.quiet | lean.bold);
@@ -93,7 +89,7 @@ pub fn decide_together(
                 }
                 for_each_bit(hesitant, |j| {
                     let condition = &mut block[j];
-                    let lean = leaning(&dispositions[j], cells[j].0, ids[j]);
+                    let lean = leaning(mood, common, &t, &dispositions[j], cells[j].0, ids[j]);
                     let was_active = *condition == Condition::Active;
                     let (officers, actives) = viewer.count(cells[j].0);
                     let active = lean.rebels_at(odds.probability(officers, actives - was_active as u32 + 1));
@@ -103,6 +99,26 @@ pub fn decide_together(
                 });
             }
         });
+    }
+}
+
+/// What a civilian leans to before any count: under the common mood, or
+/// its own where crowds have moods. A function forced inline, not a
+/// closure: as a closure LLVM inlined it into one thread count's copy of
+/// the loop and called it per civilian from the other's, which made
+/// deciding on two threads no faster than on one.
+#[inline(always)]
+fn leaning(
+    mood: Option<&CrowdMood>,
+    common: civilians::Mood,
+    t: &crate::scenario::Tunables,
+    d: &Disposition,
+    cell: CellIndex,
+    id: CivilianId,
+) -> Leaning {
+    match mood {
+        None => Leaning::of(d, common),
+        Some(m) => Leaning::of(d, m.mood_for(cell, id, t)),
     }
 }
 
@@ -342,7 +358,7 @@ fn winners(grid: &Grid, intents: &[Intent]) -> u64 {
 }
 
 /// Calls `f` with the index of every set bit of `bits`, lowest first.
-#[inline]
+#[inline(always)]
 fn for_each_bit(mut bits: u64, mut f: impl FnMut(usize)) {
     while bits != 0 {
         f(bits.trailing_zeros() as usize);

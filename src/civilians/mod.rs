@@ -186,7 +186,7 @@ pub struct Leaning {
 }
 
 impl Leaning {
-    #[inline]
+    #[inline(always)]
     pub fn of(d: &Disposition, m: Mood) -> Leaning {
         let grievance = d.hardship * (1.0 - m.legitimacy) + m.extra_grievance;
         Leaning {
@@ -200,7 +200,7 @@ impl Leaning {
 
     /// Whether a hesitant civilian rebels at arrest probability `p`:
     /// G − R·P > T.
-    #[inline]
+    #[inline(always)]
     pub fn rebels_at(self, p: f64) -> bool {
         self.grievance - self.risk_aversion * p > self.threshold
     }
