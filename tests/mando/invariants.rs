@@ -207,6 +207,10 @@ fn re_sorting_keeps_every_agent_indexed_and_arrests_logged_in_officer_order() {
                 assert_eq!(world.get::<OfficerId>(*e).map(|o| o.0), Some(i as u32), "officer {i}");
             }
         }
+        // Re-sorted at the end of every tick: stored in cell order.
+        let cells: Vec<u32> =
+            world.query::<(&CivilianId, &mando::sim::Position)>().iter(world).map(|(_, p)| p.0).collect();
+        assert!(cells.is_sorted(), "civilians not stored in cell order after a re-sort");
         check_grid(&mut sim, false);
     }
     assert!(arrests > 10, "the test must exercise arrests ({arrests})");
