@@ -87,7 +87,7 @@ pub fn plugin(schedule: &mut Schedule) {
             .chain()
             .in_set(Phase::Act)
             .in_set(Engine::Act),
-        (synchronous::propose_moves, synchronous::confirm_claims, synchronous::settle_moves)
+        (synchronous::propose_moves, synchronous::settle_moves)
             .chain()
             .in_set(Phase::Move)
             .in_set(Engine::Move)

@@ -4,8 +4,10 @@
 //! agents can run on any number of threads: civilians decide from counts of
 //! the start-of-tick grid (prefix sums); officers each pick a suspect, and
 //! two officers choosing the same one are settled by lot; agents propose a
-//! free cell, and a per-cell lottery (`fetch_min` on a ticket drawn from the
-//! seed) picks one winner per cell.
+//! free cell, and a per-cell lottery (the lowest ticket, drawn from the
+//! seed) picks one winner per cell. Each chunk of agents enters its
+//! tickets only in its own zone of cells and keeps the rest for after,
+//! so no two threads ever write one cell's ticket.
 //! Reasoning: the result depends only on the seed and the stable ids, never
 //! on thread timing or storage order, and the work per agent is a few loads.
 
@@ -14,10 +16,10 @@ use bevy_ecs::prelude::*;
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster, Leaning};
 use crate::crowd::CrowdMood;
-use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts};
+use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts, claim_zones};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
-use crate::sim::chunks::{over_chunks, over_read_chunks};
+use crate::sim::chunks::{chunk_starts, over_chunks, over_read_chunks};
 use crate::sim::id_set::IdSet;
 use crate::sim::radix::sort_by_u64_key;
 use crate::sim::rng::{Stream, Streams};
@@ -278,10 +280,16 @@ pub fn propose_moves(
     let draws = streams.draws(Stream::Movement);
     let salt = draws.u64(u64::MAX, tick, 0);
     let shape = &shapes.civilian;
+    // Each chunk claims in its own zone of cells; the claims it keeps for
+    // other zones are entered once all chunks are done.
+    let mut elsewhere = Vec::new();
     for (ids, cells, conditions, mut intents) in civilians.contiguous_iter_mut().expect(DENSE) {
-        over_chunks(parallel.0, intents.bypass_change_detection(), |first, intents| {
+        let starts = chunk_starts(parallel.0, cells.len());
+        let zones = claim_zones(&starts, grid.cells(), |i| cells[i].0);
+        let (starts, zones) = (&starts, &zones);
+        elsewhere.extend(over_chunks(parallel.0, intents.bypass_change_detection(), |first, intents| {
             let n = intents.len();
-            let mut claims = DeferredClaims::new(grid);
+            let mut claims = DeferredClaims::new(grid, zones[zone_of(starts, first)].clone());
             let agents = ids[first..][..n].iter().zip(&cells[first..][..n]).zip(&conditions[first..][..n]);
             for (((id, pos), condition), intent) in agents.zip(intents) {
                 let key = civilian_key(*id);
@@ -300,12 +308,17 @@ pub fn propose_moves(
                     None => Intent::default(),
                 };
             }
-        });
+            claims.finish()
+        }));
     }
+    grid.claim_all(elsewhere.drain(..).flatten());
     let shape = &shapes.officer;
     for (ids, cells, mut intents) in officers.contiguous_iter_mut().expect(DENSE) {
-        over_chunks(parallel.0, intents.bypass_change_detection(), |first, intents| {
-            let mut claims = DeferredClaims::new(grid);
+        let starts = chunk_starts(parallel.0, cells.len());
+        let zones = claim_zones(&starts, grid.cells(), |i| cells[i].0);
+        let (starts, zones) = (&starts, &zones);
+        elsewhere.extend(over_chunks(parallel.0, intents.bypass_change_detection(), |first, intents| {
+            let mut claims = DeferredClaims::new(grid, zones[zone_of(starts, first)].clone());
             for ((id, pos), intent) in ids[first..].iter().zip(&cells[first..]).zip(intents) {
                 let key = officer_key(*id);
                 *intent = match movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick)) {
@@ -317,30 +330,15 @@ pub fn propose_moves(
                     None => Intent::default(),
                 };
             }
-        });
+            claims.finish()
+        }));
     }
+    grid.claim_all(elsewhere.drain(..).flatten());
 }
 
-/// After parallel claims, every claimant makes sure its ticket was not
-/// lost to a race (see [`Grid::confirm_claim`]). Serial claims are exact.
-pub fn confirm_claims(
-    grid: Res<Grid>,
-    parallel: Res<Parallel>,
-    civilians: Query<&Intent, (With<CivilianId>, Without<OfficerId>)>,
-    officers: Query<&Intent, (With<OfficerId>, Without<CivilianId>)>,
-) {
-    if !parallel.0 {
-        return;
-    }
-    let grid = &*grid;
-    let confirm = |intent: &Intent| {
-        if intent.target != Intent::NONE {
-            grid.confirm_claim(intent.target, intent.ticket);
-        }
-    };
-    for intents in civilians.contiguous_iter().expect(DENSE).chain(officers.contiguous_iter().expect(DENSE)) {
-        over_read_chunks(true, intents, |_, chunk| chunk.iter().for_each(confirm));
-    }
+/// The chunk starting at `first`, among chunks starting at `starts`.
+fn zone_of(starts: &[usize], first: usize) -> usize {
+    starts.partition_point(|&s| s <= first) - 1
 }
 
 /// Bit `j` set when agent `j` of `intents` (at most 64) holds the lowest

@@ -148,14 +148,19 @@ struct Slot {
     claim: AtomicU32,
 }
 
-/// Claims made a few agents late, so that each slot is fetched while the
-/// next agents are worked on instead of stalling the one that claims it.
-/// The lowest ticket wins whatever the order of claims, so the delay
-/// changes nothing; the last claims are made when it is dropped.
+/// One chunk's claims in the move lottery, made a few agents late, so that
+/// each slot is fetched while the next agents are worked on instead of
+/// stalling the one that claims it. Only cells in the chunk's own zone are
+/// claimed here; the rest are kept for [`Grid::claim_all`] after every
+/// chunk is done. Zones of chunks running at once do not overlap, so no
+/// two threads ever write one slot and every claim is exact (the lowest
+/// ticket wins whatever the order of claims).
 pub struct DeferredClaims<'g> {
     grid: &'g Grid,
     ring: [(CellIndex, u32); CLAIM_DELAY],
     next: usize,
+    zone: std::ops::Range<CellIndex>,
+    elsewhere: Vec<(CellIndex, u32)>,
 }
 
 /// How many agents a claim waits for: enough to cover a load from the
@@ -163,12 +168,17 @@ pub struct DeferredClaims<'g> {
 const CLAIM_DELAY: usize = 8;
 
 impl<'g> DeferredClaims<'g> {
-    pub fn new(grid: &'g Grid) -> Self {
-        DeferredClaims { grid, ring: [(0, UNCLAIMED); CLAIM_DELAY], next: 0 }
+    /// Claims for a chunk that owns the cells `zone`.
+    pub fn new(grid: &'g Grid, zone: std::ops::Range<CellIndex>) -> Self {
+        DeferredClaims { grid, ring: [(0, UNCLAIMED); CLAIM_DELAY], next: 0, zone, elsewhere: Vec::new() }
     }
 
     #[inline]
     pub fn claim(&mut self, cell: CellIndex, ticket: u32) {
+        if !self.zone.contains(&cell) {
+            self.elsewhere.push((cell, ticket));
+            return;
+        }
         self.grid.prefetch(cell);
         let (old_cell, old_ticket) = std::mem::replace(&mut self.ring[self.next], (cell, ticket));
         self.next = (self.next + 1) % CLAIM_DELAY;
@@ -176,16 +186,36 @@ impl<'g> DeferredClaims<'g> {
             self.grid.claim(old_cell, old_ticket);
         }
     }
-}
 
-impl Drop for DeferredClaims<'_> {
-    fn drop(&mut self) {
+    /// Makes the delayed claims in the zone; returns the claims outside it.
+    pub fn finish(self) -> Vec<(CellIndex, u32)> {
         for &(cell, ticket) in &self.ring {
             if ticket != UNCLAIMED {
                 self.grid.claim(cell, ticket);
             }
         }
+        self.elsewhere
     }
+}
+
+/// Disjoint zones of cells, one per chunk of agents stored from `starts`:
+/// chunk `k` owns the cells from the cell of its first agent to that of the
+/// next chunk's, kept increasing (`cell_at` gives an agent's cell). Agents
+/// are stored in about cell order, so most of a chunk's claims fall in its
+/// own zone; the zones would be right, only slower, in any order.
+pub fn claim_zones(
+    starts: &[usize],
+    cells: usize,
+    cell_at: impl Fn(usize) -> CellIndex,
+) -> Vec<std::ops::Range<CellIndex>> {
+    let mut bounds: Vec<CellIndex> = Vec::with_capacity(starts.len() + 1);
+    bounds.push(0);
+    for &start in starts.iter().skip(1) {
+        let last = *bounds.last().expect("the first bound is in");
+        bounds.push(cell_at(start).max(last));
+    }
+    bounds.push(cells as CellIndex);
+    bounds.windows(2).map(|b| b[0]..b[1]).collect()
 }
 
 /// No ticket has claimed the cell this tick.
@@ -249,10 +279,9 @@ impl Grid {
     }
 
     /// Enters `ticket` in the lottery for `cell` if it beats the ticket
-    /// there, with a plain load and store. Alone this is exact: the lowest
-    /// ticket wins. With other threads claiming at the same time a higher
-    /// ticket may overwrite a lower one; [`Grid::confirm_claim`], run by every
-    /// claimant after all have claimed, repairs that.
+    /// there, with a plain load and store: exact as long as no other thread
+    /// claims the same cell at the same time ([`DeferredClaims`] keeps the
+    /// threads to disjoint zones).
     /// The store is unconditional (of the minimum), so no branch waits on
     /// the load of a random cell.
     #[inline]
@@ -268,16 +297,11 @@ impl Grid {
         crate::memory::prefetch(&self.slots[cell as usize]);
     }
 
-    /// Second round of a lottery claimed from several threads: a ticket
-    /// lower than the one standing is entered with an atomic minimum. After
-    /// every claimant has confirmed, each cell holds its lowest ticket,
-    /// whatever the thread timing. Needed only after parallel claims; the
-    /// locked minimum runs only where a race happened.
-    #[inline]
-    pub fn confirm_claim(&self, cell: CellIndex, ticket: u32) {
-        let slot = &self.slots[cell as usize].claim;
-        if slot.load(Relaxed) > ticket {
-            slot.fetch_min(ticket, Relaxed);
+    /// Enters the claims that chunks kept for cells outside their zones,
+    /// after all chunks are done (one thread: exact).
+    pub fn claim_all(&self, claims: impl IntoIterator<Item = (CellIndex, u32)>) {
+        for (cell, ticket) in claims {
+            self.claim(cell, ticket);
         }
     }
 
@@ -514,6 +538,21 @@ mod tests {
     }
 
     #[test]
+    fn claim_zones_are_disjoint_and_cover_the_map_whatever_the_order() {
+        // Chunks of 10 agents; agents' cells in order but for a few far off.
+        let mut cells: Vec<CellIndex> = (0..50).map(|i| i * 4).collect();
+        cells[20] = 190;
+        cells[30] = 5;
+        let zones = claim_zones(&[0, 10, 20, 30, 40], 256, |i| cells[i]);
+        assert_eq!(zones.len(), 5);
+        assert_eq!(zones[0].start, 0);
+        assert_eq!(zones[4].end, 256);
+        assert!(zones.windows(2).all(|z| z[0].end == z[1].start && z[0].start <= z[0].end));
+        assert_eq!(zones[1], 40..190);
+        assert_eq!(zones[2], 190..190, "a chunk starting out of order gets an empty zone");
+    }
+
+    #[test]
     fn deferred_claims_leave_the_same_winners_as_direct_ones() {
         let (direct, deferred) = (Grid::new(&map(16, 16, Edges::Wrap)), Grid::new(&map(16, 16, Edges::Wrap)));
         // More claims than the delay, many on the same cells, tickets in
@@ -523,12 +562,15 @@ mod tests {
         for &(cell, ticket) in &claims {
             direct.claim(cell, ticket);
         }
-        {
-            let mut late = DeferredClaims::new(&deferred);
-            for &(cell, ticket) in &claims {
-                late.claim(cell, ticket);
-            }
+        // The zone holds half the cells claimed: the others are entered
+        // after, by `claim_all`.
+        let mut late = DeferredClaims::new(&deferred, 0..20);
+        for &(cell, ticket) in &claims {
+            late.claim(cell, ticket);
         }
+        let elsewhere = late.finish();
+        assert!(!elsewhere.is_empty() && elsewhere.iter().all(|c| c.0 >= 20));
+        deferred.claim_all(elsewhere);
         for cell in 0..direct.cells() as CellIndex {
             let lowest = claims.iter().filter(|c| c.0 == cell).map(|c| c.1).min().unwrap_or(UNCLAIMED);
             assert_eq!(direct.claim_winner(cell), lowest, "cell {cell}");

@@ -35,6 +35,15 @@ pub fn over_read_chunks<T: Sync, R: Send + 'static>(
     }
 }
 
+/// Where each chunk of [`over_chunks`] over `len` items starts: `[0]` when
+/// the items run as one chunk.
+pub fn chunk_starts(parallel: bool, len: usize) -> Vec<usize> {
+    match chunk_length(parallel, len) {
+        Some(size) => (0..len).step_by(size).collect(),
+        None => vec![0],
+    }
+}
+
 /// Length of the chunks `len` items are cut into, or `None` to run them
 /// whole: a few chunks per thread (the pool's workers and the calling
 /// thread) even out uneven work; small tables are not worth a task.
