@@ -553,6 +553,49 @@ mod tests {
     }
 
     #[test]
+    fn chunks_claiming_in_their_zones_at_once_leave_the_lowest_tickets() {
+        // Four threads started together, each a chunk claiming the same
+        // cells in the same order with its own tickets: without zones the
+        // plain load and store lose tickets to each other; with them each
+        // thread writes only its own zone and keeps the rest for after.
+        const THREADS: u32 = 4;
+        let cells = 64 * 64;
+        let claim_of = |k: u32, i: u32| (i * 4 % cells, (k * 4096 + i).wrapping_mul(2654435761) >> 1);
+        let all: Vec<(CellIndex, u32)> = (0..THREADS).flat_map(|k| (0..4096).map(move |i| claim_of(k, i))).collect();
+        for _ in 0..20 {
+            let grid = Grid::new(&map(64, 64, Edges::Wrap));
+            let zones = claim_zones(&[0, 1024, 2048, 3072], cells as usize, |i| i as CellIndex);
+            let start = std::sync::Barrier::new(THREADS as usize);
+            let elsewhere: Vec<Vec<(CellIndex, u32)>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..THREADS)
+                    .map(|k| {
+                        let (grid, zone, start) = (&grid, zones[k as usize].clone(), &start);
+                        s.spawn(move || {
+                            let mut claims = DeferredClaims::new(grid, zone);
+                            start.wait();
+                            for i in 0..4096 {
+                                let (cell, ticket) = claim_of(k, i);
+                                claims.claim(cell, ticket);
+                            }
+                            claims.finish()
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            assert!(elsewhere.iter().all(|e| e.len() == 3 * 4096 / 4), "three quarters fall in other zones");
+            grid.claim_all(elsewhere.into_iter().flatten());
+            let mut lowest = vec![UNCLAIMED; cells as usize];
+            for &(cell, ticket) in &all {
+                lowest[cell as usize] = lowest[cell as usize].min(ticket);
+            }
+            for cell in 0..cells {
+                assert_eq!(grid.claim_winner(cell), lowest[cell as usize], "cell {cell}");
+            }
+        }
+    }
+
+    #[test]
     fn deferred_claims_leave_the_same_winners_as_direct_ones() {
         let (direct, deferred) = (Grid::new(&map(16, 16, Edges::Wrap)), Grid::new(&map(16, 16, Edges::Wrap)));
         // More claims than the delay, many on the same cells, tickets in

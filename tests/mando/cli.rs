@@ -32,8 +32,9 @@ fn run_without_a_file_runs_the_built_in_default_from_any_folder() {
 
 #[test]
 fn one_two_and_three_threads_write_the_same_bytes() {
-    // 63,000 civilians: above the size where the threads are used; 4,500
-    // officers, enough for their phases to be cut in chunks too.
+    // 63,000 civilians: above the size where the threads are used; 7,200
+    // officers, well above the 4,096 at which their phases are cut in
+    // chunks too (each chunk claiming cells in its own zone).
     let dir = temp_dir("cli-threads");
     let common = [
         "run",
@@ -47,7 +48,7 @@ fn one_two_and_three_threads_write_the_same_bytes() {
         "--set",
         "map.height_cells=300",
         "--set",
-        "police.density=0.05",
+        "police.density=0.08",
         "--set",
         "rules.activation=Synchronous",
     ];
