@@ -14,13 +14,13 @@
 use bevy_ecs::prelude::*;
 
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
+use crate::civilians::storage::{Row, StorageRows};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster, Leaning};
 use crate::crowd::CrowdMood;
 use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts, claim_zones};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
 use crate::sim::chunks::{chunk_starts, over_chunks, over_read_chunks};
-use crate::sim::id_set::IdSet;
 use crate::sim::radix::sort_by_u64_key;
 use crate::sim::rng::{Stream, Streams};
 use crate::sim::{Clock, CurrentRules, CurrentTunables, Parallel, Position, Shapes};
@@ -173,16 +173,21 @@ pub fn choose_suspects(
 /// Reused memory for [`make_arrests`].
 #[derive(Default)]
 pub struct ArrestWork {
-    /// (suspect, ticket, officer) for every officer with a suspect.
-    wanted: Vec<(u32, u32, OfficerId)>,
-    /// The suspects' cells.
-    suspects: IdSet,
+    /// (suspect, ticket, officer, suspect's cell) for every officer with a
+    /// suspect.
+    wanted: Vec<(u32, u32, OfficerId, CellIndex)>,
     /// Second buffer of the sorts.
-    sorting: Vec<(u32, u32, OfficerId)>,
+    sorting: Vec<(u32, u32, OfficerId, CellIndex)>,
+    /// The suspects, and where each is stored.
+    suspects: Vec<CivilianId>,
+    rows: Vec<Option<Row>>,
     /// (civilian, cell, jail term, officer) of this tick's arrests.
     locked_up: Vec<(CivilianId, CellIndex, u32, OfficerId)>,
     booking: Vec<(CivilianId, CellIndex, u32, OfficerId)>,
 }
+
+/// How many arrests ahead a suspect's condition is fetched.
+const ARREST_AHEAD: usize = 16;
 
 #[allow(clippy::too_many_arguments)]
 pub fn make_arrests(
@@ -194,67 +199,58 @@ pub fn make_arrests(
     parallel: Res<Parallel>,
     mut log: ResMut<ArrestLog>,
     mut roster: ResMut<JailRoster>,
+    mut storage: ResMut<StorageRows>,
     officers: Query<(&OfficerId, &Intent), Without<CivilianId>>,
     mut civilians: Query<(&CivilianId, &Position, &mut Condition), Without<OfficerId>>,
     mut work: Local<ArrestWork>,
 ) {
-    let ArrestWork { wanted, suspects, sorting, locked_up, booking } = &mut *work;
+    let ArrestWork { wanted, sorting, suspects, rows, locked_up, booking } = &mut *work;
     wanted.clear();
-    suspects.reset(grid.cells());
     // The grid is as the officers saw it: each target cell holds the
     // suspect they chose. Read over the threads (a load of a random cell
-    // per officer); the cells are then marked in order.
+    // per officer).
     for (ids, intents) in officers.contiguous_iter().expect(DENSE) {
         let found = over_read_chunks(parallel.0, intents, |first, intents| {
             let chosen = ids[first..].iter().zip(intents).filter(|(_, i)| i.target != Intent::NONE);
             let suspects = chosen.filter_map(|(id, i)| match Occupant::decode(grid.code(i.target)) {
-                Occupant::Civilian { id: suspect, .. } => Some(((suspect, i.ticket, *id), i.target)),
+                Occupant::Civilian { id: suspect, .. } => Some((suspect, i.ticket, *id, i.target)),
                 _ => None,
             });
             suspects.collect::<Vec<_>>()
         });
-        for (w, cell) in found.into_iter().flatten() {
-            suspects.insert(cell);
-            wanted.push(w);
-        }
+        wanted.extend(found.into_iter().flatten());
     }
     // One officer per suspect: the lowest ticket wins (officers' tickets
     // are all different; one 64-bit key sorts faster than the tuple); the
     // others arrest nobody this tick.
-    sort_by_u64_key(wanted, sorting, |&(suspect, ticket, _)| (suspect as u64) << 32 | ticket as u64);
+    sort_by_u64_key(wanted, sorting, |&(suspect, ticket, _, _)| (suspect as u64) << 32 | ticket as u64);
     wanted.dedup_by_key(|w| w.0);
-    // The suspects are locked up in one pass over the civilians' table
-    // (each arrest touches only its civilian and cell), then booked. They
-    // are found by cell, as the table is stored in about cell order (a
-    // test by id jumped about the bits), and confirmed by id: a jailed
-    // civilian may still name a suspect's cell. The condition is not read
-    // (a cache miss at each suspect, the table being otherwise untouched).
-    let (grid, suspects, wanted, terms, tick) =
-        (&*grid, &*suspects, &*wanted, streams.draws(Stream::JailTerm), clock.tick);
+    // The suspects are reached by id through where they are stored (a few
+    // thousand of a million civilians: a pass over the table cost more).
+    // The grid names the civilian standing in each suspect's cell, so its
+    // own cell is that one.
+    let mut tables: Vec<_> = civilians.contiguous_iter_mut().expect(DENSE).collect();
+    let id_columns: Vec<&[CivilianId]> = tables.iter().map(|t| t.0).collect();
+    suspects.clear();
+    suspects.extend(wanted.iter().map(|w| CivilianId(w.0)));
+    storage.find(&id_columns, suspects, rows);
+    let (grid, terms, tick) = (&*grid, streams.draws(Stream::JailTerm), clock.tick);
     let how =
         police::Jailing { keep_cell: rules.0.jailed_keep_cell, max_term: tunables.0.max_jail_term_ticks, terms, tick };
     locked_up.clear();
-    for (ids, cells, mut conditions) in civilians.contiguous_iter_mut().expect(DENSE) {
-        let found = over_chunks(parallel.0, conditions.bypass_change_detection(), |first, conditions| {
-            let mut jailed = Vec::new();
-            // Ids and cells are read side by side, so both stream in.
-            let n = conditions.len();
-            for ((&id, pos), condition) in ids[first..][..n].iter().zip(&cells[first..][..n]).zip(conditions) {
-                let cell = pos.0;
-                if !suspects.contains(cell) {
-                    continue;
-                }
-                if let Ok(w) = wanted.binary_search_by_key(&id.0, |w| w.0) {
-                    let term = police::lock_up(grid, condition, id, cell, how);
-                    jailed.push((id, cell, term, wanted[w].2));
-                }
-            }
-            jailed
-        });
-        locked_up.extend(found.into_iter().flatten());
+    for (i, (&(suspect, _, officer, cell), row)) in wanted.iter().zip(rows.iter()).enumerate() {
+        if let Some(Some(later)) = rows.get(i + ARREST_AHEAD) {
+            crate::memory::prefetch(&tables[later.table as usize].2[later.row as usize]);
+        }
+        let Some(row) = row else { continue };
+        let (_, cells, conditions) = &mut tables[row.table as usize];
+        debug_assert_eq!(cells[row.row as usize].0, cell, "the grid and the table agree on the suspect's cell");
+        let id = CivilianId(suspect);
+        let term = police::lock_up(grid, &mut conditions.bypass_change_detection()[row.row as usize], id, cell, how);
+        locked_up.push((id, cell, term, officer));
     }
     // Booked in officer-id order, one arrest per officer: releases go by
-    // (end of term, id), so the order of the pass is not seen.
+    // (end of term, id), so the order of the lookups is not seen.
     sort_by_u64_key(locked_up, booking, |a| a.3.0 as u64);
     for &(id, cell, term, officer) in locked_up.iter() {
         police::book(grid, &mut log, &mut roster, police::Arrester::Officer(officer), id, cell, term, tick);

@@ -7,6 +7,8 @@
 //! a civilian is active when G − R·P > T. Jailed civilians sit out their term
 //! and come back quiescent.
 
+pub mod storage;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -16,11 +18,10 @@ use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_c
 use crate::memory;
 use crate::movement;
 use crate::scenario::Rounding;
-use crate::sim::chunks::over_read_chunks;
-use crate::sim::id_set::IdSet;
 use crate::sim::radix::sort_by_u64_key;
 use crate::sim::rng::{Stream, Streams};
-use crate::sim::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position, Shapes};
+use crate::sim::{Clock, CurrentRules, Phase, Position, Shapes};
+use storage::{Row, StorageRows};
 
 /// A civilian's stable id, 0-based in creation order.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -256,9 +257,11 @@ const RELEASE_AHEAD: usize = 16;
 /// Reused memory for [`release_from_jail`].
 #[derive(Default)]
 pub struct ReleaseWork {
-    marked: IdSet,
-    /// (civilian, end of term) from the roster, by id.
+    /// (civilian, end of term) from the roster.
     ends: Vec<(CivilianId, u32)>,
+    /// Their ids, and where each is stored.
+    wanted: Vec<CivilianId>,
+    rows: Vec<Option<Row>>,
     due: Vec<Release>,
     /// Second buffer of the sort.
     sorting: Vec<Release>,
@@ -268,9 +271,6 @@ pub struct ReleaseWork {
 /// each seeing the cells taken before it. A released civilian who left the
 /// grid returns to its old cell if free, else to a random free cell within
 /// vision, else anywhere free.
-// The roster's ids are marked in a bit set and found in one pass over the
-// table (split over the threads): looking each one up by id cost several
-// cache misses (index, entity, table row).
 #[allow(clippy::too_many_arguments)]
 pub fn release_from_jail(
     grid: Res<Grid>,
@@ -278,49 +278,34 @@ pub fn release_from_jail(
     clock: Res<Clock>,
     rules: Res<CurrentRules>,
     shapes: Res<Shapes>,
-    index: Res<AgentIndex>,
-    parallel: Res<Parallel>,
     mut roster: ResMut<JailRoster>,
+    mut storage: ResMut<StorageRows>,
     mut civilians: Query<(&CivilianId, &mut Position, &mut Condition)>,
     mut work: Local<ReleaseWork>,
 ) {
     const DENSE: &str = "civilian components are stored in tables";
     let tick = clock.tick;
-    let ReleaseWork { marked, due, ends, sorting } = &mut *work;
+    let ReleaseWork { ends, wanted, rows, due, sorting } = &mut *work;
     ends.clear();
     ends.extend(roster.due(tick));
     if ends.is_empty() {
         return;
     }
-    // Nearly always one list is due, all ending now: then the end of term
-    // needs no lookup.
-    let one_end = ends.iter().all(|e| e.1 == ends[0].1).then_some(ends[0].1);
-    if one_end.is_none() {
-        ends.sort_unstable_by_key(|&(id, _)| id.0);
-    }
-    marked.reset(index.civilians.len());
-    for &(id, _) in ends.iter() {
-        marked.insert(id.0);
-    }
-    let (marked, ends) = (&*marked, &*ends);
+    // The due are reached by id through where they are stored (a few
+    // thousand of a million civilians: a pass over the table cost more).
+    let mut tables: Vec<_> = civilians.contiguous_iter_mut().expect(DENSE).collect();
+    let id_columns: Vec<&[CivilianId]> = tables.iter().map(|t| t.0).collect();
+    wanted.clear();
+    wanted.extend(ends.iter().map(|&(id, _)| id));
+    storage.find(&id_columns, wanted, rows);
     due.clear();
-    for (table, (ids, cells, _)) in civilians.contiguous_iter().expect(DENSE).enumerate() {
-        let found = over_read_chunks(parallel.0, ids, |first, ids| {
-            let mut found = Vec::new();
-            // Ids and cells are read side by side, so both stream in (a
-            // cell read at each release alone missed the cache).
-            for (i, (&id, pos)) in ids.iter().zip(&cells[first..]).enumerate() {
-                if marked.contains(id.0) {
-                    let until_tick = one_end.unwrap_or_else(|| {
-                        ends[ends.binary_search_by_key(&id, |&(id, _)| id).expect("marked from the roster")].1
-                    });
-                    let (table, row, cell) = (table as u32, (first + i) as u32, Some(pos.0));
-                    found.push(Release { until_tick, id, table, row, cell });
-                }
-            }
-            found
-        });
-        due.extend(found.into_iter().flatten());
+    for (i, (&(id, until_tick), row)) in ends.iter().zip(rows.iter()).enumerate() {
+        if let Some(Some(later)) = rows.get(i + RELEASE_AHEAD) {
+            memory::prefetch(&tables[later.table as usize].1[later.row as usize]);
+        }
+        let Some(Row { table, row }) = *row else { continue };
+        let cell = Some(tables[table as usize].1[row as usize].0);
+        due.push(Release { until_tick, id, table, row, cell });
     }
     sort_by_u64_key(due, sorting, |r| (r.until_tick as u64) << 32 | r.id.0 as u64);
     let draws = streams.draws(Stream::Release);
@@ -346,7 +331,6 @@ pub fn release_from_jail(
             None => roster.admit(id, next_tick),
         }
     }
-    let mut tables: Vec<_> = civilians.contiguous_iter_mut().expect(DENSE).collect();
     for (i, r) in due.iter().enumerate() {
         if let Some(later) = due.get(i + RELEASE_AHEAD) {
             let (_, cells, conditions) = &tables[later.table as usize];

@@ -8,7 +8,6 @@
 //! inside hot systems (`par_iter_mut`), never across systems.
 
 pub mod chunks;
-pub mod id_set;
 pub mod radix;
 pub mod rng;
 
@@ -465,6 +464,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
     world.insert_resource(civilians::JailRoster::default());
     world.insert_resource(VisionCounts::default());
     world.insert_resource(crate::grid::EmptyCells::default());
+    world.insert_resource(crate::civilians::storage::StorageRows::default());
     world.insert_resource(Parallel(options.threads > 1 && s.civilians.count >= options.parallel_from_civilians));
     world.insert_resource(activation::ResortEvery(options.resort_every_ticks));
     world.insert_resource(Census::default());
