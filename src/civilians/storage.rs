@@ -47,7 +47,13 @@ impl StorageRows {
     /// The lookups with the map as it is; false at the first row whose
     /// stored id is not the one asked for, or at an id the map does not
     /// place unless it was just rebuilt (`fresh`).
-    fn try_find(&self, tables: &[&[CivilianId]], wanted: &[CivilianId], out: &mut Vec<Option<Row>>, fresh: bool) -> bool {
+    fn try_find(
+        &self,
+        tables: &[&[CivilianId]],
+        wanted: &[CivilianId],
+        out: &mut Vec<Option<Row>>,
+        fresh: bool,
+    ) -> bool {
         out.clear();
         let starts = table_starts(tables);
         for (i, &id) in wanted.iter().enumerate() {
