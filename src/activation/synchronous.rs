@@ -253,8 +253,9 @@ pub fn make_arrests(
     // (end of term, id), so the order of the lookups is not seen.
     sort_by_u64_key(locked_up, booking, |a| a.3.0 as u64);
     for &(id, cell, term, officer) in locked_up.iter() {
-        police::book(grid, &mut log, &mut roster, police::Arrester::Officer(officer), id, cell, term, tick);
+        log.record(grid, police::Arrester::Officer(officer), id, cell, term, tick);
     }
+    roster.admit_all(tick, locked_up.iter().map(|&(id, _, term, _)| (id, term)));
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -114,19 +114,26 @@ pub fn book(
     tick: u32,
 ) {
     roster.admit(civilian, tick.saturating_add(term));
-    log.this_tick += 1;
-    log.events.push(Arrest {
-        tick,
-        officer: match by {
-            Arrester::Officer(o) => Some(o.0),
-            Arrester::Unit(_) => None,
-        },
-        unit: match by {
-            Arrester::Unit(u) => Some(u),
-            Arrester::Officer(_) => None,
-        },
-        civilian: civilian.0,
-        cell: grid.xy(cell),
-        jail_term_ticks: term,
-    });
+    log.record(grid, by, civilian, cell, term, tick);
+}
+
+impl ArrestLog {
+    /// Logs an arrest (the roster is booked apart: see [`book`]).
+    pub fn record(&mut self, grid: &Grid, by: Arrester, civilian: CivilianId, cell: CellIndex, term: u32, tick: u32) {
+        self.this_tick += 1;
+        self.events.push(Arrest {
+            tick,
+            officer: match by {
+                Arrester::Officer(o) => Some(o.0),
+                Arrester::Unit(_) => None,
+            },
+            unit: match by {
+                Arrester::Unit(u) => Some(u),
+                Arrester::Officer(_) => None,
+            },
+            civilian: civilian.0,
+            cell: grid.xy(cell),
+            jail_term_ticks: term,
+        });
+    }
 }
