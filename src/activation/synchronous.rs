@@ -221,10 +221,17 @@ pub fn make_arrests(
         wanted.extend(found.into_iter().flatten());
     }
     // One officer per suspect: the lowest ticket wins (officers' tickets
-    // are all different; one 64-bit key sorts faster than the tuple); the
-    // others arrest nobody this tick.
-    sort_by_u64_key(wanted, sorting, |&(suspect, ticket, _, _)| (suspect as u64) << 32 | ticket as u64);
-    wanted.dedup_by_key(|w| w.0);
+    // are all different); the others arrest nobody this tick. Sorted by
+    // suspect alone, then the lowest ticket kept from each run: the ids'
+    // twenty-odd bits take two radix passes, with the tickets five.
+    sort_by_u64_key(wanted, sorting, |w| w.0 as u64);
+    wanted.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same && later.1 < kept.1 {
+            *kept = *later;
+        }
+        same
+    });
     // The suspects are reached by id through where they are stored (a few
     // thousand of a million civilians: a pass over the table cost more).
     // The grid names the civilian standing in each suspect's cell, so its
