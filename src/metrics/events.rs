@@ -87,6 +87,7 @@ pub enum Event {
     UseOfForce {
         tick: u32,
         unit: u32,
+        #[serde(serialize_with = "Agency::serialize_key")]
         agency: Agency,
         perceived_resistance: Resistance,
         true_resistance: Resistance,
@@ -119,6 +120,7 @@ pub enum Event {
         tick: u32,
         violation: Violation,
         unit: u32,
+        #[serde(serialize_with = "Agency::serialize_key")]
         agency: Agency,
         task: TaskKind,
         cell: (u32, u32),

@@ -105,6 +105,23 @@ pub enum Agency {
     Ffaa,
 }
 
+impl Agency {
+    /// The agency's name in outputs (`pnp`, `ffaa`): as in summary.json's
+    /// per-agency figures and the sides of casualty events.
+    pub fn key(self) -> &'static str {
+        match self {
+            Agency::Pnp => "pnp",
+            Agency::Ffaa => "ffaa",
+        }
+    }
+
+    /// Writes an agency in an output by [`Agency::key`] (a scenario file
+    /// and summary.json's parameters keep the file's `Pnp`, `Ffaa`).
+    pub fn serialize_key<S: serde::Serializer>(agency: &Agency, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(agency.key())
+    }
+}
+
 /// The type of a security unit; each has defaults in `forces::kind_defaults`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UnitKind {

@@ -182,4 +182,16 @@ fn a_command_model_set_on_the_command_line_runs_and_is_reported() {
     let regime_at = |tick: usize| csv.lines().nth(tick + 1).unwrap().split(',').nth(7).unwrap().to_string();
     assert_eq!(regime_at(154), "0");
     assert_eq!(regime_at(155), "1");
+    // Agencies are named in events as in summary.json's figures and the
+    // casualties' sides.
+    let events = String::from_utf8(read(&dir.join("o/events.jsonl"))).unwrap();
+    let named: Vec<serde_json::Value> = events
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e.get("agency").is_some())
+        .collect();
+    assert!(named.iter().any(|e| e["kind"] == "use_of_force"), "no use of force in 240 ticks");
+    for e in &named {
+        assert!(e["agency"] == "pnp" || e["agency"] == "ffaa", "{e}");
+    }
 }
