@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::metrics::output::OutputDir;
 use crate::metrics::{Summary, SummaryBuilder, TickRecord};
 use crate::scenario::Scenario;
+use crate::sim::timing::PhaseTimes;
 use crate::sim::{Sim, SimError, SimOptions};
 
 /// The content of `summary.json`.
@@ -38,8 +39,19 @@ pub fn run(
     scenario: &Scenario,
     options: SimOptions,
     out: Option<&Path>,
-    mut on_tick: impl FnMut(&TickRecord),
+    on_tick: impl FnMut(&TickRecord),
 ) -> Result<RunReport, RunError> {
+    run_timed(scenario, options, out, on_tick).map(|(report, _)| report)
+}
+
+/// [`run`], also returning the wall time of each phase (for a profile;
+/// it differs from run to run, so it is in no output file).
+pub fn run_timed(
+    scenario: &Scenario,
+    options: SimOptions,
+    out: Option<&Path>,
+    mut on_tick: impl FnMut(&TickRecord),
+) -> Result<(RunReport, PhaseTimes), RunError> {
     let io_err = |dir: &Path| {
         let dir = dir.display().to_string();
         move |source| RunError::Output { dir: dir.clone(), source }
@@ -79,5 +91,5 @@ pub fn run(
         let dir = o.dir().to_path_buf();
         o.finish(&report).map_err(io_err(&dir))?;
     }
-    Ok(report)
+    Ok((report, sim.phase_times().clone()))
 }

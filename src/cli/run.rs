@@ -35,6 +35,10 @@ pub struct RunArgs {
     /// No progress bar and no summary on standard error.
     #[arg(long)]
     pub quiet: bool,
+    /// Print on standard error, at the end, the mean wall time per tick of
+    /// each phase (differs from run to run; never in the outputs).
+    #[arg(long)]
+    pub timings: bool,
     /// How to print the result on standard output.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -76,7 +80,7 @@ pub fn run(args: RunArgs) -> u8 {
         None
     };
     let options = SimOptions { threads, ..SimOptions::default() };
-    let result = runner::run(&scenario, options, Some(&out), |r| {
+    let result = runner::run_timed(&scenario, options, Some(&out), |r| {
         if let Some(bar) = &bar {
             bar.set_position(r.tick as u64);
             bar.set_message(format!("active {} jailed {}", r.active, r.jailed));
@@ -86,7 +90,10 @@ pub fn run(args: RunArgs) -> u8 {
         bar.finish_and_clear();
     }
     match result {
-        Ok(report) => {
+        Ok((report, times)) => {
+            if args.timings {
+                warn!("{}", times.table().trim_end());
+            }
             match args.format {
                 Format::Json => match serde_json::to_string_pretty(&report) {
                     Ok(s) => say!("{s}"),

@@ -10,6 +10,7 @@
 pub mod chunks;
 pub mod radix;
 pub mod rng;
+pub mod timing;
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
@@ -51,6 +52,36 @@ pub enum Phase {
     Record,
     /// Housekeeping that changes no outcome (storage order).
     Maintain,
+}
+
+impl Phase {
+    /// Every phase, in the order a tick runs them.
+    pub const ALL: [Phase; 9] = [
+        Phase::Inject,
+        Phase::Sense,
+        Phase::Decide,
+        Phase::Command,
+        Phase::Act,
+        Phase::Move,
+        Phase::Resolve,
+        Phase::Record,
+        Phase::Maintain,
+    ];
+
+    /// Its name in lower case, as the timings print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Inject => "inject",
+            Phase::Sense => "sense",
+            Phase::Decide => "decide",
+            Phase::Command => "command",
+            Phase::Act => "act",
+            Phase::Move => "move",
+            Phase::Resolve => "resolve",
+            Phase::Record => "record",
+            Phase::Maintain => "maintain",
+        }
+    }
 }
 
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
@@ -203,6 +234,12 @@ impl Sim {
         self.world.resource::<Census>().0
     }
 
+    /// Wall time per phase over the ticks run so far (never in an output
+    /// file: it differs from run to run).
+    pub fn phase_times(&self) -> &timing::PhaseTimes {
+        self.world.resource::<timing::PhaseTimes>()
+    }
+
     /// The arrests of the ticks run since the last call.
     pub fn drain_arrests(&mut self) -> Vec<Arrest> {
         // Drained rather than taken: the log keeps its capacity, so a busy
@@ -306,20 +343,9 @@ pub fn tick_schedule() -> Schedule {
     let mut schedule = Schedule::new(Tick);
     schedule.set_executor(SingleThreadedExecutor::new());
     schedule.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
-    schedule.configure_sets(
-        (
-            Phase::Inject,
-            Phase::Sense,
-            Phase::Decide,
-            Phase::Command,
-            Phase::Act,
-            Phase::Move,
-            Phase::Resolve,
-            Phase::Record,
-            Phase::Maintain,
-        )
-            .chain(),
-    );
+    for pair in Phase::ALL.windows(2) {
+        schedule.configure_sets(pair[0].before(pair[1]));
+    }
     schedule
 }
 
@@ -337,6 +363,7 @@ fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
         force::plugin(schedule);
     }
     metrics::plugin(schedule);
+    timing::plugin(schedule);
 }
 
 fn advance_clock(mut clock: ResMut<Clock>, mut log: ResMut<ArrestLog>) {
@@ -456,6 +483,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
     world.insert_resource(grid);
     world.insert_resource(streams);
     world.insert_resource(Clock::default());
+    world.init_resource::<timing::PhaseTimes>();
     world.insert_resource(CurrentTunables(tunables));
     world.insert_resource(CurrentRules(s.rules));
     world.insert_resource(Timeline(s.timeline.clone()));

@@ -31,6 +31,23 @@ fn run_without_a_file_runs_the_built_in_default_from_any_folder() {
 }
 
 #[test]
+fn timings_go_to_standard_error_and_leave_the_outputs_alone() {
+    let dir = temp_dir("cli-timings");
+    let plain = mando(&["run", "--ticks", "30", "--quiet", "--out", "plain"], &dir);
+    let timed = mando(&["run", "--ticks", "30", "--quiet", "--timings", "--out", "timed"], &dir);
+    assert!(plain.status.success() && timed.status.success());
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    assert!(stderr.contains("mean of 30 ticks"), "{stderr}");
+    for phase in ["inject", "sense", "decide", "command", "act", "move", "resolve", "record", "maintain", "tick"] {
+        assert!(stderr.lines().any(|l| l.trim_start().starts_with(phase) && l.ends_with('%')), "{phase}: {stderr}");
+    }
+    assert!(plain.stderr.is_empty() && timed.stdout == plain.stdout);
+    for f in OUTPUT_FILES {
+        assert_eq!(read(&dir.join("plain").join(f)), read(&dir.join("timed").join(f)), "{f}");
+    }
+}
+
+#[test]
 fn one_two_and_three_threads_write_the_same_bytes() {
     // 63,000 civilians: above the size where the threads are used; 7,200
     // officers, well above the 4,096 at which their phases are cut in
