@@ -240,7 +240,7 @@ pub fn make_arrests(
     let id_columns: Vec<&[CivilianId]> = tables.iter().map(|t| t.0).collect();
     suspects.clear();
     suspects.extend(wanted.iter().map(|w| CivilianId(w.0)));
-    storage.find(&id_columns, suspects, rows);
+    storage.find(&id_columns, suspects, rows, parallel.0);
     let (grid, terms, tick) = (&*grid, streams.draws(Stream::JailTerm), clock.tick);
     let how =
         police::Jailing { keep_cell: rules.0.jailed_keep_cell, max_term: tunables.0.max_jail_term_ticks, terms, tick };

@@ -20,7 +20,7 @@ use crate::movement;
 use crate::scenario::Rounding;
 use crate::sim::radix::sort_by_u64_key;
 use crate::sim::rng::{Stream, Streams};
-use crate::sim::{Clock, CurrentRules, Phase, Position, Shapes};
+use crate::sim::{Clock, CurrentRules, Parallel, Phase, Position, Shapes};
 use storage::{Row, StorageRows};
 
 /// A civilian's stable id, 0-based in creation order.
@@ -298,6 +298,7 @@ pub fn release_from_jail(
     clock: Res<Clock>,
     rules: Res<CurrentRules>,
     shapes: Res<Shapes>,
+    parallel: Res<Parallel>,
     mut roster: ResMut<JailRoster>,
     mut storage: ResMut<StorageRows>,
     mut civilians: Query<(&CivilianId, &mut Position, &mut Condition)>,
@@ -317,7 +318,7 @@ pub fn release_from_jail(
     let id_columns: Vec<&[CivilianId]> = tables.iter().map(|t| t.0).collect();
     wanted.clear();
     wanted.extend(ends.iter().map(|&(id, _)| id));
-    storage.find(&id_columns, wanted, rows);
+    storage.find(&id_columns, wanted, rows, parallel.0);
     due.clear();
     for (i, (&(id, until_tick), row)) in ends.iter().zip(rows.iter()).enumerate() {
         if let Some(Some(later)) = rows.get(i + RELEASE_AHEAD) {

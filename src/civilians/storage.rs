@@ -15,6 +15,7 @@ use bevy_ecs::prelude::Resource;
 
 use super::CivilianId;
 use crate::memory;
+use crate::sim::chunks::over_read_chunks;
 
 /// A row of one of the civilians' tables, in query order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,27 +36,58 @@ const AHEAD: usize = 16;
 impl StorageRows {
     /// The rows of `wanted` (`None` for an id in no table) into `out`, in
     /// the order of `wanted`. `tables` are the id columns of the tables, in
-    /// the query's order.
-    pub fn find(&mut self, tables: &[&[CivilianId]], wanted: &[CivilianId], out: &mut Vec<Option<Row>>) {
-        if !self.try_find(tables, wanted, out, false) {
+    /// the query's order. With `parallel` the lookups are split over the
+    /// compute task pool (same rows either way).
+    pub fn find(
+        &mut self,
+        tables: &[&[CivilianId]],
+        wanted: &[CivilianId],
+        out: &mut Vec<Option<Row>>,
+        parallel: bool,
+    ) {
+        if !self.try_find(tables, wanted, out, false, parallel) {
             self.rebuild(tables);
-            let complete = self.try_find(tables, wanted, out, true);
+            let complete = self.try_find(tables, wanted, out, true, parallel);
             debug_assert!(complete, "a freshly built map answers every lookup");
         }
     }
 
-    /// The lookups with the map as it is; false at the first row whose
-    /// stored id is not the one asked for, or at an id the map does not
-    /// place unless it was just rebuilt (`fresh`).
+    /// The lookups with the map as it is; false if a row's stored id is not
+    /// the one asked for, or if an id is one the map does not place unless
+    /// it was just rebuilt (`fresh`).
     fn try_find(
         &self,
         tables: &[&[CivilianId]],
         wanted: &[CivilianId],
         out: &mut Vec<Option<Row>>,
         fresh: bool,
+        parallel: bool,
     ) -> bool {
         out.clear();
         let starts = table_starts(tables);
+        let starts = &starts;
+        let parts = over_read_chunks(parallel, wanted, |_, wanted| {
+            let mut rows = Vec::with_capacity(wanted.len());
+            self.find_in(starts, tables, wanted, &mut rows, fresh).then_some(rows)
+        });
+        for rows in parts {
+            match rows {
+                Some(rows) => out.extend(rows),
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// [`Self::try_find`] over one run of `wanted`, on one thread.
+    fn find_in(
+        &self,
+        starts: &[u32],
+        tables: &[&[CivilianId]],
+        wanted: &[CivilianId],
+        out: &mut Vec<Option<Row>>,
+        fresh: bool,
+    ) -> bool {
         for (i, &id) in wanted.iter().enumerate() {
             // Each lookup is a random place in the map and then in a
             // table: the map entry is fetched twice as far ahead as the
@@ -63,10 +95,10 @@ impl StorageRows {
             if let Some(far) = wanted.get(i + 2 * AHEAD).and_then(|f| self.rows.get(f.0 as usize)) {
                 memory::prefetch(far);
             }
-            if let Some(row) = wanted.get(i + AHEAD).and_then(|n| self.locate(&starts, *n)) {
+            if let Some(row) = wanted.get(i + AHEAD).and_then(|n| self.locate(starts, *n)) {
                 memory::prefetch(&tables[row.table as usize][row.row as usize]);
             }
-            let Some(row) = self.locate(&starts, id) else {
+            let Some(row) = self.locate(starts, id) else {
                 if !fresh {
                     return false;
                 }
@@ -137,12 +169,12 @@ mod tests {
         let (mut a, b) = (ids(&[4, 0, 2]), ids(&[1, 3]));
         let mut map = StorageRows::default();
         let mut out = Vec::new();
-        map.find(&[&a, &b], &ids(&[3, 4, 2, 9]), &mut out);
+        map.find(&[&a, &b], &ids(&[3, 4, 2, 9]), &mut out, false);
         let row = |table, row| Some(Row { table, row });
         assert_eq!(out, vec![row(1, 1), row(0, 0), row(0, 2), None]);
         // The first table re-sorted: the stale rows are caught by their ids.
         a.sort();
-        map.find(&[&a, &b], &ids(&[4, 0, 1]), &mut out);
+        map.find(&[&a, &b], &ids(&[4, 0, 1]), &mut out, false);
         assert_eq!(out, vec![row(0, 2), row(0, 0), row(1, 0)]);
     }
 
@@ -151,14 +183,41 @@ mod tests {
         let (a, b) = (ids(&[0, 1, 2]), ids(&[3]));
         let mut map = StorageRows::default();
         let mut out = Vec::new();
-        map.find(&[&a, &b], &ids(&[2, 3]), &mut out);
+        map.find(&[&a, &b], &ids(&[2, 3]), &mut out, false);
         // Civilian 2 moved to the second table (a component added), and a
         // new civilian 5 spawned into the first.
         let (a, b) = (ids(&[0, 1, 5]), ids(&[3, 2]));
-        map.find(&[&a, &b], &ids(&[2, 3, 5]), &mut out);
+        map.find(&[&a, &b], &ids(&[2, 3, 5]), &mut out, false);
         assert_eq!(
             out,
             vec![Some(Row { table: 1, row: 1 }), Some(Row { table: 1, row: 0 }), Some(Row { table: 0, row: 2 })]
         );
+    }
+
+    #[test]
+    fn lookups_over_the_threads_find_what_one_thread_does() {
+        crate::sim::init_threads(2);
+        // Enough lookups to be cut in chunks, some of ids stored nowhere.
+        let scramble = |i: u32, m: u32| ids(&(0..m).map(|k| (k * i) % m).collect::<Vec<_>>());
+        let (a, b) = (scramble(7919, 30_011), ids(&(30_011..40_000).rev().collect::<Vec<_>>()));
+        let wanted = ids(&(0..20_000).map(|k| (k * 104_729) % 41_000).collect::<Vec<_>>());
+        let (mut one, mut two) = (StorageRows::default(), StorageRows::default());
+        let (mut serial, mut parallel) = (Vec::new(), Vec::new());
+        one.find(&[&a, &b], &wanted, &mut serial, false);
+        two.find(&[&a, &b], &wanted, &mut parallel, true);
+        assert_eq!(serial.len(), wanted.len());
+        assert!(serial.iter().any(|r| r.is_none()) && serial.iter().any(|r| r.is_some()));
+        assert_eq!(serial, parallel);
+        // Again after the first table was re-sorted (stale rows).
+        let mut a = a;
+        a.sort();
+        one.find(&[&a, &b], &wanted, &mut serial, false);
+        two.find(&[&a, &b], &wanted, &mut parallel, true);
+        assert_eq!(serial, parallel);
+        for (id, row) in wanted.iter().zip(&serial) {
+            if let Some(r) = row {
+                assert_eq!([&a, &b][r.table as usize][r.row as usize], *id);
+            }
+        }
     }
 }
