@@ -59,26 +59,17 @@ pub fn propose_empty_where(
     let n = shape.offsets.len() as u64;
     let pick = |half: u64| ((half * n) >> 32) as usize;
     let (x, y) = grid.xy(cell);
-    let v = shape.vision;
-    // Far from the border nothing wraps or clips: a neighbour is the cell
-    // index plus a precomputed step.
-    let interior = shape.row_length == grid.width && x >= v && y >= v && x + v < grid.width && y + v < grid.height;
-    if interior {
+    if is_interior(grid, x, y, shape) {
         // Four tries at a time, tested without a branch each: which of them
         // is free is a coin toss per try, and a branch per try mispredicts
         // often. A round of four finds a cell for about 70% of agents in a
         // crowd with a quarter of cells free; rounds of eight computed
         // tries most agents never needed (9% more instructions per tick).
         for round in 0..PROPOSAL_TRIES / (2 * DRAWS_PER_ROUND) {
-            let mut cells = [0 as CellIndex; 2 * DRAWS_PER_ROUND as usize];
+            let cells = round_of_tries(cell, shape, rng, round);
             let mut free = 0u32;
-            for j in 0..DRAWS_PER_ROUND {
-                let h = rng.u64(DRAWS_PER_ROUND * round + j);
-                for (k, half) in [h >> 32, h & 0xFFFF_FFFF].into_iter().enumerate() {
-                    let t = (2 * j + k as u32) as usize;
-                    cells[t] = (cell as i64 + shape.deltas[pick(half)]) as CellIndex;
-                    free |= (is_empty(cells[t]) as u32) << t;
-                }
+            for (t, &c) in cells.iter().enumerate() {
+                free |= (is_empty(c) as u32) << t;
             }
             if free != 0 {
                 return Some(cells[free.trailing_zeros() as usize]);
@@ -95,6 +86,47 @@ pub fn propose_empty_where(
         }
     }
     uniform_empty_in_vision(grid, cell, shape, rng, PROPOSAL_TRIES)
+}
+
+/// Far from the border nothing wraps or clips: a neighbour is the cell
+/// index plus a precomputed step.
+#[inline(always)]
+fn is_interior(grid: &Grid, x: u32, y: u32, shape: &Shape) -> bool {
+    let v = shape.vision;
+    shape.row_length == grid.width && x >= v && y >= v && x + v < grid.width && y + v < grid.height
+}
+
+/// The cells of round `round` of an interior agent's tries, in try order.
+#[inline(always)]
+fn round_of_tries(
+    cell: CellIndex,
+    shape: &Shape,
+    rng: AgentDraws,
+    round: u32,
+) -> [CellIndex; 2 * DRAWS_PER_ROUND as usize] {
+    let n = shape.offsets.len() as u64;
+    let mut cells = [0 as CellIndex; 2 * DRAWS_PER_ROUND as usize];
+    for j in 0..DRAWS_PER_ROUND {
+        let h = rng.u64(DRAWS_PER_ROUND * round + j);
+        for (k, half) in [h >> 32, h & 0xFFFF_FFFF].into_iter().enumerate() {
+            let step = shape.deltas[((half * n) >> 32) as usize];
+            cells[(2 * j + k as u32) as usize] = (cell as i64 + step) as CellIndex;
+        }
+    }
+    cells
+}
+
+/// Asks the processor for the cells that [`propose_empty_in_vision`] from
+/// `cell` tests first, for a caller that will propose some agents later
+/// and whose grid around them is not in the cache (releases from jail). A
+/// hint only: no effect on any result.
+pub fn prefetch_first_tries(grid: &Grid, cell: CellIndex, shape: &Shape, rng: AgentDraws) {
+    let (x, y) = grid.xy(cell);
+    if is_interior(grid, x, y, shape) {
+        for c in round_of_tries(cell, shape, rng, 0) {
+            grid.prefetch(c);
+        }
+    }
 }
 
 /// Some empty cell anywhere: random probes, then a sweep from a random

@@ -332,15 +332,22 @@ pub fn release_from_jail(
     let draws = streams.draws(Stream::Release);
     let next_tick = tick.saturating_add(1);
     // By id the old cells are random places in the grid: each is fetched a
-    // few releases ahead.
+    // few releases ahead, and where it is taken by then, the cells its
+    // civilian will try first (a miss each otherwise, most of the time here).
+    let keep_cell = rules.0.jailed_keep_cell;
     for i in 0..due.len() {
-        if let Some(cell) = due.get(i + RELEASE_AHEAD).and_then(|r| r.cell) {
+        if let Some(cell) = due.get(i + 2 * RELEASE_AHEAD).and_then(|r| r.cell) {
             grid.prefetch(cell);
+        }
+        if let Some(later) = due.get(i + RELEASE_AHEAD)
+            && let Some(cell) = later.cell.filter(|&c| !keep_cell && !grid.is_empty(c))
+        {
+            movement::prefetch_first_tries(&grid, cell, &shapes.civilian, draws.agent(later.id.0 as u64, tick));
         }
         let r = &mut due[i];
         let (id, old) = (r.id, r.cell.expect("a due civilian has its cell"));
         let key = id.0 as u64;
-        r.cell = if rules.0.jailed_keep_cell || grid.is_empty(old) {
+        r.cell = if keep_cell || grid.is_empty(old) {
             Some(old)
         } else {
             movement::propose_empty_in_vision(&grid, old, &shapes.civilian, draws.agent(key, tick))
