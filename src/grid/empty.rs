@@ -4,7 +4,7 @@
 //! Pattern: taken from the grid right before agents propose moves, read while
 //! they propose (the grid does not change in that phase), stale after.
 //! Reasoning: the move rule tests random cells up to `vision` rows away. In
-//! the grid's 8-byte slots those rows are larger than the first-level cache
+//! the grid's 4-byte codes those rows are larger than the first-level cache
 //! at a million agents; as bits a 1,200-cell row is 150 bytes. Keeping the
 //! bits in step with every write instead needs a locked instruction per
 //! move (two cells share a word across threads), which cost more than this

@@ -136,18 +136,6 @@ impl FastDiv {
     }
 }
 
-/// One cell: who stands there, and the move lottery for it.
-///
-/// *Pattern:* the lottery ticket sits beside the occupancy code.
-/// *Reasoning:* an agent claims a cell right after finding it empty, so
-/// the claim is in the cache line the emptiness check just loaded; in a
-/// separate array it was the slowest load of the tick at a million agents.
-#[repr(C, align(8))]
-struct Slot {
-    code: AtomicU32,
-    claim: AtomicU32,
-}
-
 /// One chunk's claims in the move lottery, made a few agents late, so that
 /// each slot is fetched while the next agents are worked on instead of
 /// stalling the one that claims it. Only cells in the chunk's own zone are
@@ -179,7 +167,7 @@ impl<'g> DeferredClaims<'g> {
             self.elsewhere.push((cell, ticket));
             return;
         }
-        self.grid.prefetch(cell);
+        self.grid.prefetch_claim(cell);
         let (old_cell, old_ticket) = std::mem::replace(&mut self.ring[self.next], (cell, ticket));
         self.next = (self.next + 1) % CLAIM_DELAY;
         if old_ticket != UNCLAIMED {
@@ -228,42 +216,50 @@ pub struct Grid {
     pub height: u32,
     pub wrap: bool,
     by_width: FastDiv,
-    slots: Box<[Slot]>,
+    /// Who stands in each cell ([`Occupant::encode`]).
+    codes: Box<[AtomicU32]>,
+    /// The lowest ticket entered in each cell's move lottery this tick.
+    // Apart from the codes: the sweeps over the grid (prefix sums,
+    // census, emptiness) read codes only, and the settling reads claims
+    // only (the proposals test emptiness in [`EmptyCells`]); beside each
+    // other, each of those passes moved twice the bytes it needed.
+    claims: Box<[AtomicU32]>,
 }
 
 impl Grid {
     pub fn new(map: &MapSpec) -> Grid {
-        let slots = (0..map.cells() as u32)
+        let codes = (0..map.cells() as u32)
             .map(|i| {
                 let (x, y) = (i % map.width_cells, i / map.width_cells);
-                let code = if map.is_building(x, y) { BUILDING } else { EMPTY };
-                Slot { code: AtomicU32::new(code), claim: AtomicU32::new(UNCLAIMED) }
+                AtomicU32::new(if map.is_building(x, y) { BUILDING } else { EMPTY })
             })
             .collect();
+        let claims = (0..map.cells()).map(|_| AtomicU32::new(UNCLAIMED)).collect();
         Grid {
             width: map.width_cells,
             height: map.height_cells,
             wrap: map.edges == Edges::Wrap,
             by_width: FastDiv::new(map.width_cells),
-            slots,
+            codes,
+            claims,
         }
     }
 
     #[inline]
     pub fn cells(&self) -> usize {
-        self.slots.len()
+        self.codes.len()
     }
 
     #[inline]
     pub fn code(&self, cell: CellIndex) -> u32 {
-        self.slots[cell as usize].code.load(Relaxed)
+        self.codes[cell as usize].load(Relaxed)
     }
 
     /// The codes of the cells `first..first + len`, in order: one bounds
     /// check for a whole run of cells (a row, for the prefix sums).
     #[inline]
     pub fn codes(&self, first: CellIndex, len: usize) -> impl Iterator<Item = u32> + '_ {
-        self.slots[first as usize..][..len].iter().map(|s| s.code.load(Relaxed))
+        self.codes[first as usize..][..len].iter().map(|c| c.load(Relaxed))
     }
 
     #[inline]
@@ -275,7 +271,7 @@ impl Grid {
     /// no other thread reads or writes in the same phase.
     #[inline]
     pub fn set(&self, cell: CellIndex, who: Occupant) {
-        self.slots[cell as usize].code.store(who.encode(), Relaxed)
+        self.codes[cell as usize].store(who.encode(), Relaxed)
     }
 
     /// Enters `ticket` in the lottery for `cell` if it beats the ticket
@@ -286,15 +282,21 @@ impl Grid {
     /// the load of a random cell.
     #[inline]
     pub fn claim(&self, cell: CellIndex, ticket: u32) {
-        let slot = &self.slots[cell as usize].claim;
+        let slot = &self.claims[cell as usize];
         slot.store(slot.load(Relaxed).min(ticket), Relaxed);
     }
 
-    /// Asks the processor to bring `cell`'s slot into the cache, to be
-    /// written soon. A hint only: no effect on any result.
+    /// Asks the processor to bring `cell`'s code into the cache, to be
+    /// read or written soon. A hint only: no effect on any result.
     #[inline]
     pub fn prefetch(&self, cell: CellIndex) {
-        crate::memory::prefetch(&self.slots[cell as usize]);
+        crate::memory::prefetch(&self.codes[cell as usize]);
+    }
+
+    /// As [`Grid::prefetch`], for `cell`'s move lottery.
+    #[inline]
+    pub fn prefetch_claim(&self, cell: CellIndex) {
+        crate::memory::prefetch(&self.claims[cell as usize]);
     }
 
     /// Enters the claims that chunks kept for cells outside their zones,
@@ -308,12 +310,12 @@ impl Grid {
     /// The lowest ticket entered for `cell` (or [`UNCLAIMED`]).
     #[inline]
     pub fn claim_winner(&self, cell: CellIndex) -> u32 {
-        self.slots[cell as usize].claim.load(Relaxed)
+        self.claims[cell as usize].load(Relaxed)
     }
 
     #[inline]
     pub fn clear_claim(&self, cell: CellIndex) {
-        self.slots[cell as usize].claim.store(UNCLAIMED, Relaxed)
+        self.claims[cell as usize].store(UNCLAIMED, Relaxed)
     }
 
     #[inline]
@@ -427,7 +429,7 @@ impl Grid {
                         continue;
                     }
                     let c = (row + nx) as CellIndex;
-                    f(c, self.slots[c as usize].code.load(Relaxed));
+                    f(c, self.codes[c as usize].load(Relaxed));
                 }
             };
             if self.wrap {
