@@ -391,6 +391,10 @@ pub fn settle_moves(
     }
 }
 
+/// How many agents ahead the settling fetches the lottery of the cell
+/// claimed (measured against 64: `docs/performance.md`).
+const SETTLE_AHEAD: usize = 128;
+
 /// Moves the winners among the agents standing on `cells` (whose claims
 /// are `intents`, and who are `who(j)` on the grid) to the cells they won,
 /// clearing those cells' lottery for the next tick; the others stay. A
@@ -403,6 +407,12 @@ pub fn settle_moves(
 fn settle_claimants(grid: &Grid, cells: &mut [Position], intents: &[Intent], who: impl Fn(usize) -> Occupant) {
     for (b, cells) in cells.chunks_mut(64).enumerate() {
         let at = 64 * b;
+        // The lottery of the cells claimed SETTLE_AHEAD agents on: claimed while
+        // every agent proposed, it has left the caches since, and waiting
+        // on it was most of this phase.
+        for next in intents[(at + SETTLE_AHEAD).min(intents.len())..].iter().take(64) {
+            grid.prefetch_claim(if next.target != Intent::NONE { next.target } else { 0 });
+        }
         let intents = &intents[at..][..cells.len()];
         for_each_bit(winners(grid, intents), |j| {
             let target = intents[j].target;
