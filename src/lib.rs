@@ -5,21 +5,20 @@
 //! deterministic ticks; [`metrics`] records what happened; [`runner`] ties
 //! them together and writes the outputs. The crowd follows Epstein's
 //! civil-violence Model I ([`civilians`], [`police`], [`movement`],
-//! [`activation`]). Security units ([`forces`]) act under command chains
+//! [`activation`]). Security units ([`units`]) act under command chains
 //! ([`command`]) and a legal regime ([`law`]), seeing the [`situation`]
 //! through reports.
 //!
 //! Data flows one way: scenario → sim → metrics → files.
 
 pub mod activation;
+pub mod base;
 pub mod batch;
 pub mod changes;
 pub mod civilians;
 pub mod cli;
 pub mod command;
 pub mod crowd;
-pub mod force;
-pub mod forces;
 pub mod grid;
 pub mod law;
 pub mod memory;
@@ -30,6 +29,8 @@ pub mod runner;
 pub mod scenario;
 pub mod sim;
 pub mod situation;
+pub mod units;
+pub mod use_of_force;
 
 pub use metrics::{Summary, TickRecord};
 pub use runner::{RunReport, run};

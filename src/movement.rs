@@ -9,7 +9,7 @@
 //! releases from jail use it.
 
 use crate::grid::{CellIndex, Grid, Shape, is_empty_code};
-use crate::sim::rng::AgentDraws;
+use crate::base::rng::AgentDraws;
 
 /// Random draws before falling back to scanning the neighbourhood. With a
 /// quarter of cells empty the fallback runs for about 1% of agents.

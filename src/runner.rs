@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::metrics::output::OutputDir;
 use crate::metrics::{Summary, SummaryBuilder, TickRecord};
 use crate::scenario::Scenario;
-use crate::sim::timing::PhaseTimes;
+use crate::base::timing::PhaseTimes;
 use crate::sim::{Sim, SimError, SimOptions};
 
 /// The content of `summary.json`.

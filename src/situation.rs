@@ -7,12 +7,12 @@
 use bevy_ecs::prelude::*;
 
 use crate::civilians::Condition;
-use crate::forces::{Unit, UnitId};
+use crate::units::{Unit, UnitId};
 use crate::grid::terrain::Ground;
 use crate::grid::{CellIndex, Terrain};
 use crate::police::OfficerId;
 use crate::scenario::{Agency, LawSpec, MapSpec};
-use crate::sim::{Clock, Position};
+use crate::base::{Clock, Position};
 
 /// Squares of `side` cells over the map; the unit of a command picture.
 #[derive(Debug, Clone, Copy)]

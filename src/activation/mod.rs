@@ -17,9 +17,9 @@ use crate::civilians::{CivilianId, Condition, Disposition};
 use crate::grid::{CellIndex, Grid, Occupant};
 use crate::police::OfficerId;
 use crate::scenario::Activation;
-use crate::sim::chunks::over_chunks;
-use crate::sim::radix::sort_by_u64_key;
-use crate::sim::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position};
+use crate::base::chunks::over_chunks;
+use crate::base::radix::sort_by_u64_key;
+use crate::base::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position};
 
 /// Scratch for the parallel engine: what an agent intends this tick.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,8 +15,9 @@ use crate::grid::{Grid, Occupant};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
 use crate::scenario::Turn;
-use crate::sim::rng::{Stream, Streams};
-use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position, Shapes};
+use crate::base::rng::{Stream, Streams};
+use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position};
+use crate::grid::Shapes;
 
 const OFFICER_FLAG: u32 = 1 << 31;
 

@@ -20,10 +20,11 @@ use crate::crowd::CrowdMood;
 use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts, claim_zones};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
-use crate::sim::chunks::{chunk_starts, over_chunks, over_read_chunks};
-use crate::sim::radix::sort_by_u64_key;
-use crate::sim::rng::{Stream, Streams};
-use crate::sim::{Clock, CurrentRules, CurrentTunables, Parallel, Position, Shapes};
+use crate::base::chunks::{chunk_starts, over_chunks, over_read_chunks};
+use crate::base::radix::sort_by_u64_key;
+use crate::base::rng::{Stream, Streams};
+use crate::base::{Clock, CurrentRules, CurrentTunables, Parallel, Position};
+use crate::grid::Shapes;
 
 /// Civilians' and officers' components are in tables (the default
 /// storage), so their queries are always dense.

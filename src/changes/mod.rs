@@ -10,8 +10,9 @@ use crate::activation::{Intent, officer_key};
 use crate::grid::{Grid, Occupant};
 use crate::movement;
 use crate::police::OfficerId;
-use crate::sim::rng::{Stream, Streams};
-use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position, Shapes, Timeline};
+use crate::base::rng::{Stream, Streams};
+use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position, Timeline};
+use crate::grid::Shapes;
 
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(apply_scheduled_changes.in_set(Phase::Inject));

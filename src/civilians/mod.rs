@@ -18,9 +18,10 @@ use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_c
 use crate::memory;
 use crate::movement;
 use crate::scenario::Rounding;
-use crate::sim::radix::sort_by_u64_key;
-use crate::sim::rng::{Stream, Streams};
-use crate::sim::{Clock, CurrentRules, Parallel, Phase, Position, Shapes};
+use crate::base::radix::sort_by_u64_key;
+use crate::base::rng::{Stream, Streams};
+use crate::base::{Clock, CurrentRules, Parallel, Phase, Position};
+use crate::grid::Shapes;
 use storage::{Row, StorageRows};
 
 /// A civilian's stable id, 0-based in creation order.

@@ -15,7 +15,7 @@ use bevy_ecs::prelude::Resource;
 
 use super::CivilianId;
 use crate::memory;
-use crate::sim::chunks::over_read_chunks;
+use crate::base::chunks::over_read_chunks;
 
 /// A row of one of the civilians' tables, in query order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

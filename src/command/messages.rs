@@ -10,9 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::forces::Task;
+use crate::units::Task;
 use crate::scenario::{Agency, CommandSpec};
-use crate::sim::rng::Draws;
+use crate::base::rng::Draws;
 
 use super::Planner;
 
@@ -164,7 +164,7 @@ impl MessageQueue {
 mod tests {
     use super::*;
     use crate::scenario::load_str;
-    use crate::sim::rng::{Stream, Streams};
+    use crate::base::rng::{Stream, Streams};
 
     fn spec(sets: &[(&str, &str)]) -> CommandSpec {
         let mut text = String::from(

@@ -20,14 +20,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
-use crate::forces::{self, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
+use crate::units::{self, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Terrain, is_active_code};
 use crate::law::{self, LegalState, Violation};
-use crate::metrics::events::{Event, EventLog};
+use crate::base::events::{Event, EventLog};
 use crate::scenario::{Agency, CommandModel, CommandSpec, Deployment, Regime, UnitKind};
-use crate::sim::rng::{Stream, Streams};
-use crate::sim::{AgentIndex, Clock, Phase, Position};
+use crate::base::rng::{Stream, Streams};
+use crate::base::{AgentIndex, Clock, Phase, Position};
 use crate::situation::{self, ReportEvery, Sectors, Situation, Zones, is_report_tick};
 use messages::{Hop, Message, MessageQueue, Order, Report, transit};
 use picture::Picture;
@@ -473,7 +473,7 @@ fn issue(
     metrics: &mut CommandMetrics,
     log: &mut EventLog,
     grid: &Grid,
-    draws: crate::sim::rng::Draws,
+    draws: crate::base::rng::Draws,
     tick: u32,
     (issuer, unit, task, observed_tick): (Planner, u32, Task, u32),
 ) {
@@ -653,7 +653,7 @@ fn send_reports(
 fn send_report(
     st: &mut CommandState,
     metrics: &mut CommandMetrics,
-    draws: crate::sim::rng::Draws,
+    draws: crate::base::rng::Draws,
     tick: u32,
     agency: Agency,
     report: Report,
@@ -780,7 +780,7 @@ fn change_task(
         return;
     }
     log.push(Event::TaskEnded { tick, unit, task: tasking.task.kind, ticks: tick - tasking.since_tick });
-    forces::start_task(finder, terrain, at, tasking, task, tick);
+    units::start_task(finder, terrain, at, tasking, task, tick);
     log.push(Event::TaskStarted { tick, unit, task: task.kind, cell: grid.xy(task.cell), on });
 }
 

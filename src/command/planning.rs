@@ -23,7 +23,7 @@ use crate::grid::{CellIndex, Terrain};
 use crate::scenario::UnitKind;
 use crate::situation::Sectors;
 
-use crate::forces::TaskKind;
+use crate::units::TaskKind;
 
 use super::picture::Picture;
 

@@ -17,44 +17,14 @@
 use std::collections::VecDeque;
 
 use bevy_ecs::prelude::*;
-use serde::Serialize;
 
 use super::CrowdMood;
-use crate::force::ForceMetrics;
+pub use crate::base::vocabulary::ConflictPhase;
+use crate::use_of_force::ForceMetrics;
 use crate::metrics::Census;
-use crate::metrics::events::{Event, EventLog};
-use crate::sim::{Clock, Phase};
+use crate::base::events::{Event, EventLog};
+use crate::base::{Clock, Phase};
 use crate::situation::{ReportEvery, Situation, is_report_tick};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConflictPhase {
-    Early,
-    Escalation,
-    Crisis,
-    DeEscalation,
-    Dialogue,
-}
-
-impl ConflictPhase {
-    pub const ALL: [ConflictPhase; 5] = [
-        ConflictPhase::Early,
-        ConflictPhase::Escalation,
-        ConflictPhase::Crisis,
-        ConflictPhase::DeEscalation,
-        ConflictPhase::Dialogue,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ConflictPhase::Early => "early",
-            ConflictPhase::Escalation => "escalation",
-            ConflictPhase::Crisis => "crisis",
-            ConflictPhase::DeEscalation => "de_escalation",
-            ConflictPhase::Dialogue => "dialogue",
-        }
-    }
-}
 
 /// Under this share of civilians active, order holds.
 pub const ORDER_ACTIVE_SHARE: f64 = 0.01;
@@ -116,7 +86,7 @@ impl Escalation {
     }
 
     fn ticks(&self, minutes: f64) -> u32 {
-        crate::law::ticks(minutes, self.mpt)
+        crate::base::ticks(minutes, self.mpt)
     }
 }
 

@@ -20,8 +20,8 @@ use crate::grid::{CellIndex, Terrain};
 use crate::scenario::conflict::type_of;
 use crate::scenario::defaults as d;
 use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Tunables};
-use crate::sim::rng::{Draws, Stream, Streams};
-use crate::sim::{Clock, CurrentTunables, Phase, Position};
+use crate::base::rng::{Draws, Stream, Streams};
+use crate::base::{Clock, CurrentTunables, Phase, Position};
 use crate::situation::{ReportEvery, Sectors, is_report_tick};
 
 /// What a civilian may carry.
@@ -87,9 +87,9 @@ impl CrowdMood {
             dialogue_gain: 0.0,
             road: (0..cells as u32).map(|c| terrain.is_road(c)).collect(),
             tick: 0,
-            lag_ticks: crate::law::ticks(spec.backlash_lag_minutes, mpt),
-            flash_ticks: crate::law::ticks(spec.flashpoint_minutes, mpt),
-            dialogue_ticks: crate::law::ticks(d::DIALOGUE_MINUTES, mpt).max(1),
+            lag_ticks: crate::base::ticks(spec.backlash_lag_minutes, mpt),
+            flash_ticks: crate::base::ticks(spec.flashpoint_minutes, mpt),
+            dialogue_ticks: crate::base::ticks(d::DIALOGUE_MINUTES, mpt).max(1),
             mean_legitimacy: 0.0,
         }
     }

@@ -19,11 +19,11 @@ use crate::scenario::{Edges, MapSpec};
 
 pub use counts::{Viewer, VisionCounts};
 pub use empty::EmptyCells;
-pub use neighbourhood::Shape;
+pub use neighbourhood::{Shape, Shapes};
 pub use terrain::Terrain;
 
 /// A cell index, row-major: `y * width + x`, row 0 on top.
-pub type CellIndex = u32;
+pub use crate::base::CellIndex;
 
 const KIND_SHIFT: u32 = 30;
 const KIND_CIVILIAN: u32 = 1 << KIND_SHIFT;
@@ -379,7 +379,7 @@ impl Grid {
         cell: CellIndex,
         shape: &Shape,
         wanted: impl Fn(u32) -> bool,
-        rng: crate::sim::rng::AgentDraws,
+        rng: crate::base::rng::AgentDraws,
         draw: u32,
     ) -> Option<(CellIndex, u32)> {
         // Up to a 15 × 15 square (vision 7) the matches are kept from one
@@ -512,7 +512,7 @@ mod tests {
 
     #[test]
     fn random_cell_where_picks_the_drawn_match_in_scan_order() {
-        use crate::sim::rng::{Stream, Streams};
+        use crate::base::rng::{Stream, Streams};
         // Shapes kept from one scan (up to 225 cells) and counted twice
         // (larger): both must pick match number `below(matches, draw)` in
         // scan order, at the border and inside.

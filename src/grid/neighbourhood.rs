@@ -4,7 +4,25 @@
 //! and prefix-sum counts) and as a list of offsets (for drawing a random
 //! cell within vision).
 
-use crate::scenario::Neighbourhood;
+use bevy_ecs::prelude::Resource;
+
+use crate::scenario::{Neighbourhood, Rules, Tunables};
+
+/// Neighbourhood shapes at the current visions of civilians and officers.
+#[derive(Resource, Debug, Clone)]
+pub struct Shapes {
+    pub civilian: Shape,
+    pub officer: Shape,
+}
+
+impl Shapes {
+    pub fn new(rules: &Rules, t: &Tunables, map_width: u32) -> Shapes {
+        Shapes {
+            civilian: Shape::new(rules.neighbourhood, t.civilian_vision_cells).for_row_length(map_width),
+            officer: Shape::new(rules.neighbourhood, t.police_vision_cells).for_row_length(map_width),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shape {

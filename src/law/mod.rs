@@ -11,10 +11,11 @@
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
-use crate::forces::TaskKind;
-use crate::metrics::events::{Event, EventLog};
+pub use crate::base::vocabulary::Violation;
+use crate::units::TaskKind;
+use crate::base::events::{Event, EventLog};
 use crate::scenario::{Agency, CommandModel, Declaration, EmergencyMode, LawSpec, Regime};
-use crate::sim::Clock;
+use crate::base::Clock;
 use crate::situation::{ReportEvery, Situation, Zones, is_report_tick};
 
 const fn bit(t: TaskKind) -> u8 {
@@ -54,17 +55,6 @@ pub fn ffaa_deployable(regime: Regime) -> bool {
     regime != Regime::Normal
 }
 
-/// Kinds of legal violation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Violation {
-    /// A unit tasked with something its agency may not do in the zone's regime.
-    TaskNotPermitted,
-    /// An FF.AA. command directing PNP units where the FF.AA. do not control
-    /// internal order.
-    CommandNotPermitted,
-}
-
 /// The regime of one zone and its clock.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZoneLaw {
@@ -97,11 +87,7 @@ pub struct LegalState {
     pub first_decree_tick: Option<u32>,
 }
 
-/// Minutes to whole ticks, rounded up; a hair of tolerance so that
-/// 0.1 day (144.00000000000003 min in floating point) is 144 ticks.
-pub fn ticks(minutes: f64, minutes_per_tick: f64) -> u32 {
-    (minutes / minutes_per_tick - 1e-9).ceil().clamp(0.0, u32::MAX as f64 / 2.0) as u32
-}
+pub use crate::base::ticks;
 
 impl LegalState {
     pub fn new(spec: &LawSpec, model: CommandModel, zones: usize, minutes_per_tick: f64) -> LegalState {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::crowd::CrowdMood;
 use crate::crowd::escalation::{ConflictPhase, Escalation};
-use crate::force::{ForceMetrics, Harm, Side};
+use crate::use_of_force::{ForceMetrics, Harm, Side};
 
 /// Uses of force by one agency.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -25,7 +25,7 @@ pub struct ForceByAgency {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConflictSummary {
     /// Deaths, disabilities and injuries by side, kind of harm and cause.
-    pub harm: BTreeMap<Side, BTreeMap<Harm, BTreeMap<crate::force::Cause, u64>>>,
+    pub harm: BTreeMap<Side, BTreeMap<Harm, BTreeMap<crate::use_of_force::Cause, u64>>>,
     /// Totals by side: `{dead, disabled, injured}`.
     pub harm_totals: BTreeMap<Side, BTreeMap<Harm, u64>>,
     pub force_pnp: ForceByAgency,
@@ -68,7 +68,7 @@ pub fn summarise(world: &World, minutes_per_tick: f64, site_names: &[String]) ->
     let m = world.get_resource::<ForceMetrics>()?;
     let e = world.get_resource::<Escalation>()?;
     let mood = world.get_resource::<CrowdMood>()?;
-    let mut harm: BTreeMap<Side, BTreeMap<Harm, BTreeMap<crate::force::Cause, u64>>> = BTreeMap::new();
+    let mut harm: BTreeMap<Side, BTreeMap<Harm, BTreeMap<crate::use_of_force::Cause, u64>>> = BTreeMap::new();
     let mut harm_totals: BTreeMap<Side, BTreeMap<Harm, u64>> = BTreeMap::new();
     for side in [Side::Civilian, Side::Pnp, Side::Ffaa] {
         let totals = harm_totals.entry(side).or_default();

@@ -3,7 +3,6 @@
 //! Writers for the output files are in [`output`].
 
 pub mod conflict;
-pub mod events;
 pub mod operation;
 pub mod output;
 
@@ -13,8 +12,8 @@ use serde::Serialize;
 use crate::civilians::Condition;
 use crate::command::{CommandMetrics, OperationTick};
 use crate::police::{ArrestLog, OfficerId};
-use crate::sim::chunks::over_read_chunks;
-use crate::sim::{Clock, CurrentTunables, Parallel, Phase};
+use crate::base::chunks::over_read_chunks;
+use crate::base::{Clock, CurrentTunables, Parallel, Phase};
 
 /// The state of the world after one tick: a row of `timeseries.csv`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]

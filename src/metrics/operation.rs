@@ -8,7 +8,7 @@ use bevy_ecs::prelude::*;
 use serde::Serialize;
 
 use crate::command::{Arrangement, CommandMetrics, CommandState, regime_name};
-use crate::forces::TaskKind;
+use crate::units::TaskKind;
 use crate::law::{LegalState, Violation};
 use crate::scenario::CommandModel;
 use crate::situation::Zones;

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::TickRecord;
-use super::events::Event;
+use crate::base::events::Event;
 use crate::police::Arrest;
 
 pub const SUMMARY: &str = "summary.json";

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::civilians::{CivilianId, Condition, JailRoster};
 use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code};
-use crate::sim::rng::{AgentDraws, Draws};
+use crate::base::rng::{AgentDraws, Draws};
 
 /// An officer's stable id, 0-based in creation order.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -7,136 +7,24 @@
 //! touching the same data without an order fail to build. Parallelism lives
 //! inside hot systems (`par_iter_mut`), never across systems.
 
-pub mod chunks;
-pub mod radix;
-pub mod rng;
-pub mod timing;
-
 use bevy_ecs::prelude::*;
-use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
 use rand::seq::SliceRandom;
+
+use crate::base::rng::{Stream, Streams};
+use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Parallel, Phase, Position, Timeline, tick_schedule, timing};
 
 use crate::civilians::{self, CivilianId, Condition, Disposition};
 use crate::command::planning::SiteInfo;
-use crate::forces::{RadioNets, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
-use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant, Shape, Terrain, VisionCounts};
-use crate::law::{self, LegalState, SiteZones};
-use crate::metrics::events::EventLog;
+use crate::units::{RadioNets, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
+use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant, Shape, Shapes, Terrain, VisionCounts};
+use crate::law::{LegalState, SiteZones};
+use crate::base::events::EventLog;
 use crate::metrics::{self, Census, TickRecord};
 use crate::police::{Arrest, ArrestLog, OfficerId};
 use crate::scenario::conflict::type_of;
-use crate::scenario::{Agency, Deployment, Regime, Rules, Scenario, Tunables, defaults};
+use crate::scenario::{Agency, Deployment, Regime, Scenario, Tunables, defaults};
 use crate::situation::{ReportEvery, Sectors, SiteBreach, Situation, Zones};
-use crate::{activation, changes, command, crowd, force, forces};
-use rng::{Stream, Streams};
-
-/// The phases of a tick, in order.
-#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Phase {
-    /// Scheduled changes take effect.
-    Inject,
-    /// Build what agents see (spatial counts).
-    Sense,
-    /// Civilians decide whether to rebel.
-    Decide,
-    /// The law, reports, commanders' plans and orders (scenarios with
-    /// security units).
-    Command,
-    /// Officers arrest (and, in sequential activation, every turn).
-    Act,
-    /// Agents move.
-    Move,
-    /// Jail terms run and end.
-    Resolve,
-    /// Counts for the outputs.
-    Record,
-    /// Housekeeping that changes no outcome (storage order).
-    Maintain,
-}
-
-impl Phase {
-    /// Every phase, in the order a tick runs them.
-    pub const ALL: [Phase; 9] = [
-        Phase::Inject,
-        Phase::Sense,
-        Phase::Decide,
-        Phase::Command,
-        Phase::Act,
-        Phase::Move,
-        Phase::Resolve,
-        Phase::Record,
-        Phase::Maintain,
-    ];
-
-    /// Its name in lower case, as the timings print it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Phase::Inject => "inject",
-            Phase::Sense => "sense",
-            Phase::Decide => "decide",
-            Phase::Command => "command",
-            Phase::Act => "act",
-            Phase::Move => "move",
-            Phase::Resolve => "resolve",
-            Phase::Record => "record",
-            Phase::Maintain => "maintain",
-        }
-    }
-}
-
-#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Tick;
-
-/// The cell an agent stands on (or, for a jailed civilian who left the grid,
-/// where it was arrested).
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position(pub CellIndex);
-
-/// The tick being run; 0 before the first.
-#[derive(Resource, Debug, Default, Clone, Copy)]
-pub struct Clock {
-    pub tick: u32,
-}
-
-#[derive(Resource, Debug, Clone, Copy)]
-pub struct CurrentTunables(pub Tunables);
-
-#[derive(Resource, Debug, Clone, Copy)]
-pub struct CurrentRules(pub Rules);
-
-/// Neighbourhood shapes at the current visions.
-#[derive(Resource, Debug, Clone)]
-pub struct Shapes {
-    pub civilian: Shape,
-    pub officer: Shape,
-}
-
-impl Shapes {
-    pub fn new(rules: &Rules, t: &Tunables, map_width: u32) -> Shapes {
-        Shapes {
-            civilian: Shape::new(rules.neighbourhood, t.civilian_vision_cells).for_row_length(map_width),
-            officer: Shape::new(rules.neighbourhood, t.police_vision_cells).for_row_length(map_width),
-        }
-    }
-}
-
-/// Entities by stable id, for the sequential engine's turns.
-#[derive(Resource, Debug, Default)]
-pub struct AgentIndex {
-    pub civilians: Vec<Entity>,
-    /// `None` where an officer was withdrawn.
-    pub officers: Vec<Option<Entity>>,
-    /// Security units by `UnitId`.
-    pub units: Vec<Entity>,
-}
-
-/// Whether hot systems may spread over the compute task pool.
-#[derive(Resource, Debug, Clone, Copy)]
-pub struct Parallel(pub bool);
-
-/// The scheduled tunables, from the scenario's changes.
-#[derive(Resource, Debug, Clone, Default)]
-pub struct Timeline(pub Vec<(u32, Tunables)>);
+use crate::{activation, changes, command, crowd, units, use_of_force};
 
 /// How the simulation uses the machine; never changes an outcome.
 #[derive(Debug, Clone, Copy)]
@@ -248,7 +136,7 @@ impl Sim {
     }
 
     /// The events other than arrests of the ticks run since the last call.
-    pub fn drain_events(&mut self) -> Vec<crate::metrics::events::Event> {
+    pub fn drain_events(&mut self) -> Vec<crate::base::events::Event> {
         self.world.resource_mut::<EventLog>().events.drain(..).collect()
     }
 
@@ -337,18 +225,6 @@ impl Fnv {
     }
 }
 
-/// An empty tick: the phases in order, the single-threaded executor, and
-/// ambiguity detection set to error.
-pub fn tick_schedule() -> Schedule {
-    let mut schedule = Schedule::new(Tick);
-    schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
-    for pair in Phase::ALL.windows(2) {
-        schedule.configure_sets(pair[0].before(pair[1]));
-    }
-    schedule
-}
-
 /// Composes every domain's systems; the security operation's only when the
 /// scenario has one, so a pure crowd model pays nothing for it.
 fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
@@ -357,10 +233,10 @@ fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
     activation::plugin(schedule);
     civilians::plugin(schedule);
     if scenario.command.is_some() {
-        forces::plugin(schedule);
+        units::plugin(schedule);
         command::plugin(schedule);
         crowd::plugin(schedule);
-        force::plugin(schedule);
+        use_of_force::plugin(schedule);
     }
     metrics::plugin(schedule);
     timing::plugin(schedule);
@@ -384,7 +260,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
             grid.set(grid.index(x, y), Occupant::Officer { id: i as u32 });
         }
     }
-    let units = forces::place_units(&s.forces, &grid, &terrain).map_err(SimError::UnitsDoNotFit)?;
+    let units = units::place_units(&s.forces, &grid, &terrain).map_err(SimError::UnitsDoNotFit)?;
 
     // Placement: shuffle the open cells once; civilians take the first ones
     // in id order, then officers (unless their positions are given).
@@ -517,7 +393,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
         world.insert_resource(SiteBreach(s.map.sites.iter().map(|x| x.breach_actives).collect()));
         world.insert_resource(Situation::new(sectors, zones.len(), s.map.sites.len()));
         world.insert_resource(LegalState::new(law, cmd.model, zones.len(), s.metadata.minutes_per_tick));
-        world.insert_resource(ReportEvery(law::ticks(cmd.report_interval_minutes, s.metadata.minutes_per_tick).max(1)));
+        world.insert_resource(ReportEvery(crate::base::ticks(cmd.report_interval_minutes, s.metadata.minutes_per_tick).max(1)));
         world.insert_resource(site_zones);
         world.insert_resource(zones);
         command::setup(world, cmd, s.metadata.minutes_per_tick, sites);
@@ -531,43 +407,13 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
                 mpt,
             );
             world.insert_resource(mood);
-            world.insert_resource(force::ForceSettings(
+            world.insert_resource(use_of_force::ForceSettings(
                 force_spec.clone(),
-                law::ticks(force_spec.reassess_minutes, mpt).max(1),
+                crate::base::ticks(force_spec.reassess_minutes, mpt).max(1),
             ));
-            world.insert_resource(force::ForceMetrics::default());
+            world.insert_resource(use_of_force::ForceMetrics::default());
             world.insert_resource(crowd::escalation::Escalation::new(mpt));
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Resource, Default)]
-    struct Counter(u32);
-
-    fn bump(mut c: ResMut<Counter>) {
-        c.0 += 1;
-    }
-
-    fn bump_again(mut c: ResMut<Counter>) {
-        c.0 += 2;
-    }
-
-    #[test]
-    fn two_unordered_systems_writing_the_same_data_do_not_build() {
-        let mut world = World::new();
-        world.init_resource::<Counter>();
-        let mut schedule = tick_schedule();
-        schedule.add_systems((bump.in_set(Phase::Act), bump_again.in_set(Phase::Act)));
-        assert!(schedule.initialize(&mut world).is_err(), "ambiguity must be an error");
-        let mut ordered = tick_schedule();
-        ordered.add_systems((bump.in_set(Phase::Act), bump_again.in_set(Phase::Move)));
-        assert!(ordered.initialize(&mut world).is_ok());
-        ordered.run(&mut world);
-        assert_eq!(world.resource::<Counter>().0, 3);
-    }
 }

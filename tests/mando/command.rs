@@ -3,8 +3,8 @@
 //! scenario, and the regime's state machine to the tick.
 
 use mando::command::{CommandState, Commander};
-use mando::forces::{Unit, UnitId};
-use mando::metrics::events::Event;
+use mando::units::{Unit, UnitId};
+use mando::base::events::Event;
 use mando::metrics::operation::OperationSummary;
 use mando::runner;
 use mando::scenario::{Regime, load_str};
@@ -110,7 +110,7 @@ fn decentralised_execution_acts_sooner_and_can_break_unity_of_command() {
     assert!(breaks > 0 && breaks < acts, "{breaks} breaks in {acts} acts (p = 0.1)");
 }
 
-fn violations_by_ffaa(events: &[Event]) -> Vec<(mando::forces::TaskKind, Regime, bool)> {
+fn violations_by_ffaa(events: &[Event]) -> Vec<(mando::units::TaskKind, Regime, bool)> {
     events
         .iter()
         .filter_map(|e| match e {
@@ -154,7 +154,7 @@ fn soldiers_on_crowd_control_are_a_violation_in_normal_times_and_not_in_an_emerg
     let soldiers_on_the_street: Vec<&Event> = enforced
         .iter()
         .filter(|e| {
-            matches!(e, Event::TaskStarted { unit, task, .. } if *unit >= 8 && *task != mando::forces::TaskKind::Hold)
+            matches!(e, Event::TaskStarted { unit, task, .. } if *unit >= 8 && *task != mando::units::TaskKind::Hold)
         })
         .collect();
     assert!(soldiers_on_the_street.is_empty(), "{soldiers_on_the_street:?}");

@@ -1,9 +1,9 @@
 //! Use of force, crowd types and escalation: directional behaviour over
 //! seeds (never single-run coincidences) and the harm ledger's invariants.
 
-use mando::force::Harm;
+use mando::use_of_force::Harm;
 use mando::metrics::conflict::ConflictSummary;
-use mando::metrics::events::Event;
+use mando::base::events::Event;
 use mando::runner;
 use mando::scenario::{self, Override};
 use mando::sim::{Sim, SimOptions};
@@ -39,7 +39,7 @@ fn over_seeds(file: &str, sets: &[&str], f: impl Fn(&ConflictSummary, f64) -> f6
 }
 
 fn civilian(c: &ConflictSummary, h: Harm) -> f64 {
-    c.harm_totals[&mando::force::Side::Civilian][&h] as f64
+    c.harm_totals[&mando::use_of_force::Side::Civilian][&h] as f64
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn harm_ledger_agrees_with_events(file: &str, seed: u64) -> u64 {
     }
     let c = sim.operation_summary().unwrap().conflict.unwrap();
     let total = |side| -> u64 { c.harm_totals[&side].values().sum() };
-    use mando::force::Side;
+    use mando::use_of_force::Side;
     assert_eq!(c.harm_totals[&Side::Civilian][&Harm::Injured], civ[0], "{file} seed {seed}");
     assert_eq!(c.harm_totals[&Side::Civilian][&Harm::Disabled], civ[1], "{file} seed {seed}");
     assert_eq!(c.harm_totals[&Side::Civilian][&Harm::Dead], civ[2], "{file} seed {seed}");

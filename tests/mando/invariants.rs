@@ -4,10 +4,11 @@
 use std::collections::BTreeSet;
 
 use mando::civilians::{CivilianId, Condition};
-use mando::forces::UnitId;
+use mando::units::UnitId;
 use mando::grid::{Grid, Occupant, Terrain};
 use mando::police::OfficerId;
-use mando::sim::{Position, Sim, SimOptions};
+use mando::base::Position;
+use mando::sim::{Sim, SimOptions};
 
 use crate::common::*;
 
@@ -197,7 +198,7 @@ fn re_sorting_keeps_every_agent_indexed_and_arrests_logged_in_officer_order() {
         arrests += log.len();
         assert!(log.windows(2).all(|w| w[0].officer < w[1].officer), "arrests out of officer order: {log:?}");
         let world = sim.world_mut();
-        let index = world.resource::<mando::sim::AgentIndex>();
+        let index = world.resource::<mando::base::AgentIndex>();
         let (civilians, officers) = (index.civilians.clone(), index.officers.clone());
         for (i, e) in civilians.iter().enumerate() {
             assert_eq!(world.get::<CivilianId>(*e).map(|c| c.0), Some(i as u32), "civilian {i}");
@@ -209,7 +210,7 @@ fn re_sorting_keeps_every_agent_indexed_and_arrests_logged_in_officer_order() {
         }
         // Re-sorted at the end of every tick: stored in cell order.
         let cells: Vec<u32> =
-            world.query::<(&CivilianId, &mando::sim::Position)>().iter(world).map(|(_, p)| p.0).collect();
+            world.query::<(&CivilianId, &mando::base::Position)>().iter(world).map(|(_, p)| p.0).collect();
         assert!(cells.is_sorted(), "civilians not stored in cell order after a re-sort");
         check_grid(&mut sim, false);
     }

@@ -5,10 +5,7 @@
 use bevy_ecs::prelude::Resource;
 use serde::Serialize;
 
-use crate::crowd::escalation::ConflictPhase;
-use crate::force::{Cause, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side};
-use crate::forces::TaskKind;
-use crate::law::Violation;
+use super::vocabulary::{Cause, ConflictPhase, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side, TaskKind, Violation};
 use crate::scenario::{Agency, Regime};
 
 /// Who issued an order, as written in events.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use bevy_ecs::prelude::*;
 
-use super::Phase;
+use super::phase::Phase;
 
 /// Wall time spent in each phase since the simulation was built.
 #[derive(Resource, Debug, Clone, Default)]
@@ -100,7 +100,7 @@ mod tests {
         let act = times.per_tick_ms().into_iter().find(|r| r.0 == "act").unwrap().1;
         assert!(act > 0.0);
         let table = times.table();
-        for phase in crate::sim::Phase::ALL {
+        for phase in crate::base::Phase::ALL {
             assert!(table.contains(phase.name()), "{table}");
         }
     }

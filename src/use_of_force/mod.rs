@@ -27,127 +27,19 @@
 use std::collections::BTreeMap;
 
 use bevy_ecs::prelude::*;
-use serde::Serialize;
 
+pub use crate::base::vocabulary::{Cause, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side};
 use crate::civilians::{self, CivilianId, Condition, Disposition};
 use crate::crowd::{CrowdMood, Weapon};
-use crate::forces::{Tasking, Unit, UnitId, unit_key};
+use crate::units::{Tasking, Unit, UnitId, unit_key};
 use crate::grid::{CellIndex, Grid, Occupant};
 use crate::law::LegalState;
-use crate::metrics::events::{Event, EventLog};
+use crate::base::events::{Event, EventLog};
 use crate::scenario::{Agency, CrowdType, ForceSpec, NonLethalKit, Regime};
-use crate::sim::rng::{Draws, Stream, Streams};
-use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position, Shapes};
+use crate::base::rng::{Draws, Stream, Streams};
+use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position};
+use crate::grid::Shapes;
 use crate::situation::Zones;
-
-/// A person's resistance (D. Leg. 1186 art. 7.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Resistance {
-    /// Riesgo latente.
-    LatentRisk,
-    /// Cooperador.
-    Cooperative,
-    /// No cooperador.
-    NonCooperative,
-    /// Resistencia física.
-    PhysicalResistance,
-    /// Agresión no letal.
-    NonLethalAggression,
-    /// Agresión letal.
-    LethalAggression,
-}
-
-/// The force a unit uses (D. Leg. 1186 art. 7.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ForceLevel {
-    /// Presencia policial.
-    Presence,
-    /// Verbalización.
-    VerbalCommands,
-    /// Control de contacto.
-    ContactControl,
-    /// Control físico.
-    PhysicalControl,
-    /// Tácticas defensivas no letales.
-    NonLethalDefensiveTactics,
-    /// Fuerza letal.
-    LethalForce,
-}
-
-impl Resistance {
-    pub const ALL: [Resistance; 6] = [
-        Resistance::LatentRisk,
-        Resistance::Cooperative,
-        Resistance::NonCooperative,
-        Resistance::PhysicalResistance,
-        Resistance::NonLethalAggression,
-        Resistance::LethalAggression,
-    ];
-}
-
-impl ForceLevel {
-    pub const ALL: [ForceLevel; 6] = [
-        ForceLevel::Presence,
-        ForceLevel::VerbalCommands,
-        ForceLevel::ContactControl,
-        ForceLevel::PhysicalControl,
-        ForceLevel::NonLethalDefensiveTactics,
-        ForceLevel::LethalForce,
-    ];
-
-    /// The level `n`, capped at lethal force.
-    pub fn of(n: u8) -> ForceLevel {
-        ForceLevel::ALL[(n as usize).min(5)]
-    }
-}
-
-/// The rules a unit's force answers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleSet {
-    /// D. Leg. 1186 and D.S. 012-2016-IN (the PNP).
-    PoliceLaw,
-    /// RS 003-2023-DE rules for the use of force under human-rights law (the FF.AA.).
-    ArmedForcesRules,
-    /// Humanitarian-law rules of engagement, only against a hostile group.
-    HumanitarianLaw,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    Civilian,
-    Pnp,
-    Ffaa,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Harm {
-    Injured,
-    Disabled,
-    Dead,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Cause {
-    PhysicalControl,
-    Gas,
-    KineticProjectiles,
-    Firearm,
-    Stones,
-}
-
-/// Harm done in one use of force.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct HarmCount {
-    pub injured: u32,
-    pub disabled: u32,
-    pub dead: u32,
-}
 
 /// Counts for the outputs.
 #[derive(Resource, Debug, Default, Clone)]
@@ -187,7 +79,7 @@ impl ForceMetrics {
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems((
         start_tick.in_set(Phase::Inject).after(crate::changes::apply_scheduled_changes),
-        use_force.in_set(Phase::Act).after(crate::activation::Engine::Act).before(crate::forces::units_arrest),
+        use_force.in_set(Phase::Act).after(crate::activation::Engine::Act).before(crate::units::units_arrest),
         count_arrests_by_type
             .in_set(Phase::Record)
             .after(crate::crowd::take_mean_legitimacy)

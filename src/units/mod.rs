@@ -18,8 +18,8 @@ use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Occupant, Shape, Terrain};
 use crate::police::{self, ArrestLog, Arrester, OfficerId};
 use crate::scenario::{Agency, NonLethalKit, StandingTask, UnitGroup, UnitKind};
-use crate::sim::rng::{Stream, Streams};
-use crate::sim::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position};
+use crate::base::rng::{Stream, Streams};
+use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position};
 pub use tasks::{Task, TaskKind};
 
 /// A unit's stable id, 0-based in scenario order.

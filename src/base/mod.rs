@@ -1,0 +1,27 @@
+//! The base layer: the vocabulary every domain of the world shares, and
+//! nothing of any domain's rules. The tick's phases and their steps
+//! ([`phase`]), the clock ([`clock`]), where agents stand and how they are
+//! found ([`agents`]), the settings in force ([`settings`]), random streams
+//! ([`rng`]), the event journal and its vocabulary ([`events`],
+//! [`vocabulary`]), and the tools of the hot loops ([`chunks`], [`radix`],
+//! [`timing`]).
+//!
+//! *Invariant:* nothing here imports a domain, the world's assembly,
+//! metrics, batches or the command line; only `scenario` (the checked file
+//! format) lies below it.
+
+pub mod agents;
+pub mod chunks;
+pub mod clock;
+pub mod events;
+pub mod phase;
+pub mod radix;
+pub mod rng;
+pub mod settings;
+pub mod timing;
+pub mod vocabulary;
+
+pub use agents::{AgentIndex, CellIndex, Position};
+pub use clock::{Clock, ticks};
+pub use phase::{Phase, Tick, tick_schedule};
+pub use settings::{CurrentRules, CurrentTunables, Parallel, Timeline};

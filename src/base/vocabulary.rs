@@ -1,0 +1,216 @@
+//! The words events are written in: what a unit is told to do, the
+//! use-of-force scale, harm, legal violations and conflict phases. Plain
+//! data with their names; the rules that produce them live in their
+//! domains (`units`, `use_of_force`, `law`), which re-export them.
+
+use serde::Serialize;
+
+// ---- Tasks (units, command) ----
+
+/// What a unit is told to do (domain brief, command decisions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// Stand at a critical site and keep it.
+    GuardSite,
+    /// Hold a line around a crowd.
+    Cordon,
+    /// Clear a crowd or a blocked road.
+    Disperse,
+    /// Arrest actives.
+    Arrest,
+    /// Walk around near home.
+    Patrol,
+    /// Stay put (at base).
+    Hold,
+}
+
+impl TaskKind {
+    pub const ALL: [TaskKind; 6] =
+        [TaskKind::GuardSite, TaskKind::Cordon, TaskKind::Disperse, TaskKind::Arrest, TaskKind::Patrol, TaskKind::Hold];
+
+    /// Whether a unit on this task arrests the actives it sees.
+    pub fn arrests(self) -> bool {
+        matches!(self, TaskKind::Disperse | TaskKind::Arrest | TaskKind::GuardSite)
+    }
+
+    /// Whether the task answers a hotspot (rather than being a unit's
+    /// standing task).
+    pub fn is_operation(self) -> bool {
+        !matches!(self, TaskKind::Patrol | TaskKind::Hold)
+    }
+
+    /// Crowd-control tasks: the ones that put the unit face to face with a crowd.
+    pub fn is_crowd_control(self) -> bool {
+        matches!(self, TaskKind::Cordon | TaskKind::Disperse | TaskKind::Arrest)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskKind::GuardSite => "guard_site",
+            TaskKind::Cordon => "cordon",
+            TaskKind::Disperse => "disperse",
+            TaskKind::Arrest => "arrest",
+            TaskKind::Patrol => "patrol",
+            TaskKind::Hold => "hold",
+        }
+    }
+}
+
+// ---- The use-of-force scale and harm (D. Leg. 1186 art. 7) ----
+
+/// A person's resistance (D. Leg. 1186 art. 7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resistance {
+    /// Riesgo latente.
+    LatentRisk,
+    /// Cooperador.
+    Cooperative,
+    /// No cooperador.
+    NonCooperative,
+    /// Resistencia física.
+    PhysicalResistance,
+    /// Agresión no letal.
+    NonLethalAggression,
+    /// Agresión letal.
+    LethalAggression,
+}
+
+/// The force a unit uses (D. Leg. 1186 art. 7.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForceLevel {
+    /// Presencia policial.
+    Presence,
+    /// Verbalización.
+    VerbalCommands,
+    /// Control de contacto.
+    ContactControl,
+    /// Control físico.
+    PhysicalControl,
+    /// Tácticas defensivas no letales.
+    NonLethalDefensiveTactics,
+    /// Fuerza letal.
+    LethalForce,
+}
+
+impl Resistance {
+    pub const ALL: [Resistance; 6] = [
+        Resistance::LatentRisk,
+        Resistance::Cooperative,
+        Resistance::NonCooperative,
+        Resistance::PhysicalResistance,
+        Resistance::NonLethalAggression,
+        Resistance::LethalAggression,
+    ];
+}
+
+impl ForceLevel {
+    pub const ALL: [ForceLevel; 6] = [
+        ForceLevel::Presence,
+        ForceLevel::VerbalCommands,
+        ForceLevel::ContactControl,
+        ForceLevel::PhysicalControl,
+        ForceLevel::NonLethalDefensiveTactics,
+        ForceLevel::LethalForce,
+    ];
+
+    /// The level `n`, capped at lethal force.
+    pub fn of(n: u8) -> ForceLevel {
+        ForceLevel::ALL[(n as usize).min(5)]
+    }
+}
+
+/// The rules a unit's force answers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSet {
+    /// D. Leg. 1186 and D.S. 012-2016-IN (the PNP).
+    PoliceLaw,
+    /// RS 003-2023-DE rules for the use of force under human-rights law (the FF.AA.).
+    ArmedForcesRules,
+    /// Humanitarian-law rules of engagement, only against a hostile group.
+    HumanitarianLaw,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Civilian,
+    Pnp,
+    Ffaa,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Harm {
+    Injured,
+    Disabled,
+    Dead,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    PhysicalControl,
+    Gas,
+    KineticProjectiles,
+    Firearm,
+    Stones,
+}
+
+/// Harm done in one use of force.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct HarmCount {
+    pub injured: u32,
+    pub disabled: u32,
+    pub dead: u32,
+}
+
+// ---- Law ----
+
+/// Kinds of legal violation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Violation {
+    /// A unit tasked with something its agency may not do in the zone's regime.
+    TaskNotPermitted,
+    /// An FF.AA. command directing PNP units where the FF.AA. do not control
+    /// internal order.
+    CommandNotPermitted,
+}
+
+// ---- Conflict phases (Defensoría del Pueblo) ----
+
+/// The escalation phase of a conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictPhase {
+    Early,
+    Escalation,
+    Crisis,
+    DeEscalation,
+    Dialogue,
+}
+
+impl ConflictPhase {
+    pub const ALL: [ConflictPhase; 5] = [
+        ConflictPhase::Early,
+        ConflictPhase::Escalation,
+        ConflictPhase::Crisis,
+        ConflictPhase::DeEscalation,
+        ConflictPhase::Dialogue,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ConflictPhase::Early => "early",
+            ConflictPhase::Escalation => "escalation",
+            ConflictPhase::Crisis => "crisis",
+            ConflictPhase::DeEscalation => "de_escalation",
+            ConflictPhase::Dialogue => "dialogue",
+        }
+    }
+}
+
