@@ -8,8 +8,8 @@
 //! (the parallel one then settles two agents choosing one cell by lot), and
 //! releases from jail use it.
 
-use crate::grid::{CellIndex, Grid, Shape, is_empty_code};
 use crate::base::rng::AgentDraws;
+use crate::grid::{CellIndex, Grid, Shape, is_empty_code};
 
 /// Random draws before falling back to scanning the neighbourhood. With a
 /// quarter of cells empty the fallback runs for about 1% of agents.

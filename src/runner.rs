@@ -5,10 +5,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::base::timing::PhaseTimes;
 use crate::metrics::output::OutputDir;
 use crate::metrics::{Summary, SummaryBuilder, TickRecord};
 use crate::scenario::Scenario;
-use crate::base::timing::PhaseTimes;
 use crate::sim::{Sim, SimError, SimOptions};
 
 /// The content of `summary.json`.

@@ -6,13 +6,13 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::base::{Clock, Position, Step};
 use crate::civilians::Condition;
-use crate::units::{Unit, UnitId};
 use crate::grid::terrain::Ground;
 use crate::grid::{CellIndex, Terrain};
 use crate::police::OfficerId;
 use crate::scenario::{Agency, LawSpec, MapSpec};
-use crate::base::{Clock, Position};
+use crate::units::{Unit, UnitId};
 
 /// Squares of `side` cells over the map; the unit of a command picture.
 #[derive(Debug, Clone, Copy)]
@@ -144,6 +144,10 @@ pub fn is_report_tick(clock: &Clock, every: ReportEvery) -> bool {
 /// Thresholds from the scenario, per site.
 #[derive(Resource, Debug, Clone)]
 pub struct SiteBreach(pub Vec<u32>);
+
+pub fn plugin(schedule: &mut Schedule) {
+    schedule.add_systems(take_situation.in_set(Step::TakeSituation));
+}
 
 #[allow(clippy::too_many_arguments)]
 pub fn take_situation(

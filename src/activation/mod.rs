@@ -13,13 +13,14 @@ pub mod synchronous;
 
 use bevy_ecs::prelude::*;
 
+use crate::base::chunks::over_chunks;
+use crate::base::radix::sort_by_u64_key;
 use crate::civilians::{CivilianId, Condition, Disposition};
 use crate::grid::{CellIndex, Grid, Occupant};
 use crate::police::OfficerId;
 use crate::scenario::Activation;
-use crate::base::chunks::over_chunks;
-use crate::base::radix::sort_by_u64_key;
-use crate::base::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position};
+
+use crate::base::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position, Step};
 
 /// Scratch for the parallel engine: what an agent intends this tick.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,14 +67,6 @@ fn is(mode: Activation) -> impl Fn(Res<CurrentRules>) -> bool + Clone {
     move |rules: Res<CurrentRules>| rules.0.activation == mode
 }
 
-/// The engines' systems in the Act and Move phases; the rules of security
-/// units run after them.
-#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Engine {
-    Act,
-    Move,
-}
-
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems((
         synchronous::count_what_agents_see.in_set(Phase::Sense).run_if(is(Activation::Synchronous)),
@@ -85,12 +78,10 @@ pub fn plugin(schedule: &mut Schedule) {
             synchronous::make_arrests.run_if(is(Activation::Synchronous)),
         )
             .chain()
-            .in_set(Phase::Act)
-            .in_set(Engine::Act),
+            .in_set(Step::CrowdActs),
         (synchronous::propose_moves, synchronous::settle_moves)
             .chain()
-            .in_set(Phase::Move)
-            .in_set(Engine::Move)
+            .in_set(Step::CrowdMoves)
             .run_if(is(Activation::Synchronous)),
         resort_by_cell.in_set(Phase::Maintain),
     ));

@@ -9,15 +9,15 @@ use bevy_ecs::prelude::*;
 use rand::seq::SliceRandom;
 
 use super::{civilian_code, civilian_key, officer_key, relocate};
+use crate::base::rng::{Stream, Streams};
+use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position};
 use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
 use crate::crowd::CrowdMood;
+use crate::grid::Shapes;
 use crate::grid::{Grid, Occupant};
 use crate::movement;
 use crate::police::{self, ArrestLog, OfficerId};
 use crate::scenario::Turn;
-use crate::base::rng::{Stream, Streams};
-use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position};
-use crate::grid::Shapes;
 
 const OFFICER_FLAG: u32 = 1 << 31;
 

@@ -14,17 +14,17 @@
 use bevy_ecs::prelude::*;
 
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
-use crate::civilians::storage::{Row, StorageRows};
-use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster, Leaning};
-use crate::crowd::CrowdMood;
-use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts, claim_zones};
-use crate::movement;
-use crate::police::{self, ArrestLog, OfficerId};
 use crate::base::chunks::{chunk_starts, over_chunks, over_read_chunks};
 use crate::base::radix::sort_by_u64_key;
 use crate::base::rng::{Stream, Streams};
 use crate::base::{Clock, CurrentRules, CurrentTunables, Parallel, Position};
+use crate::civilians::storage::{Row, StorageRows};
+use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster, Leaning};
+use crate::crowd::CrowdMood;
 use crate::grid::Shapes;
+use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts, claim_zones};
+use crate::movement;
+use crate::police::{self, ArrestLog, OfficerId};
 
 /// Civilians' and officers' components are in tables (the default
 /// storage), so their queries are always dense.

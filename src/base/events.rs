@@ -1,11 +1,19 @@
-//! Events other than arrests, as written to `events.jsonl` (one JSON object
-//! per line, `kind` first). Systems push them in a fixed order within a
-//! tick; the runner drains them after every tick.
+//! The event journal: what happened, as domains report it. Events other
+//! than arrests are written to `events.jsonl` (one JSON object per line,
+//! `kind` first). Domain systems push them in a fixed order within a tick;
+//! metrics' recorders count this tick's events ([`EventLog::this_tick`]);
+//! the runner drains them after every tick.
+//!
+//! *Invariant:* a domain says what happened here and keeps no counter for
+//! the outputs; every counter of `summary.json` and `timeseries.csv` is
+//! built by `metrics` from these events and from the world.
 
 use bevy_ecs::prelude::Resource;
 use serde::Serialize;
 
-use super::vocabulary::{Cause, ConflictPhase, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side, TaskKind, Violation};
+use super::vocabulary::{
+    Cause, ConflictPhase, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side, TaskKind, Violation,
+};
 use crate::scenario::{Agency, Regime};
 
 /// Who issued an order, as written in events.
@@ -126,16 +134,87 @@ pub enum Event {
         /// Refused under `law.enforce` instead of carried out.
         refused: bool,
     },
+    // The facts below are counted in the summary but have never been
+    // written to `events.jsonl`; they stay out of it so that the journal's
+    // format does not change (see [`Event::in_journal`]).
+    /// An order arrived after a later order to the same unit: not carried out.
+    OrderSuperseded {
+        tick: u32,
+        order: u64,
+        unit: u32,
+        latency_minutes: f64,
+    },
+    /// Copies of a report sent to the other chain's picture were lost on the way.
+    ReportTransmissionsLost {
+        tick: u32,
+        transmissions: u32,
+    },
+    /// Parallel chains: a planner tasked a unit to a place the other chain
+    /// already sends a unit to, for the same task.
+    DuplicatedTasking {
+        tick: u32,
+        unit: u32,
+    },
+    /// Parallel chains: a clash of orders called off by phone.
+    DeconflictedByPhone {
+        tick: u32,
+        unit: u32,
+    },
+    /// Decentralised execution: a unit took a task on its own initiative.
+    InitiativeTaken {
+        tick: u32,
+        unit: u32,
+    },
+    /// A civilian harmed by a unit's use of force.
+    CivilianHarmed {
+        tick: u32,
+        unit: u32,
+        harm: Harm,
+        cause: Cause,
+    },
+}
+
+impl Event {
+    /// Whether the event is written to `events.jsonl`.
+    pub fn in_journal(&self) -> bool {
+        !matches!(
+            self,
+            Event::OrderSuperseded { .. }
+                | Event::ReportTransmissionsLost { .. }
+                | Event::DuplicatedTasking { .. }
+                | Event::DeconflictedByPhone { .. }
+                | Event::InitiativeTaken { .. }
+                | Event::CivilianHarmed { .. }
+        )
+    }
 }
 
 /// Events of the ticks run since the runner last drained them.
 #[derive(Resource, Debug, Default)]
 pub struct EventLog {
-    pub events: Vec<Event>,
+    events: Vec<Event>,
+    /// Where the current tick's events begin.
+    tick_start: usize,
 }
 
 impl EventLog {
     pub fn push(&mut self, e: Event) {
         self.events.push(e);
+    }
+
+    /// Marks the start of a tick (the clock's step).
+    pub fn begin_tick(&mut self) {
+        self.tick_start = self.events.len();
+    }
+
+    /// The events of the tick being run, in the order they happened.
+    pub fn this_tick(&self) -> &[Event] {
+        &self.events[self.tick_start..]
+    }
+
+    /// Takes the events written to the journal since the last call.
+    pub fn drain_journal(&mut self) -> Vec<Event> {
+        self.tick_start = 0;
+        self.events.drain(..).filter(Event::in_journal).collect()
     }
 }

@@ -23,5 +23,5 @@ pub mod vocabulary;
 
 pub use agents::{AgentIndex, CellIndex, Position};
 pub use clock::{Clock, ticks};
-pub use phase::{Phase, Tick, tick_schedule};
+pub use phase::{Phase, Step, Tick, tick_schedule};
 pub use settings::{CurrentRules, CurrentTunables, Parallel, Timeline};

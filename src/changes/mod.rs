@@ -7,15 +7,15 @@
 use bevy_ecs::prelude::*;
 
 use crate::activation::{Intent, officer_key};
+use crate::base::rng::{Stream, Streams};
+use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position, Step, Timeline};
+use crate::grid::Shapes;
 use crate::grid::{Grid, Occupant};
 use crate::movement;
 use crate::police::OfficerId;
-use crate::base::rng::{Stream, Streams};
-use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position, Timeline};
-use crate::grid::Shapes;
 
 pub fn plugin(schedule: &mut Schedule) {
-    schedule.add_systems(apply_scheduled_changes.in_set(Phase::Inject));
+    schedule.add_systems(apply_scheduled_changes.in_set(Step::ApplyChanges));
 }
 
 /// Applies the tunables scheduled for this tick, if any.

@@ -14,14 +14,14 @@ use std::fmt;
 
 use bevy_ecs::prelude::*;
 
-use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_code};
-use crate::memory;
-use crate::movement;
-use crate::scenario::Rounding;
 use crate::base::radix::sort_by_u64_key;
 use crate::base::rng::{Stream, Streams};
 use crate::base::{Clock, CurrentRules, Parallel, Phase, Position};
 use crate::grid::Shapes;
+use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_code};
+use crate::memory;
+use crate::movement;
+use crate::scenario::Rounding;
 use storage::{Row, StorageRows};
 
 /// A civilian's stable id, 0-based in creation order.

@@ -14,8 +14,8 @@
 use bevy_ecs::prelude::Resource;
 
 use super::CivilianId;
-use crate::memory;
 use crate::base::chunks::over_read_chunks;
+use crate::memory;
 
 /// A row of one of the civilians' tables, in query order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,9 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::units::Task;
-use crate::scenario::{Agency, CommandSpec};
 use crate::base::rng::Draws;
+use crate::scenario::{Agency, CommandSpec};
+use crate::units::Task;
 
 use super::Planner;
 
@@ -163,8 +163,8 @@ impl MessageQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::load_str;
     use crate::base::rng::{Stream, Streams};
+    use crate::scenario::load_str;
 
     fn spec(sets: &[(&str, &str)]) -> CommandSpec {
         let mut text = String::from(

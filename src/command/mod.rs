@@ -20,15 +20,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
-use crate::units::{self, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
+use crate::base::events::{Event, EventLog};
+use crate::base::rng::{Stream, Streams};
+use crate::base::{AgentIndex, Clock, Position, Step};
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Terrain, is_active_code};
 use crate::law::{self, LegalState, Violation};
-use crate::base::events::{Event, EventLog};
 use crate::scenario::{Agency, CommandModel, CommandSpec, Deployment, Regime, UnitKind};
-use crate::base::rng::{Stream, Streams};
-use crate::base::{AgentIndex, Clock, Phase, Position};
-use crate::situation::{self, ReportEvery, Sectors, Situation, Zones, is_report_tick};
+use crate::situation::{ReportEvery, Sectors, Situation, Zones, is_report_tick};
+use crate::units::{self, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
 use messages::{Hop, Message, MessageQueue, Order, Report, transit};
 use picture::Picture;
 use planning::{Candidate, Concern, SiteInfo};
@@ -172,76 +172,6 @@ pub struct CommandState {
     finder: Pathfinder,
 }
 
-/// Counts for the outputs.
-#[derive(Resource, Debug, Default, Clone)]
-pub struct CommandMetrics {
-    pub orders_issued: u64,
-    pub orders_delivered: u64,
-    pub orders_superseded: u64,
-    pub transmissions_lost: u64,
-    pub orders_refused: u64,
-    pub conflicting_orders: u64,
-    pub deconflicted_by_phone: u64,
-    pub duplicated_tasking: u64,
-    pub unity_of_command_breaks: u64,
-    pub initiative_acts: u64,
-    pub uncovered_hotspot_minutes: f64,
-    pub latencies_minutes: Vec<f64>,
-    pub cross_agency_hops: Vec<u32>,
-    pub picture_ages_minutes: Vec<f64>,
-    pub violations: BTreeMap<Violation, u64>,
-    /// Person-hours by agency (PNP, FF.AA.) and task.
-    pub force_hours: [[f64; 6]; 2],
-    /// This tick's counts, for the time series.
-    pub tick: OperationTick,
-}
-
-/// The operation's columns of a `timeseries.csv` row.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct OperationTick {
-    /// The most severe regime in force anywhere (0 normal … 4 siege).
-    pub regime: u8,
-    pub orders_issued: u32,
-    pub orders_delivered: u32,
-    pub transmissions_lost: u32,
-    pub conflicting_orders: u32,
-    pub violations: u32,
-    pub units_on_operations: u32,
-    pub messages_in_flight: u32,
-    /// Civilians killed so far.
-    pub dead: u32,
-    /// People injured (civilians and security personnel) during the tick.
-    pub injured: u32,
-    /// Uses of force (contact control and above) during the tick.
-    pub force_events: u32,
-    /// Escalation phase (0 early, 1 escalation, 2 crisis, 3 de-escalation, 4 dialogue).
-    pub phase: u8,
-}
-
-impl OperationTick {
-    pub const CSV_HEADER: &'static str = "regime,orders_issued,orders_delivered,transmissions_lost,\
-                                          conflicting_orders,violations,units_on_operations,messages_in_flight,\
-                                          dead,injured,force_events,phase";
-
-    pub fn csv(&self) -> String {
-        format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
-            self.regime,
-            self.orders_issued,
-            self.orders_delivered,
-            self.transmissions_lost,
-            self.conflicting_orders,
-            self.violations,
-            self.units_on_operations,
-            self.messages_in_flight,
-            self.dead,
-            self.injured,
-            self.force_events,
-            self.phase
-        )
-    }
-}
-
 /// Builds command nodes and units' books; called once when the world is made.
 pub fn setup(world: &mut World, spec: &CommandSpec, mpt: f64, sites: Vec<SiteInfo>) {
     let mut id = 0u32;
@@ -339,32 +269,31 @@ pub fn setup(world: &mut World, spec: &CommandSpec, mpt: f64, sites: Vec<SiteInf
         finder: Pathfinder::default(),
     };
     world.insert_resource(state);
-    world.insert_resource(CommandMetrics::default());
 }
 
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(
-        (
-            start_tick,
-            situation::take_situation,
-            law::update_regimes,
-            update_arrangement,
-            send_reports,
-            deliver_messages,
-            plan_and_order,
-            act_on_initiative,
-            count_force_hours,
-        )
+        (update_arrangement, send_reports, deliver_messages, plan_and_order, act_on_initiative)
             .chain()
-            .in_set(Phase::Command),
+            .in_set(Step::Command),
     );
 }
 
-fn start_tick(mut metrics: ResMut<CommandMetrics>) {
-    metrics.tick = OperationTick::default();
-}
-
 impl CommandState {
+    pub fn minutes_per_tick(&self) -> f64 {
+        self.mpt
+    }
+
+    /// The sectors commanders' pictures and plans are made of.
+    pub fn sectors(&self) -> &Sectors {
+        &self.sectors
+    }
+
+    /// Reports and orders sent and not yet delivered.
+    pub fn messages_in_flight(&self) -> usize {
+        self.queue.in_flight()
+    }
+
     fn depth(&self, a: Agency) -> u32 {
         match a {
             Agency::Pnp => self.spec.pnp_echelons,
@@ -427,7 +356,6 @@ impl CommandState {
 fn lawful(
     law: &LegalState,
     zones: &Zones,
-    metrics: &mut CommandMetrics,
     log: &mut EventLog,
     tick: u32,
     unit: u32,
@@ -446,12 +374,6 @@ fn lawful(
     }
     let refused = law.spec.enforce && !found.is_empty();
     for v in found {
-        if refused {
-            metrics.orders_refused += 1;
-        } else {
-            *metrics.violations.entry(v).or_default() += 1;
-            metrics.tick.violations += 1;
-        }
         log.push(Event::Violation {
             tick,
             violation: v,
@@ -470,7 +392,6 @@ fn lawful(
 /// Sends an order on its way.
 fn issue(
     st: &mut CommandState,
-    metrics: &mut CommandMetrics,
     log: &mut EventLog,
     grid: &Grid,
     draws: crate::base::rng::Draws,
@@ -503,9 +424,6 @@ fn issue(
     );
     st.units[unit as usize].latest_order = Some(id);
     st.units[unit as usize].latest_issuer = Some(issuer);
-    metrics.orders_issued += 1;
-    metrics.tick.orders_issued += 1;
-    metrics.cross_agency_hops.push(cross);
     log.push(Event::OrderIssued {
         tick,
         order: id,
@@ -527,7 +445,6 @@ fn update_arrangement(
     streams: Res<Streams>,
     index: Res<AgentIndex>,
     mut st: ResMut<CommandState>,
-    mut metrics: ResMut<CommandMetrics>,
     mut log: ResMut<EventLog>,
     mut commanders: Query<&mut Commander>,
 ) {
@@ -579,7 +496,7 @@ fn update_arrangement(
                     l[u] = None;
                 }
                 let task = Task { kind: TaskKind::Hold, cell: st.units[u].home };
-                issue(st, &mut metrics, &mut log, &grid, draws, tick, (Planner::Ffaa, u as u32, task, tick));
+                issue(st, &mut log, &grid, draws, tick, (Planner::Ffaa, u as u32, task, tick));
             }
         }
     }
@@ -595,7 +512,7 @@ fn send_reports(
     streams: Res<Streams>,
     index: Res<AgentIndex>,
     mut st: ResMut<CommandState>,
-    mut metrics: ResMut<CommandMetrics>,
+    mut log: ResMut<EventLog>,
     units: Query<(&Unit, &Position)>,
 ) {
     if !is_report_tick(&clock, *every) {
@@ -628,7 +545,7 @@ fn send_reports(
         let agency = unit.agency;
         let report =
             Report { picture: agency as usize, observed_tick: tick, unit: Some((u as u32, pos.0)), sectors: seen };
-        send_report(st, &mut metrics, draws, tick, agency, report, false);
+        send_report(st, &mut log, draws, tick, agency, report, false);
     }
     for d in 0..st.spec.drones.len() {
         let drone = st.spec.drones[d].clone();
@@ -643,7 +560,7 @@ fn send_reports(
             .map(observe)
             .collect();
         let report = Report { picture: drone.agency as usize, observed_tick: tick, unit: None, sectors: seen };
-        send_report(st, &mut metrics, draws, tick, drone.agency, report, true);
+        send_report(st, &mut log, draws, tick, drone.agency, report, true);
     }
 }
 
@@ -652,7 +569,7 @@ fn send_reports(
 /// other chain's picture.
 fn send_report(
     st: &mut CommandState,
-    metrics: &mut CommandMetrics,
+    log: &mut EventLog,
     draws: crate::base::rng::Draws,
     tick: u32,
     agency: Agency,
@@ -669,8 +586,9 @@ fn send_report(
         let mut across = own.clone();
         across.push(st.cross(st.spec.liaison_officers));
         let t2 = transit(&st.spec, st.mpt, &across, draws, id);
-        metrics.transmissions_lost += t2.losses.len() as u64;
-        metrics.tick.transmissions_lost += t2.losses.len() as u32;
+        if !t2.losses.is_empty() {
+            log.push(Event::ReportTransmissionsLost { tick, transmissions: t2.losses.len() as u32 });
+        }
         let mut other = report.clone();
         other.picture = 1 - report.picture;
         st.queue.send(tick + ticks(t2.minutes, st.mpt).max(1), Message::Report(other));
@@ -686,7 +604,6 @@ fn deliver_messages(
     terrain: Res<Terrain>,
     index: Res<AgentIndex>,
     mut st: ResMut<CommandState>,
-    mut metrics: ResMut<CommandMetrics>,
     mut log: ResMut<EventLog>,
     mut units: Query<(&Position, &mut Tasking, &Commander)>,
 ) {
@@ -701,24 +618,15 @@ fn deliver_messages(
                 }
             }
             Message::Lost { order, unit, hop } => {
-                metrics.transmissions_lost += 1;
-                metrics.tick.transmissions_lost += 1;
                 log.push(Event::OrderLost { tick, order, unit, hop });
             }
             Message::Order(o) => {
-                // Every order that arrives is a sample of the channel's
-                // latency, current or not: leaving out the overtaken ones
-                // would drop the slowest routes (survivorship).
-                metrics.orders_delivered += 1;
-                metrics.tick.orders_delivered += 1;
-                metrics.latencies_minutes.push(o.minutes);
                 let book = &mut st.units[o.unit as usize];
                 if book.latest_order != Some(o.id) {
-                    metrics.orders_superseded += 1;
+                    log.push(Event::OrderSuperseded { tick, order: o.id, unit: o.unit, latency_minutes: o.minutes });
                     // Another chain's order overtook this one: two commanders
                     // competing for the unit; the loser learns it lost it.
                     if book.latest_issuer != Some(o.issuer) && o.epoch == st.epoch {
-                        metrics.unity_of_command_breaks += 1;
                         log.push(Event::UnityOfCommandBroken { tick, unit: o.unit, cause: "two_commanders" });
                         st.ledgers[o.issuer as usize][o.unit as usize] = None;
                     }
@@ -736,11 +644,7 @@ fn deliver_messages(
                     latency_minutes: o.minutes,
                     picture_age_minutes: age,
                 });
-                if o.task.kind.is_operation() {
-                    metrics.picture_ages_minutes.push(age);
-                }
                 if o.issuer != commander.0 && o.epoch == st.epoch {
-                    metrics.unity_of_command_breaks += 1;
                     log.push(Event::UnityOfCommandBroken { tick, unit: o.unit, cause: "two_commanders" });
                 }
                 book.initiative = false;
@@ -794,7 +698,6 @@ fn plan_and_order(
     zones: Res<Zones>,
     streams: Res<Streams>,
     mut st: ResMut<CommandState>,
-    mut metrics: ResMut<CommandMetrics>,
     mut log: ResMut<EventLog>,
 ) {
     let tick = clock.tick;
@@ -861,8 +764,8 @@ fn plan_and_order(
             let book = &st.units[u as usize];
             let task = Task { kind: book.standing, cell: book.home };
             let agency = book.agency;
-            if lawful(&law, &zones, &mut metrics, &mut log, tick, u, agency, Some(planner), task) {
-                issue(st, &mut metrics, &mut log, &grid, draws, tick, (planner, u, task, tick));
+            if lawful(&law, &zones, &mut log, tick, u, agency, Some(planner), task) {
+                issue(st, &mut log, &grid, draws, tick, (planner, u, task, tick));
             }
         }
         for (u, h, kind) in plan.assign {
@@ -880,7 +783,7 @@ fn plan_and_order(
                     .find(|(_, e)| e.is_some_and(|(c, k)| c == hot.concern && k != kind && k.is_crowd_control()));
                 let duplicate = st.ledgers[other].iter().any(|e| e.is_some_and(|(c, k)| c == hot.concern && k == kind));
                 if duplicate {
-                    metrics.duplicated_tasking += 1;
+                    log.push(Event::DuplicatedTasking { tick, unit: u });
                 }
                 if let Some((v, e)) = clash
                     && kind.is_crowd_control()
@@ -888,12 +791,10 @@ fn plan_and_order(
                     let other_task = e.map_or(TaskKind::Hold, |e| e.1);
                     if choices.unit(u as u64, tick, planner as u32) >= st.spec.phone_conflict_probability {
                         // Called off by phone; not proposed again here.
-                        metrics.deconflicted_by_phone += 1;
+                        log.push(Event::DeconflictedByPhone { tick, unit: u });
                         st.barred.insert((planner, u, hot.concern, regime));
                         continue;
                     }
-                    metrics.conflicting_orders += 1;
-                    metrics.tick.conflicting_orders += 1;
                     log.push(Event::ConflictingOrders {
                         tick,
                         cell: grid.xy(hot.cell),
@@ -905,13 +806,13 @@ fn plan_and_order(
                 }
             }
             let agency = st.units[u as usize].agency;
-            if !lawful(&law, &zones, &mut metrics, &mut log, tick, u, agency, Some(planner), task) {
+            if !lawful(&law, &zones, &mut log, tick, u, agency, Some(planner), task) {
                 // Refused: the planner does not propose it again under this regime.
                 st.barred.insert((planner, u, hot.concern, regime));
                 continue;
             }
             st.ledgers[ledger][u as usize] = Some((hot.concern, kind));
-            issue(st, &mut metrics, &mut log, &grid, draws, tick, (planner, u, task, hot.observed_tick));
+            issue(st, &mut log, &grid, draws, tick, (planner, u, task, hot.observed_tick));
         }
     }
 }
@@ -953,7 +854,6 @@ fn act_on_initiative(
     shapes: Res<UnitShapes>,
     index: Res<AgentIndex>,
     mut st: ResMut<CommandState>,
-    mut metrics: ResMut<CommandMetrics>,
     mut log: ResMut<EventLog>,
     mut units: Query<(&UnitId, &Unit, &Position, &mut Tasking)>,
 ) {
@@ -991,53 +891,17 @@ fn act_on_initiative(
         let kind = planning::fit(book.kind, Concern::Sector(0)).1;
         let task = Task { kind, cell: pos.0 };
         let agency = book.agency;
-        if !lawful(&law, &zones, &mut metrics, &mut log, tick, id.0, agency, None, task) {
+        if !lawful(&law, &zones, &mut log, tick, id.0, agency, None, task) {
             continue;
         }
-        metrics.initiative_acts += 1;
+        log.push(Event::InitiativeTaken { tick, unit: id.0 });
         st.units[u].initiative = true;
         st.units[u].seen_since = None;
         change_task(&mut st.finder, &terrain, &grid, &mut log, tick, id.0, pos.0, &mut tasking, task, "initiative");
         if choices.unit(id.0 as u64, tick, 7) < st.spec.unity_break_probability {
-            metrics.unity_of_command_breaks += 1;
             log.push(Event::UnityOfCommandBroken { tick, unit: id.0, cause: "initiative" });
         }
     }
-}
-
-/// Person-hours by agency and task, units on operations this tick, and
-/// on report ticks the true hotspots no unit is tasked to.
-#[allow(clippy::too_many_arguments)]
-fn count_force_hours(
-    clock: Res<Clock>,
-    every: Res<ReportEvery>,
-    situation: Res<Situation>,
-    law: Res<LegalState>,
-    st: Res<CommandState>,
-    mut metrics: ResMut<CommandMetrics>,
-    units: Query<(&Unit, &Tasking)>,
-    mut covered: Local<Vec<bool>>,
-) {
-    let hours = st.mpt / 60.0;
-    let mut on_ops = 0;
-    covered.clear();
-    covered.resize(st.sectors.count(), false);
-    for (unit, tasking) in &units {
-        metrics.force_hours[unit.agency as usize][tasking.task.kind as usize] += unit.strength_personnel as f64 * hours;
-        if tasking.task.kind.is_operation() {
-            on_ops += 1;
-            covered[st.sectors.of(tasking.task.cell) as usize] = true;
-        }
-    }
-    if is_report_tick(&clock, *every) && clock.tick > 1 {
-        let uncovered = (situation.sector_actives.iter().zip(covered.iter()))
-            .filter(|&(&a, &c)| a >= st.spec.hotspot_actives && !c)
-            .count();
-        metrics.uncovered_hotspot_minutes += uncovered as f64 * every.0 as f64 * st.mpt;
-    }
-    metrics.tick.regime = law.strongest() as u8;
-    metrics.tick.units_on_operations = on_ops;
-    metrics.tick.messages_in_flight = st.queue.in_flight() as u32;
 }
 
 /// Regime names for summaries.

@@ -11,17 +11,15 @@
 //! and weapon are stateless draws on the civilian's id, so they need no
 //! storage and never change. Rules and sources: `docs/model.md` §11.
 
-pub mod escalation;
-
 use bevy_ecs::prelude::*;
 
+use crate::base::rng::{Draws, Stream, Streams};
+use crate::base::{Clock, CurrentTunables, Phase, Position, Step};
 use crate::civilians::{CivilianId, Condition, Mood};
 use crate::grid::{CellIndex, Terrain};
 use crate::scenario::conflict::type_of;
 use crate::scenario::defaults as d;
 use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Tunables};
-use crate::base::rng::{Draws, Stream, Streams};
-use crate::base::{Clock, CurrentTunables, Phase, Position};
 use crate::situation::{ReportEvery, Sectors, is_report_tick};
 
 /// What a civilian may carry.
@@ -232,11 +230,7 @@ impl CrowdMood {
 }
 
 pub fn plugin(schedule: &mut Schedule) {
-    schedule.add_systems((
-        advance_mood.in_set(Phase::Inject).after(crate::changes::apply_scheduled_changes),
-        take_mean_legitimacy.in_set(Phase::Record).before(escalation::update_phase),
-    ));
-    escalation::plugin(schedule);
+    schedule.add_systems((advance_mood.in_set(Step::AfterChanges), take_mean_legitimacy.in_set(Phase::Record)));
 }
 
 fn advance_mood(clock: Res<Clock>, mut mood: ResMut<CrowdMood>) {

@@ -11,12 +11,12 @@
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
-pub use crate::base::vocabulary::Violation;
-use crate::units::TaskKind;
 use crate::base::events::{Event, EventLog};
+pub use crate::base::vocabulary::Violation;
+use crate::base::{Clock, Step};
 use crate::scenario::{Agency, CommandModel, Declaration, EmergencyMode, LawSpec, Regime};
-use crate::base::Clock;
 use crate::situation::{ReportEvery, Situation, Zones, is_report_tick};
+use crate::units::TaskKind;
 
 const fn bit(t: TaskKind) -> u8 {
     1 << t as u8
@@ -171,6 +171,10 @@ fn over_trigger(spec: &LawSpec, situation: &Situation, zone: usize, site_zones: 
 /// The zone of each critical site (of its first cell).
 #[derive(Resource, Debug, Clone, Default)]
 pub struct SiteZones(pub Vec<usize>);
+
+pub fn plugin(schedule: &mut Schedule) {
+    schedule.add_systems(update_regimes.in_set(Step::UpdateLaw));
+}
 
 /// Runs the state machine of every zone: triggers are checked on report
 /// ticks (the political level hears of the situation through reports);

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
+use super::counters::ForceMetrics;
+use super::escalation::{ConflictPhase, Escalation};
 use crate::crowd::CrowdMood;
-use crate::crowd::escalation::{ConflictPhase, Escalation};
-use crate::use_of_force::{ForceMetrics, Harm, Side};
+use crate::use_of_force::{Harm, Side};
 
 /// Uses of force by one agency.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -3,17 +3,20 @@
 //! Writers for the output files are in [`output`].
 
 pub mod conflict;
+pub mod counters;
+pub mod escalation;
 pub mod operation;
 pub mod output;
 
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
-use crate::civilians::Condition;
-use crate::command::{CommandMetrics, OperationTick};
-use crate::police::{ArrestLog, OfficerId};
 use crate::base::chunks::over_read_chunks;
-use crate::base::{Clock, CurrentTunables, Parallel, Phase};
+use crate::base::{Clock, CurrentTunables, Parallel, Phase, Step};
+use crate::civilians::Condition;
+use crate::police::{ArrestLog, OfficerId};
+use crate::scenario::Scenario;
+pub use counters::{CommandMetrics, ForceMetrics, OperationTick};
 
 /// The state of the world after one tick: a row of `timeseries.csv`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -66,8 +69,30 @@ impl TickRecord {
 #[derive(Resource, Debug, Default, Clone, Copy)]
 pub struct Census(pub TickRecord);
 
-pub fn plugin(schedule: &mut Schedule) {
+/// The census every tick; the operation's counters and its escalation
+/// phase when the scenario has one.
+pub fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
     schedule.add_systems(count_everyone.in_set(Phase::Record));
+    if scenario.command.is_none() {
+        return;
+    }
+    schedule.add_systems((
+        counters::count_force_hours.in_set(Step::CountCommand),
+        counters::count_command_events.in_set(Phase::Record).before(count_everyone),
+    ));
+    if scenario.crowd.is_some() && scenario.force.is_some() {
+        schedule.add_systems((
+            (counters::count_force_events, counters::count_arrests_by_type)
+                .chain()
+                .in_set(Phase::Record)
+                .after(crate::crowd::take_mean_legitimacy),
+            escalation::update_phase
+                .in_set(Phase::Record)
+                .after(count_everyone)
+                .after(counters::count_arrests_by_type)
+                .after(crate::crowd::take_mean_legitimacy),
+        ));
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

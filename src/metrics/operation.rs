@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
-use crate::command::{Arrangement, CommandMetrics, CommandState, regime_name};
-use crate::units::TaskKind;
+use super::counters::CommandMetrics;
+use crate::command::{Arrangement, CommandState, regime_name};
 use crate::law::{LegalState, Violation};
 use crate::scenario::CommandModel;
 use crate::situation::Zones;
+use crate::units::TaskKind;
 
 /// Mean and 95th percentile of a sample (nearest-rank).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -7,9 +7,9 @@ use std::fmt;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
+use crate::base::rng::{AgentDraws, Draws};
 use crate::civilians::{CivilianId, Condition, JailRoster};
 use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code};
-use crate::base::rng::{AgentDraws, Draws};
 
 /// An officer's stable id, 0-based in creation order.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

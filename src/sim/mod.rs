@@ -11,20 +11,22 @@ use bevy_ecs::prelude::*;
 use rand::seq::SliceRandom;
 
 use crate::base::rng::{Stream, Streams};
-use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Parallel, Phase, Position, Timeline, tick_schedule, timing};
+use crate::base::{
+    AgentIndex, Clock, CurrentRules, CurrentTunables, Parallel, Position, Step, Timeline, tick_schedule, timing,
+};
 
+use crate::base::events::EventLog;
 use crate::civilians::{self, CivilianId, Condition, Disposition};
 use crate::command::planning::SiteInfo;
-use crate::units::{RadioNets, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
 use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant, Shape, Shapes, Terrain, VisionCounts};
 use crate::law::{LegalState, SiteZones};
-use crate::base::events::EventLog;
 use crate::metrics::{self, Census, TickRecord};
 use crate::police::{Arrest, ArrestLog, OfficerId};
 use crate::scenario::conflict::type_of;
 use crate::scenario::{Agency, Deployment, Regime, Scenario, Tunables, defaults};
 use crate::situation::{ReportEvery, Sectors, SiteBreach, Situation, Zones};
-use crate::{activation, changes, command, crowd, units, use_of_force};
+use crate::units::{RadioNets, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
+use crate::{activation, changes, command, crowd, law, situation, units, use_of_force};
 
 /// How the simulation uses the machine; never changes an outcome.
 #[derive(Debug, Clone, Copy)]
@@ -137,7 +139,7 @@ impl Sim {
 
     /// The events other than arrests of the ticks run since the last call.
     pub fn drain_events(&mut self) -> Vec<crate::base::events::Event> {
-        self.world.resource_mut::<EventLog>().events.drain(..).collect()
+        self.world.resource_mut::<EventLog>().drain_journal()
     }
 
     /// The security operation's summary so far (`None` without one).
@@ -228,23 +230,26 @@ impl Fnv {
 /// Composes every domain's systems; the security operation's only when the
 /// scenario has one, so a pure crowd model pays nothing for it.
 fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
-    schedule.add_systems(advance_clock.in_set(Phase::Inject).before(changes::apply_scheduled_changes));
+    schedule.add_systems(advance_clock.in_set(Step::AdvanceClock));
     changes::plugin(schedule);
     activation::plugin(schedule);
     civilians::plugin(schedule);
     if scenario.command.is_some() {
         units::plugin(schedule);
+        situation::plugin(schedule);
+        law::plugin(schedule);
         command::plugin(schedule);
         crowd::plugin(schedule);
         use_of_force::plugin(schedule);
     }
-    metrics::plugin(schedule);
+    metrics::plugin(schedule, scenario);
     timing::plugin(schedule);
 }
 
-fn advance_clock(mut clock: ResMut<Clock>, mut log: ResMut<ArrestLog>) {
+fn advance_clock(mut clock: ResMut<Clock>, mut log: ResMut<ArrestLog>, mut events: ResMut<EventLog>) {
     clock.tick += 1;
     log.this_tick = 0;
+    events.begin_tick();
 }
 
 /// Creates the resources and places every agent.
@@ -393,10 +398,13 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
         world.insert_resource(SiteBreach(s.map.sites.iter().map(|x| x.breach_actives).collect()));
         world.insert_resource(Situation::new(sectors, zones.len(), s.map.sites.len()));
         world.insert_resource(LegalState::new(law, cmd.model, zones.len(), s.metadata.minutes_per_tick));
-        world.insert_resource(ReportEvery(crate::base::ticks(cmd.report_interval_minutes, s.metadata.minutes_per_tick).max(1)));
+        world.insert_resource(ReportEvery(
+            crate::base::ticks(cmd.report_interval_minutes, s.metadata.minutes_per_tick).max(1),
+        ));
         world.insert_resource(site_zones);
         world.insert_resource(zones);
         command::setup(world, cmd, s.metadata.minutes_per_tick, sites);
+        world.insert_resource(metrics::CommandMetrics::default());
         let mpt = s.metadata.minutes_per_tick;
         if let (Some(crowd_spec), Some(force_spec)) = (&s.crowd, &s.force) {
             let mood = crowd::CrowdMood::new(
@@ -411,8 +419,8 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
                 force_spec.clone(),
                 crate::base::ticks(force_spec.reassess_minutes, mpt).max(1),
             ));
-            world.insert_resource(use_of_force::ForceMetrics::default());
-            world.insert_resource(crowd::escalation::Escalation::new(mpt));
+            world.insert_resource(metrics::ForceMetrics::default());
+            world.insert_resource(metrics::escalation::Escalation::new(mpt));
         }
     }
     Ok(())

@@ -13,13 +13,13 @@ use std::fmt;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
+use crate::base::rng::{Stream, Streams};
+use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position, Step};
 use crate::civilians::{CivilianId, Condition, JailRoster};
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Occupant, Shape, Terrain};
 use crate::police::{self, ArrestLog, Arrester, OfficerId};
 use crate::scenario::{Agency, NonLethalKit, StandingTask, UnitGroup, UnitKind};
-use crate::base::rng::{Stream, Streams};
-use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position};
 pub use tasks::{Task, TaskKind};
 
 /// A unit's stable id, 0-based in scenario order.
@@ -129,10 +129,7 @@ pub fn place_units(
 }
 
 pub fn plugin(schedule: &mut Schedule) {
-    schedule.add_systems((
-        units_arrest.in_set(Phase::Act).after(crate::activation::Engine::Act),
-        move_units.in_set(Phase::Move).after(crate::activation::Engine::Move),
-    ));
+    schedule.add_systems((units_arrest.in_set(Step::UnitsArrest), move_units.in_set(Step::UnitsMove)));
 }
 
 /// Units whose task is to disperse, arrest or guard a site arrest random

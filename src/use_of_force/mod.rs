@@ -24,71 +24,23 @@
 //! 5. **Effects**: level 4 and 5 hit everyone within a cell of the target
 //!    (gas, pellets, volleys) unless `force.area_effects` is off.
 
-use std::collections::BTreeMap;
-
 use bevy_ecs::prelude::*;
 
+use crate::base::events::{Event, EventLog};
+use crate::base::rng::{Draws, Stream, Streams};
 pub use crate::base::vocabulary::{Cause, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side};
+use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position, Step};
 use crate::civilians::{self, CivilianId, Condition, Disposition};
 use crate::crowd::{CrowdMood, Weapon};
-use crate::units::{Tasking, Unit, UnitId, unit_key};
+use crate::grid::Shapes;
 use crate::grid::{CellIndex, Grid, Occupant};
 use crate::law::LegalState;
-use crate::base::events::{Event, EventLog};
 use crate::scenario::{Agency, CrowdType, ForceSpec, NonLethalKit, Regime};
-use crate::base::rng::{Draws, Stream, Streams};
-use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Phase, Position};
-use crate::grid::Shapes;
 use crate::situation::Zones;
-
-/// Counts for the outputs.
-#[derive(Resource, Debug, Default, Clone)]
-pub struct ForceMetrics {
-    pub harm: BTreeMap<(Side, Harm, Cause), u64>,
-    /// By agency (PNP, FF.AA.): uses of force, above the resistance
-    /// answered, lethal below lethal aggression, indiscriminate.
-    pub uses: [u64; 2],
-    pub excessive: [u64; 2],
-    pub unlawful_lethal: [u64; 2],
-    pub indiscriminate: [u64; 2],
-    /// Humanitarian-law rules used against people who are not a hostile group.
-    pub rules_misapplied: u64,
-    /// Arrests by the type of the arrested (`None`: untyped crowd).
-    pub arrests_by_type: BTreeMap<Option<CrowdType>, u64>,
-    pub tick: ForceTick,
-}
-
-/// This tick's counts.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ForceTick {
-    pub injured: u32,
-    pub dead: u32,
-    pub force_events: u32,
-}
-
-impl ForceMetrics {
-    fn record(&mut self, side: Side, harm: Harm, cause: Cause) {
-        *self.harm.entry((side, harm, cause)).or_default() += 1;
-        match harm {
-            Harm::Dead => self.tick.dead += 1,
-            _ => self.tick.injured += 1,
-        }
-    }
-}
+use crate::units::{Tasking, Unit, UnitId, unit_key};
 
 pub fn plugin(schedule: &mut Schedule) {
-    schedule.add_systems((
-        start_tick.in_set(Phase::Inject).after(crate::changes::apply_scheduled_changes),
-        use_force.in_set(Phase::Act).after(crate::activation::Engine::Act).before(crate::units::units_arrest),
-        count_arrests_by_type
-            .in_set(Phase::Record)
-            .after(crate::crowd::take_mean_legitimacy)
-            .before(crate::crowd::escalation::update_phase),
-    ));
-}
-
-fn start_tick(mut m: ResMut<ForceMetrics>) {
-    m.tick = ForceTick::default();
+    schedule.add_systems(use_force.in_set(Step::UseForce));
 }
 
 /// Who stands near a unit: (civilian, cell, true resistance).
@@ -164,7 +116,6 @@ pub fn use_force(
     zones: Res<Zones>,
     spec: Res<ForceSettings>,
     mut mood: ResMut<CrowdMood>,
-    mut metrics: ResMut<ForceMetrics>,
     mut log: ResMut<EventLog>,
     mut units: Query<(&UnitId, &mut Unit, &Position, &mut Tasking)>,
     mut civilians: Query<(&Disposition, &mut Condition), With<CivilianId>>,
@@ -247,7 +198,6 @@ pub fn use_force(
             {
                 unit.strength_personnel -= 1;
                 tasking.stress = (tasking.stress + 0.05).min(1.0);
-                metrics.record(side, h, cause);
                 log.push(Event::Casualty { tick, unit: id.0, side, harm: h, cause });
             }
         }
@@ -352,7 +302,7 @@ pub fn use_force(
                 grid.set(cell, Occupant::Civilian { id: cid.0, active: false });
             }
             let Some(h) = harm else { continue };
-            metrics.record(Side::Civilian, h, cause);
+            log.push(Event::CivilianHarmed { tick, unit: id.0, harm: h, cause });
             match h {
                 Harm::Dead => {
                     *condition = Condition::Dead;
@@ -372,17 +322,9 @@ pub fn use_force(
                 }
             }
         }
-        let a = unit.agency as usize;
         let excessive = f as u8 > r_true as u8;
-        let unlawful_lethal = f == ForceLevel::LethalForce && r_true < Resistance::LethalAggression;
         let bystanders = hit.iter().filter(|h| h.2 <= Resistance::NonCooperative).count();
         let indiscriminate = hit.len() > 1 && 2 * bystanders > hit.len();
-        metrics.uses[a] += 1;
-        metrics.excessive[a] += excessive as u64;
-        metrics.unlawful_lethal[a] += unlawful_lethal as u64;
-        metrics.indiscriminate[a] += indiscriminate as u64;
-        metrics.rules_misapplied += (rule_set == RuleSet::HumanitarianLaw) as u64;
-        metrics.tick.force_events += 1;
         mood.force_seen(target_cell, bystanders as f64 / hit.len().max(1) as f64);
         if f >= ForceLevel::NonLethalDefensiveTactics && r_true <= Resistance::NonCooperative {
             mood.flashpoint(target_cell, tick);
@@ -407,18 +349,6 @@ pub fn use_force(
 /// The force settings of the scenario, and `reassess_minutes` in ticks.
 #[derive(Resource, Debug, Clone)]
 pub struct ForceSettings(pub ForceSpec, pub u32);
-
-/// Arrests of this tick by the crowd type of the arrested.
-fn count_arrests_by_type(
-    clock: Res<Clock>,
-    log: Res<crate::police::ArrestLog>,
-    mood: Res<CrowdMood>,
-    mut metrics: ResMut<ForceMetrics>,
-) {
-    for a in log.events.iter().rev().take_while(|a| a.tick == clock.tick) {
-        *metrics.arrests_by_type.entry(mood.type_of(CivilianId(a.civilian))).or_default() += 1;
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -2,13 +2,13 @@
 //! arrangement promises, checked over seeds on the shipped mining-corridor
 //! scenario, and the regime's state machine to the tick.
 
-use mando::command::{CommandState, Commander};
-use mando::units::{Unit, UnitId};
 use mando::base::events::Event;
+use mando::command::{CommandState, Commander};
 use mando::metrics::operation::OperationSummary;
 use mando::runner;
 use mando::scenario::{Regime, load_str};
 use mando::sim::{Sim, SimOptions};
+use mando::units::{Unit, UnitId};
 
 use crate::common::*;
 

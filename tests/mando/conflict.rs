@@ -1,12 +1,12 @@
 //! Use of force, crowd types and escalation: directional behaviour over
 //! seeds (never single-run coincidences) and the harm ledger's invariants.
 
-use mando::use_of_force::Harm;
-use mando::metrics::conflict::ConflictSummary;
 use mando::base::events::Event;
+use mando::metrics::conflict::ConflictSummary;
 use mando::runner;
 use mando::scenario::{self, Override};
 use mando::sim::{Sim, SimOptions};
+use mando::use_of_force::Harm;
 
 use crate::common::*;
 

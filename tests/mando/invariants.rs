@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use mando::base::Position;
 use mando::civilians::{CivilianId, Condition};
-use mando::units::UnitId;
 use mando::grid::{Grid, Occupant, Terrain};
 use mando::police::OfficerId;
-use mando::base::Position;
 use mando::sim::{Sim, SimOptions};
+use mando::units::UnitId;
 
 use crate::common::*;
 

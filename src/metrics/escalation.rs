@@ -18,12 +18,12 @@ use std::collections::VecDeque;
 
 use bevy_ecs::prelude::*;
 
-use super::CrowdMood;
-pub use crate::base::vocabulary::ConflictPhase;
-use crate::use_of_force::ForceMetrics;
-use crate::metrics::Census;
+use super::Census;
+use super::counters::ForceMetrics;
+use crate::base::Clock;
 use crate::base::events::{Event, EventLog};
-use crate::base::{Clock, Phase};
+pub use crate::base::vocabulary::ConflictPhase;
+use crate::crowd::CrowdMood;
 use crate::situation::{ReportEvery, Situation, is_report_tick};
 
 /// Under this share of civilians active, order holds.
@@ -88,10 +88,6 @@ impl Escalation {
     fn ticks(&self, minutes: f64) -> u32 {
         crate::base::ticks(minutes, self.mpt)
     }
-}
-
-pub fn plugin(schedule: &mut Schedule) {
-    schedule.add_systems(update_phase.in_set(Phase::Record).after(crate::metrics::count_everyone));
 }
 
 #[allow(clippy::too_many_arguments)]

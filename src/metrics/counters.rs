@@ -1,0 +1,262 @@
+//! The security operation's counters, built from the events the domains
+//! report ([`EventLog::this_tick`]) and from the world: what command,
+//! the law and the use of force did, for `summary.json` and the
+//! operation's columns of `timeseries.csv`.
+//!
+//! *Invariant:* nothing here changes the world; a recorder reads this
+//! tick's events once, in the order they happened, so lists such as the
+//! orders' latencies keep the order of the run.
+
+use std::collections::BTreeMap;
+
+use bevy_ecs::prelude::*;
+use serde::Serialize;
+
+use crate::base::Clock;
+use crate::base::events::{Event, EventLog};
+use crate::base::vocabulary::{Cause, ForceLevel, Harm, Resistance, RuleSet, Side, Violation};
+use crate::civilians::CivilianId;
+use crate::command::CommandState;
+use crate::crowd::CrowdMood;
+use crate::law::LegalState;
+use crate::police::ArrestLog;
+use crate::scenario::CrowdType;
+use crate::situation::{ReportEvery, Situation, is_report_tick};
+use crate::units::{Tasking, Unit};
+
+/// Command's counts for the outputs.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct CommandMetrics {
+    pub orders_issued: u64,
+    pub orders_delivered: u64,
+    pub orders_superseded: u64,
+    pub transmissions_lost: u64,
+    pub orders_refused: u64,
+    pub conflicting_orders: u64,
+    pub deconflicted_by_phone: u64,
+    pub duplicated_tasking: u64,
+    pub unity_of_command_breaks: u64,
+    pub initiative_acts: u64,
+    pub uncovered_hotspot_minutes: f64,
+    pub latencies_minutes: Vec<f64>,
+    pub cross_agency_hops: Vec<u32>,
+    pub picture_ages_minutes: Vec<f64>,
+    pub violations: BTreeMap<Violation, u64>,
+    /// Person-hours by agency (PNP, FF.AA.) and task.
+    pub force_hours: [[f64; 6]; 2],
+    /// This tick's counts, for the time series.
+    pub tick: OperationTick,
+}
+
+/// The operation's columns of a `timeseries.csv` row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct OperationTick {
+    /// The most severe regime in force anywhere (0 normal … 4 siege).
+    pub regime: u8,
+    pub orders_issued: u32,
+    pub orders_delivered: u32,
+    pub transmissions_lost: u32,
+    pub conflicting_orders: u32,
+    pub violations: u32,
+    pub units_on_operations: u32,
+    pub messages_in_flight: u32,
+    /// Civilians killed so far.
+    pub dead: u32,
+    /// People injured (civilians and security personnel) during the tick.
+    pub injured: u32,
+    /// Uses of force (contact control and above) during the tick.
+    pub force_events: u32,
+    /// Escalation phase (0 early, 1 escalation, 2 crisis, 3 de-escalation, 4 dialogue).
+    pub phase: u8,
+}
+
+impl OperationTick {
+    pub const CSV_HEADER: &'static str = "regime,orders_issued,orders_delivered,transmissions_lost,\
+                                          conflicting_orders,violations,units_on_operations,messages_in_flight,\
+                                          dead,injured,force_events,phase";
+
+    pub fn csv(&self) -> String {
+        format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            self.regime,
+            self.orders_issued,
+            self.orders_delivered,
+            self.transmissions_lost,
+            self.conflicting_orders,
+            self.violations,
+            self.units_on_operations,
+            self.messages_in_flight,
+            self.dead,
+            self.injured,
+            self.force_events,
+            self.phase
+        )
+    }
+}
+
+/// The use of force's counts for the outputs.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct ForceMetrics {
+    pub harm: BTreeMap<(Side, Harm, Cause), u64>,
+    /// By agency (PNP, FF.AA.): uses of force, above the resistance
+    /// answered, lethal below lethal aggression, indiscriminate.
+    pub uses: [u64; 2],
+    pub excessive: [u64; 2],
+    pub unlawful_lethal: [u64; 2],
+    pub indiscriminate: [u64; 2],
+    /// Humanitarian-law rules used against people who are not a hostile group.
+    pub rules_misapplied: u64,
+    /// Arrests by the type of the arrested (`None`: untyped crowd).
+    pub arrests_by_type: BTreeMap<Option<CrowdType>, u64>,
+    pub tick: ForceTick,
+}
+
+/// This tick's counts of harm and force.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ForceTick {
+    pub injured: u32,
+    pub dead: u32,
+    pub force_events: u32,
+}
+
+impl ForceMetrics {
+    fn record(&mut self, side: Side, harm: Harm, cause: Cause) {
+        *self.harm.entry((side, harm, cause)).or_default() += 1;
+        match harm {
+            Harm::Dead => self.tick.dead += 1,
+            _ => self.tick.injured += 1,
+        }
+    }
+}
+
+/// At the end of the command phase: person-hours by agency and task, the
+/// regime, units on operations and messages in flight, and on report ticks
+/// the true hotspots no unit is tasked to. Starts the tick's counts.
+#[allow(clippy::too_many_arguments)]
+pub fn count_force_hours(
+    clock: Res<Clock>,
+    every: Res<ReportEvery>,
+    situation: Res<Situation>,
+    law: Res<LegalState>,
+    st: Res<CommandState>,
+    mut metrics: ResMut<CommandMetrics>,
+    units: Query<(&Unit, &Tasking)>,
+    mut covered: Local<Vec<bool>>,
+) {
+    let minutes_per_tick = st.minutes_per_tick();
+    let hours = minutes_per_tick / 60.0;
+    let mut on_ops = 0;
+    let sectors = st.sectors();
+    covered.clear();
+    covered.resize(sectors.count(), false);
+    for (unit, tasking) in &units {
+        metrics.force_hours[unit.agency as usize][tasking.task.kind as usize] += unit.strength_personnel as f64 * hours;
+        if tasking.task.kind.is_operation() {
+            on_ops += 1;
+            covered[sectors.of(tasking.task.cell) as usize] = true;
+        }
+    }
+    if is_report_tick(&clock, *every) && clock.tick > 1 {
+        let uncovered = (situation.sector_actives.iter().zip(covered.iter()))
+            .filter(|&(&a, &c)| a >= st.spec.hotspot_actives && !c)
+            .count();
+        metrics.uncovered_hotspot_minutes += uncovered as f64 * every.0 as f64 * minutes_per_tick;
+    }
+    metrics.tick = OperationTick {
+        regime: law.strongest() as u8,
+        units_on_operations: on_ops,
+        messages_in_flight: st.messages_in_flight() as u32,
+        ..OperationTick::default()
+    };
+}
+
+/// Orders, losses, clashes, initiative and the law's findings of this tick.
+pub fn count_command_events(log: Res<EventLog>, mut metrics: ResMut<CommandMetrics>) {
+    let m = &mut *metrics;
+    for event in log.this_tick() {
+        match *event {
+            Event::OrderIssued { cross_agency_hops, .. } => {
+                m.orders_issued += 1;
+                m.tick.orders_issued += 1;
+                m.cross_agency_hops.push(cross_agency_hops);
+            }
+            Event::OrderLost { .. } => {
+                m.transmissions_lost += 1;
+                m.tick.transmissions_lost += 1;
+            }
+            Event::ReportTransmissionsLost { transmissions, .. } => {
+                m.transmissions_lost += transmissions as u64;
+                m.tick.transmissions_lost += transmissions;
+            }
+            // Every order that arrives is a sample of the channel's latency,
+            // current or not: leaving out the overtaken ones would drop the
+            // slowest routes (survivorship).
+            Event::OrderDelivered { task, latency_minutes, picture_age_minutes, .. } => {
+                m.orders_delivered += 1;
+                m.tick.orders_delivered += 1;
+                m.latencies_minutes.push(latency_minutes);
+                if task.is_operation() {
+                    m.picture_ages_minutes.push(picture_age_minutes);
+                }
+            }
+            Event::OrderSuperseded { latency_minutes, .. } => {
+                m.orders_delivered += 1;
+                m.tick.orders_delivered += 1;
+                m.latencies_minutes.push(latency_minutes);
+                m.orders_superseded += 1;
+            }
+            Event::UnityOfCommandBroken { .. } => m.unity_of_command_breaks += 1,
+            Event::ConflictingOrders { .. } => {
+                m.conflicting_orders += 1;
+                m.tick.conflicting_orders += 1;
+            }
+            Event::DeconflictedByPhone { .. } => m.deconflicted_by_phone += 1,
+            Event::DuplicatedTasking { .. } => m.duplicated_tasking += 1,
+            Event::InitiativeTaken { .. } => m.initiative_acts += 1,
+            Event::Violation { violation, refused, .. } => {
+                if refused {
+                    m.orders_refused += 1;
+                } else {
+                    *m.violations.entry(violation).or_default() += 1;
+                    m.tick.violations += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Uses of force and the harm done, to civilians and to units, this tick.
+pub fn count_force_events(log: Res<EventLog>, mut metrics: ResMut<ForceMetrics>) {
+    let m = &mut *metrics;
+    m.tick = ForceTick::default();
+    for event in log.this_tick() {
+        match *event {
+            Event::UseOfForce { agency, true_resistance, force, rule_set, excessive, indiscriminate, .. } => {
+                let a = agency as usize;
+                m.uses[a] += 1;
+                m.excessive[a] += excessive as u64;
+                m.unlawful_lethal[a] +=
+                    (force == ForceLevel::LethalForce && true_resistance < Resistance::LethalAggression) as u64;
+                m.indiscriminate[a] += indiscriminate as u64;
+                m.rules_misapplied += (rule_set == RuleSet::HumanitarianLaw) as u64;
+                m.tick.force_events += 1;
+            }
+            Event::Casualty { side, harm, cause, .. } => m.record(side, harm, cause),
+            Event::CivilianHarmed { harm, cause, .. } => m.record(Side::Civilian, harm, cause),
+            _ => {}
+        }
+    }
+}
+
+/// Arrests of this tick by the crowd type of the arrested.
+pub fn count_arrests_by_type(
+    clock: Res<Clock>,
+    log: Res<ArrestLog>,
+    mood: Res<CrowdMood>,
+    mut metrics: ResMut<ForceMetrics>,
+) {
+    for a in log.events.iter().rev().take_while(|a| a.tick == clock.tick) {
+        *metrics.arrests_by_type.entry(mood.type_of(CivilianId(a.civilian))).or_default() += 1;
+    }
+}
