@@ -1,0 +1,235 @@
+//! Orders down the chains: the route an order takes from its planner to a
+//! unit, the law's check of a task before it is ordered, sending, and the
+//! delivery of every message due (reports into pictures, orders into
+//! tasks, with the unity of command they keep or break).
+
+use bevy_ecs::prelude::*;
+
+use super::messages::{Hop, Message, Order, transit};
+use super::{Arrangement, CommandState, CommandWrites, Commander, Ground, Planner, ticks};
+use crate::base::events::{Event, EventLog};
+use crate::base::rng::Draws;
+use crate::base::{AgentIndex, Clock, Position};
+use crate::grid::path::Pathfinder;
+use crate::grid::{CellIndex, Grid, Terrain};
+use crate::law::{self, LegalState, Violation};
+use crate::scenario::Agency;
+use crate::situation::Zones;
+use crate::units::{self, Task, Tasking};
+
+impl CommandState {
+    pub(super) fn depth(&self, a: Agency) -> u32 {
+        match a {
+            Agency::Pnp => self.spec.pnp_echelons,
+            Agency::Ffaa => self.spec.ffaa_echelons,
+        }
+    }
+
+    /// The level at which an agency's chain plans: its second echelon
+    /// (region/front, operational command), or its only one.
+    pub(super) fn entry(&self, a: Agency) -> u32 {
+        1.min(self.depth(a) - 1)
+    }
+
+    /// Hops from the planning level down to a unit (or up from it).
+    pub(super) fn down(&self, a: Agency) -> impl Iterator<Item = Hop> {
+        std::iter::repeat_n(Hop::Echelon(a), (self.depth(a) - self.entry(a)) as usize)
+    }
+
+    pub(super) fn cross(&self, liaison: bool) -> Hop {
+        Hop::Cross { liaison, lossy: !self.spec.interoperable_radios }
+    }
+
+    /// The route of an order from `issuer` to a unit of `agency`.
+    pub(super) fn route(&self, issuer: Planner, agency: Agency) -> Vec<Hop> {
+        let liaison = self.spec.liaison_officers;
+        match (issuer, agency) {
+            (Planner::Pnp, Agency::Pnp) | (Planner::Ffaa, Agency::Ffaa) => self.down(agency).collect(),
+            (Planner::Unified, a) => std::iter::once(Hop::UnifiedPost).chain(self.down(a)).collect(),
+            (Planner::Pnp, Agency::Ffaa) if self.arrangement == Arrangement::Parallel => {
+                // By phone between the tops of the two chains.
+                std::iter::repeat_n(Hop::Echelon(Agency::Pnp), self.entry(Agency::Pnp) as usize)
+                    .chain([self.cross(false)])
+                    .chain(std::iter::repeat_n(Hop::Echelon(Agency::Ffaa), self.depth(Agency::Ffaa) as usize))
+                    .collect()
+            }
+            (Planner::Pnp, Agency::Ffaa) => std::iter::once(self.cross(liaison)).chain(self.down(agency)).collect(),
+            (Planner::Ffaa, Agency::Pnp) => {
+                std::iter::once(self.cross(liaison)).chain(self.down(agency)).chain([Hop::Compliance]).collect()
+            }
+        }
+    }
+}
+
+/// A task proposed for a unit: by a planner, or by the unit itself
+/// (`issuer` `None`, on its own initiative).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Proposal {
+    pub unit: u32,
+    pub agency: Agency,
+    pub issuer: Option<Planner>,
+    pub task: Task,
+}
+
+/// Checks a task against the law in the zone of its cell; records what it
+/// finds. Returns whether the task goes ahead.
+pub(super) fn lawful(law: &LegalState, zones: &Zones, log: &mut EventLog, tick: u32, proposal: Proposal) -> bool {
+    let Proposal { unit, agency, issuer, task } = proposal;
+    let zone = zones.of(task.cell);
+    let regime = law.regime(zone);
+    let mut found = Vec::new();
+    if !law::permits(regime, agency, task.kind) {
+        found.push(Violation::TaskNotPermitted);
+    }
+    if issuer == Some(Planner::Ffaa) && agency == Agency::Pnp && !law::ffaa_may_direct_pnp(regime) {
+        found.push(Violation::CommandNotPermitted);
+    }
+    let refused = law.spec.enforce && !found.is_empty();
+    for v in found {
+        log.push(Event::Violation {
+            tick,
+            violation: v,
+            unit,
+            agency,
+            task: task.kind,
+            cell: (task.cell % zones.width(), task.cell / zones.width()),
+            regime,
+            zone: zones.names[zone].clone(),
+            refused,
+        });
+    }
+    !refused
+}
+
+/// Sends an order on its way.
+pub(super) fn issue(
+    st: &mut CommandState,
+    log: &mut EventLog,
+    grid: &Grid,
+    draws: Draws,
+    tick: u32,
+    (issuer, unit, task, observed_tick): (Planner, u32, Task, u32),
+) {
+    let agency = st.units[unit as usize].agency;
+    let route = st.route(issuer, agency);
+    let id = st.next_order;
+    st.next_order += 1;
+    let t = transit(&st.spec, st.mpt, &route, draws, id);
+    let due = tick + ticks(t.minutes, st.mpt).max(1);
+    for &(hop, at) in &t.losses {
+        st.queue.send(tick + ticks(at, st.mpt), Message::Lost { order: id, unit, hop });
+    }
+    let cross = route.iter().filter(|h| h.is_cross_agency()).count() as u32;
+    st.queue.send(
+        due,
+        Message::Order(Order {
+            id,
+            issuer,
+            unit,
+            task,
+            issued_tick: tick,
+            minutes: t.minutes,
+            cross_agency_hops: cross,
+            observed_tick,
+            epoch: st.epoch,
+        }),
+    );
+    st.units[unit as usize].latest_order = Some(id);
+    st.units[unit as usize].latest_issuer = Some(issuer);
+    log.push(Event::OrderIssued {
+        tick,
+        order: id,
+        by: issuer.name(),
+        unit,
+        task: task.kind,
+        cell: grid.xy(task.cell),
+        due_tick: due,
+        cross_agency_hops: cross,
+    });
+}
+
+/// Releases every message due: reports update pictures, orders start tasks.
+pub(super) fn deliver_messages(
+    clock: Res<Clock>,
+    ground: Ground,
+    index: Res<AgentIndex>,
+    mut command: CommandWrites,
+    mut units: Query<(&Position, &mut Tasking, &Commander)>,
+) {
+    let tick = clock.tick;
+    let (st, log) = (&mut *command.state, &mut *command.log);
+    while let Some(m) = st.queue.next_due(tick) {
+        match m {
+            Message::Report(r) => {
+                st.pictures[r.picture].apply(&r);
+                if st.spec.interoperable_radios {
+                    st.pictures[1 - r.picture].apply(&r);
+                }
+            }
+            Message::Lost { order, unit, hop } => {
+                log.push(Event::OrderLost { tick, order, unit, hop });
+            }
+            Message::Order(o) => {
+                let book = &mut st.units[o.unit as usize];
+                if book.latest_order != Some(o.id) {
+                    log.push(Event::OrderSuperseded { tick, order: o.id, unit: o.unit, latency_minutes: o.minutes });
+                    // Another chain's order overtook this one: two commanders
+                    // competing for the unit; the loser learns it lost it.
+                    if book.latest_issuer != Some(o.issuer) && o.epoch == st.epoch {
+                        log.push(Event::UnityOfCommandBroken { tick, unit: o.unit, cause: "two_commanders" });
+                        st.ledgers[o.issuer as usize][o.unit as usize] = None;
+                    }
+                    continue;
+                }
+                let Ok((pos, mut tasking, commander)) = units.get_mut(index.units[o.unit as usize]) else {
+                    continue;
+                };
+                let age = (tick - o.observed_tick.min(tick)) as f64 * st.mpt;
+                log.push(Event::OrderDelivered {
+                    tick,
+                    order: o.id,
+                    unit: o.unit,
+                    task: o.task.kind,
+                    latency_minutes: o.minutes,
+                    picture_age_minutes: age,
+                });
+                if o.issuer != commander.0 && o.epoch == st.epoch {
+                    log.push(Event::UnityOfCommandBroken { tick, unit: o.unit, cause: "two_commanders" });
+                }
+                book.initiative = false;
+                book.seen_since = None;
+                let change = TaskChange { unit: o.unit, at: pos.0, task: o.task, on: "order" };
+                change_task(&mut st.finder, &ground.terrain, &ground.grid, log, tick, &mut tasking, change);
+            }
+        }
+    }
+}
+
+/// A unit's change of task: the unit, where it stands, its new task and
+/// why (`order`, or `initiative`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TaskChange {
+    pub unit: u32,
+    pub at: CellIndex,
+    pub task: Task,
+    pub on: &'static str,
+}
+
+/// Ends a unit's task and starts another, with their events.
+pub(super) fn change_task(
+    finder: &mut Pathfinder,
+    terrain: &Terrain,
+    grid: &Grid,
+    log: &mut EventLog,
+    tick: u32,
+    tasking: &mut Tasking,
+    change: TaskChange,
+) {
+    let TaskChange { unit, at, task, on } = change;
+    if tasking.task == task {
+        return;
+    }
+    log.push(Event::TaskEnded { tick, unit, task: tasking.task.kind, ticks: tick - tasking.since_tick });
+    units::start_task(finder, terrain, at, tasking, task, tick);
+    log.push(Event::TaskStarted { tick, unit, task: task.kind, cell: grid.xy(task.cell), on });
+}

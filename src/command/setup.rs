@@ -1,0 +1,116 @@
+//! Command at the start of a run: the command nodes (political level,
+//! echelons of each chain, unified post, liaison), the target cell of each
+//! sector, and what command knows about each unit.
+
+use std::collections::BTreeSet;
+
+use bevy_ecs::prelude::*;
+
+use super::messages::MessageQueue;
+use super::picture::Picture;
+use super::planning::SiteInfo;
+use super::{Arrangement, CommandId, CommandNode, CommandState, Role, UnitBook, ticks};
+use crate::grid::path::Pathfinder;
+use crate::grid::{CellIndex, Grid, Terrain};
+use crate::scenario::{Agency, CommandModel, CommandSpec};
+use crate::situation::Situation;
+use crate::units::{TaskKind, Unit, UnitId};
+
+/// Builds command nodes and units' books; called once when the world is made.
+pub fn setup(world: &mut World, spec: &CommandSpec, mpt: f64, sites: Vec<SiteInfo>) {
+    let mut id = 0u32;
+    let mut node = |world: &mut World, name: String, role: Role| {
+        world.spawn((CommandId(id), CommandNode { name, role }));
+        id += 1;
+    };
+    node(world, "President and Council of Ministers".into(), Role::Political);
+    const PNP: [&str; 4] = ["Comandancia General", "Región/Frente Policial", "División", "Unidad"];
+    const FFAA: [&str; 5] = ["CCFFAA", "Comando Operacional", "Brigada", "Batallón", "Compañía"];
+    for (agency, depth, names) in
+        [(Agency::Pnp, spec.pnp_echelons, &PNP[..]), (Agency::Ffaa, spec.ffaa_echelons, &FFAA[..])]
+    {
+        for level in 0..depth {
+            let name = names.get(level as usize).map_or_else(|| format!("echelon {level}"), |n| n.to_string());
+            node(world, format!("{agency:?} {name}"), Role::Echelon { agency, level });
+        }
+    }
+    if spec.model == CommandModel::Unified {
+        node(world, "Unified command post".into(), Role::UnifiedPost);
+    }
+    if spec.liaison_officers {
+        node(world, "Liaison officers".into(), Role::Liaison);
+    }
+
+    let map_height = world.resource::<Grid>().height;
+    let sectors = world.resource::<Situation>().sectors;
+    let terrain = world.resource::<Terrain>();
+    let targets = (0..sectors.count() as u32)
+        .map(|s| {
+            let c = sectors.centre(s, map_height);
+            if terrain.passable(c) {
+                return Some(c);
+            }
+            // The passable cell of the sector nearest its middle.
+            let (sx, sy) = (s % sectors.columns * sectors.side, s / sectors.columns * sectors.side);
+            let mut best: Option<(u32, CellIndex)> = None;
+            for y in sy..(sy + sectors.side).min(terrain.height) {
+                for x in sx..(sx + sectors.side).min(terrain.width) {
+                    let cell = y * terrain.width + x;
+                    if terrain.passable(cell) {
+                        let d = terrain.manhattan(cell, c);
+                        if best.is_none_or(|b| (d, cell) < b) {
+                            best = Some((d, cell));
+                        }
+                    }
+                }
+            }
+            best.map(|b| b.1)
+        })
+        .collect();
+    let mut units: Vec<(UnitId, UnitBook)> = world
+        .query::<(&UnitId, &Unit)>()
+        .iter(world)
+        .map(|(id, u)| {
+            let standing = match u.standing_task {
+                crate::scenario::StandingTask::Patrol => TaskKind::Patrol,
+                crate::scenario::StandingTask::Hold => TaskKind::Hold,
+            };
+            let book = UnitBook {
+                agency: u.agency,
+                kind: u.kind,
+                home: u.home,
+                standing,
+                latest_order: None,
+                latest_issuer: None,
+                initiative: false,
+                seen_since: None,
+            };
+            (*id, book)
+        })
+        .collect();
+    units.sort_by_key(|u| u.0);
+    let n = units.len();
+    let state = CommandState {
+        spec: spec.clone(),
+        mpt,
+        decision_every: ticks(spec.decision_interval_minutes, mpt).max(1),
+        autonomy_ticks: ticks(spec.local_autonomy_delay_minutes, mpt),
+        setup_ticks: ticks(spec.unified_setup_minutes, mpt),
+        arrangement: Arrangement::PnpOnly,
+        epoch: 0,
+        ffaa_deployed_since: None,
+        pictures: [Picture::new(sectors.count(), n), Picture::new(sectors.count(), n)],
+        ledgers: [vec![None; n], vec![None; n], vec![None; n]],
+        barred: BTreeSet::new(),
+        units: units.into_iter().map(|u| u.1).collect(),
+        queue: MessageQueue::default(),
+        next_order: 0,
+        next_report: 0,
+        sectors,
+        width: world.resource::<Grid>().width,
+        targets,
+        sites,
+        finder: Pathfinder::default(),
+    };
+    world.insert_resource(state);
+}
