@@ -5,6 +5,7 @@
 //! the zone totals (`law`).
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
 use crate::base::{Clock, Position, Step};
 use crate::civilians::Condition;
@@ -136,6 +137,14 @@ impl Situation {
 #[derive(Resource, Debug, Clone, Copy)]
 pub struct ReportEvery(pub u32);
 
+/// The clock and the report interval: what a system that works on report
+/// ticks reads to know whether this is one ([`is_report_tick`]).
+#[derive(SystemParam)]
+pub struct ReportClock<'w> {
+    pub clock: Res<'w, Clock>,
+    pub every: Res<'w, ReportEvery>,
+}
+
 /// Whether this tick is a report tick.
 pub fn is_report_tick(clock: &Clock, every: ReportEvery) -> bool {
     clock.tick.is_multiple_of(every.0.max(1)) || clock.tick == 1
@@ -149,18 +158,25 @@ pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(take_situation.in_set(Step::TakeSituation));
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Who stands where: the civilians and their condition, the units and
+/// Epstein's officers.
+#[derive(SystemParam)]
+pub struct Presence<'w, 's> {
+    civilians: Query<'w, 's, (&'static Position, &'static Condition)>,
+    units: Query<'w, 's, (&'static UnitId, &'static Unit, &'static Position)>,
+    officers: Query<'w, 's, &'static Position, With<OfficerId>>,
+}
+
 pub fn take_situation(
-    clock: Res<Clock>,
-    every: Res<ReportEvery>,
+    report: ReportClock,
     terrain: Res<Terrain>,
     zones: Res<Zones>,
     breach: Res<SiteBreach>,
     mut situation: ResMut<Situation>,
-    civilians: Query<(&Position, &Condition)>,
-    units: Query<(&UnitId, &Unit, &Position)>,
-    officers: Query<&Position, With<OfficerId>>,
+    presence: Presence,
 ) {
+    let ReportClock { clock, every } = report;
+    let Presence { civilians, units, officers } = presence;
     if !is_report_tick(&clock, *every) {
         return;
     }

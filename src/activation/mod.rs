@@ -12,6 +12,7 @@ pub mod sequential;
 pub mod synchronous;
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
 use crate::base::chunks::over_chunks;
 use crate::base::radix::sort_by_u64_key;
@@ -102,16 +103,22 @@ pub struct ResortBuffers {
     officers: Vec<(CellIndex, OfficerId, Intent)>,
 }
 
+/// When the agents are re-stored: every [`ResortEvery`] ticks, and only
+/// under the synchronous engine, which walks the tables in storage order.
+#[derive(SystemParam)]
+pub struct ResortDue<'w> {
+    clock: Res<'w, Clock>,
+    every: Res<'w, ResortEvery>,
+    rules: Res<'w, CurrentRules>,
+}
+
 /// Re-stores civilians and officers in cell order every so often, so that
 /// the parallel engine walks memory in step with the grid. Their data is
 /// sorted by cell and written back into the same entities in storage order
 /// (no despawning). Changes no outcome: every rule keys its randomness and order
 /// on stable ids, never on storage.
-#[allow(clippy::too_many_arguments)]
 pub fn resort_by_cell(
-    clock: Res<Clock>,
-    every: Res<ResortEvery>,
-    rules: Res<CurrentRules>,
+    due: ResortDue,
     mut index: ResMut<AgentIndex>,
     mut civilians: Query<
         (Entity, &mut CivilianId, &mut Position, &mut Disposition, &mut Condition),
@@ -130,6 +137,7 @@ pub fn resort_by_cell(
         sorting,
         officers: by_cell,
     } = &mut *buffers;
+    let ResortDue { clock, every, rules } = due;
     if every.0 == 0 || !clock.tick.is_multiple_of(every.0) || rules.0.activation != Activation::Synchronous {
         return;
     }

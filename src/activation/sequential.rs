@@ -6,37 +6,46 @@
 //! fine for classroom-sized maps.
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use rand::seq::SliceRandom;
 
 use super::{civilian_code, civilian_key, officer_key, relocate};
-use crate::base::rng::{Stream, Streams};
-use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position};
-use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster};
+use crate::base::rng::Stream;
+use crate::base::{AgentIndex, Position, TickRules};
+use crate::civilians::{self, CivilianId, Condition, Disposition};
 use crate::crowd::CrowdMood;
 use crate::grid::Shapes;
 use crate::grid::{Grid, Occupant};
 use crate::movement;
-use crate::police::{self, ArrestLog, OfficerId};
+use crate::police::{self, ArrestBooks, OfficerId};
 use crate::scenario::Turn;
 
 const OFFICER_FLAG: u32 = 1 << 31;
 
-#[allow(clippy::too_many_arguments)]
+/// Every agent that takes a turn, reached by id.
+#[derive(SystemParam)]
+pub struct TurnTakers<'w, 's> {
+    index: Res<'w, AgentIndex>,
+    civilians: Query<
+        'w,
+        's,
+        (&'static CivilianId, &'static mut Position, &'static Disposition, &'static mut Condition),
+        Without<OfficerId>,
+    >,
+    officers: Query<'w, 's, (&'static OfficerId, &'static mut Position), Without<CivilianId>>,
+}
+
 pub fn take_turns(
+    now: TickRules,
     grid: Res<Grid>,
-    streams: Res<Streams>,
-    clock: Res<Clock>,
-    tunables: Res<CurrentTunables>,
-    rules: Res<CurrentRules>,
     shapes: Res<Shapes>,
-    index: Res<AgentIndex>,
-    mut log: ResMut<ArrestLog>,
-    mut roster: ResMut<JailRoster>,
-    mut civilians: Query<(&CivilianId, &mut Position, &Disposition, &mut Condition), Without<OfficerId>>,
-    mut officers: Query<(&OfficerId, &mut Position), Without<CivilianId>>,
+    takers: TurnTakers,
+    mut books: ArrestBooks,
     mood: Option<Res<CrowdMood>>,
     mut order: Local<Vec<u32>>,
 ) {
+    let TickRules { clock, streams, tunables, rules } = now;
+    let TurnTakers { index, mut civilians, mut officers } = takers;
     let tick = clock.tick;
     let mood = mood.as_deref();
     let t = tunables.0;
@@ -113,10 +122,8 @@ pub fn take_turns(
                     police::pick_suspect(&grid, pos.0, &shapes.officer, arrests.agent(key, tick))
                     && let Ok((_, _, _, mut condition)) = civilians.get_mut(index.civilians[suspect as usize])
                 {
-                    police::jail(
+                    books.jail(
                         &grid,
-                        &mut log,
-                        &mut roster,
                         &mut condition,
                         police::Arrester::Officer(id),
                         CivilianId(suspect),

@@ -12,19 +12,20 @@
 //! on thread timing or storage order, and the work per agent is a few loads.
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
 use super::{Intent, civilian_code, civilian_key, lottery_key, move_ticket, officer_key, relocate};
 use crate::base::chunks::{chunk_starts, over_chunks, over_read_chunks};
 use crate::base::radix::sort_by_u64_key;
-use crate::base::rng::{Stream, Streams};
-use crate::base::{Clock, CurrentRules, CurrentTunables, Parallel, Position};
+use crate::base::rng::Stream;
+use crate::base::{CurrentRules, CurrentTunables, Parallel, Position, TickDraws, TickRules};
 use crate::civilians::storage::{Row, StorageRows};
-use crate::civilians::{self, CivilianId, Condition, Disposition, JailRoster, Leaning};
+use crate::civilians::{self, CivilianId, Condition, Disposition, Leaning};
 use crate::crowd::CrowdMood;
 use crate::grid::Shapes;
 use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts, claim_zones};
 use crate::movement;
-use crate::police::{self, ArrestLog, OfficerId};
+use crate::police::{self, ArrestBooks, OfficerId};
 
 /// Civilians' and officers' components are in tables (the default
 /// storage), so their queries are always dense.
@@ -44,17 +45,25 @@ pub fn count_what_agents_see(
     counts.rebuild(&grid, t.civilian_vision_cells.max(t.police_vision_cells), parallel.0);
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What agents see in the synchronous engine: the grid, the counts of it
+/// within vision (prefix sums of the start-of-tick picture) and the
+/// shapes of vision.
+#[derive(SystemParam)]
+pub struct Sight<'w> {
+    grid: Res<'w, Grid>,
+    counts: Res<'w, VisionCounts>,
+    shapes: Res<'w, Shapes>,
+}
+
 pub fn decide_together(
-    grid: Res<Grid>,
-    counts: Res<VisionCounts>,
+    sight: Sight,
     tunables: Res<CurrentTunables>,
     rules: Res<CurrentRules>,
-    shapes: Res<Shapes>,
     parallel: Res<Parallel>,
     mood: Option<Res<CrowdMood>>,
     mut civilians: Query<(&CivilianId, &Position, &Disposition, &mut Condition)>,
 ) {
+    let Sight { grid, counts, shapes } = sight;
     let (grid, shape) = (&*grid, &shapes.civilian);
     let viewer = counts.viewer(shape);
     let viewer = &viewer;
@@ -135,16 +144,13 @@ pub fn recount_after_decisions(
     count_what_agents_see(grid, tunables, parallel, counts);
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn choose_suspects(
-    grid: Res<Grid>,
-    counts: Res<VisionCounts>,
-    streams: Res<Streams>,
-    clock: Res<Clock>,
-    shapes: Res<Shapes>,
+    sight: Sight,
+    draws: TickDraws,
     parallel: Res<Parallel>,
     mut officers: Query<(&OfficerId, &Position, &mut Intent), Without<CivilianId>>,
 ) {
+    let (Sight { grid, counts, shapes }, TickDraws { clock, streams }) = (sight, draws);
     let (grid, counts, shape, tick) = (&*grid, &*counts, &shapes.officer, clock.tick);
     let viewer = counts.viewer(shape);
     let viewer = &viewer;
@@ -190,21 +196,26 @@ pub struct ArrestWork {
 /// How many arrests ahead a suspect's condition is fetched.
 const ARREST_AHEAD: usize = 16;
 
-#[allow(clippy::too_many_arguments)]
+/// The civilians officers may arrest, reached by id through where each is
+/// stored.
+#[derive(SystemParam)]
+pub struct Suspects<'w, 's> {
+    storage: ResMut<'w, StorageRows>,
+    civilians: Query<'w, 's, (&'static CivilianId, &'static Position, &'static mut Condition), Without<OfficerId>>,
+}
+
 pub fn make_arrests(
+    now: TickRules,
     grid: Res<Grid>,
-    streams: Res<Streams>,
-    clock: Res<Clock>,
-    tunables: Res<CurrentTunables>,
-    rules: Res<CurrentRules>,
     parallel: Res<Parallel>,
-    mut log: ResMut<ArrestLog>,
-    mut roster: ResMut<JailRoster>,
-    mut storage: ResMut<StorageRows>,
+    books: ArrestBooks,
+    suspects_by_id: Suspects,
     officers: Query<(&OfficerId, &Intent), Without<CivilianId>>,
-    mut civilians: Query<(&CivilianId, &Position, &mut Condition), Without<OfficerId>>,
     mut work: Local<ArrestWork>,
 ) {
+    let TickRules { clock, streams, tunables, rules } = now;
+    let ArrestBooks { mut log, mut roster } = books;
+    let Suspects { mut storage, mut civilians } = suspects_by_id;
     let ArrestWork { wanted, sorting, suspects, rows, locked_up, booking } = &mut *work;
     wanted.clear();
     // The grid is as the officers saw it: each target cell holds the
@@ -266,18 +277,30 @@ pub fn make_arrests(
     roster.admit_all(tick, locked_up.iter().map(|&(id, _, term, _)| (id, term)));
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The agents that propose moves, civilians and officers, with their
+/// intents to fill.
+#[derive(SystemParam)]
+pub struct Movers<'w, 's> {
+    civilians: Query<
+        'w,
+        's,
+        (&'static CivilianId, &'static Position, &'static Condition, &'static mut Intent),
+        Without<OfficerId>,
+    >,
+    officers: Query<'w, 's, (&'static OfficerId, &'static Position, &'static mut Intent), Without<CivilianId>>,
+}
+
 pub fn propose_moves(
+    draws: TickDraws,
     grid: Res<Grid>,
-    streams: Res<Streams>,
-    clock: Res<Clock>,
     shapes: Res<Shapes>,
     parallel: Res<Parallel>,
     mood: Option<Res<CrowdMood>>,
     mut empty: ResMut<EmptyCells>,
-    mut civilians: Query<(&CivilianId, &Position, &Condition, &mut Intent), Without<OfficerId>>,
-    mut officers: Query<(&OfficerId, &Position, &mut Intent), Without<CivilianId>>,
+    movers: Movers,
 ) {
+    let TickDraws { clock, streams } = draws;
+    let Movers { mut civilians, mut officers } = movers;
     empty.refresh(&grid, parallel.0);
     let (grid, empty, tick) = (&*grid, &*empty, clock.tick);
     let is_empty = |c| empty.is_empty(c);

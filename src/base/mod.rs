@@ -2,9 +2,9 @@
 //! nothing of any domain's rules. The tick's phases and their steps
 //! ([`phase`]), the clock ([`clock`]), where agents stand and how they are
 //! found ([`agents`]), the settings in force ([`settings`]), random streams
-//! ([`rng`]), the event journal and its vocabulary ([`events`],
-//! [`vocabulary`]), and the tools of the hot loops ([`chunks`], [`radix`],
-//! [`timing`]).
+//! ([`rng`]), the system parameters that bundle these ([`context`]), the
+//! event journal and its vocabulary ([`events`], [`vocabulary`]), and the
+//! tools of the hot loops ([`chunks`], [`radix`], [`timing`]).
 //!
 //! *Invariant:* nothing here imports a domain, the world's assembly,
 //! metrics, batches or the command line; only `scenario` (the checked file
@@ -13,6 +13,7 @@
 pub mod agents;
 pub mod chunks;
 pub mod clock;
+pub mod context;
 pub mod events;
 pub mod phase;
 pub mod radix;
@@ -23,5 +24,6 @@ pub mod vocabulary;
 
 pub use agents::{AgentIndex, CellIndex, Position};
 pub use clock::{Clock, ticks};
+pub use context::{TickDraws, TickRules};
 pub use phase::{Phase, Step, Tick, tick_schedule};
 pub use settings::{CurrentRules, CurrentTunables, Parallel, Timeline};

@@ -13,10 +13,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 
 use crate::base::radix::sort_by_u64_key;
-use crate::base::rng::{Stream, Streams};
-use crate::base::{Clock, CurrentRules, Parallel, Phase, Position};
+use crate::base::rng::Stream;
+use crate::base::{CurrentRules, Parallel, Phase, Position, TickDraws};
 use crate::grid::Shapes;
 use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_code};
 use crate::memory;
@@ -288,24 +289,31 @@ pub struct ReleaseWork {
     sorting: Vec<Release>,
 }
 
+/// The jailed: the roster of terms, and the civilians' table with where
+/// each civilian is stored, to reach the due by id.
+#[derive(SystemParam)]
+pub struct Jailed<'w, 's> {
+    roster: ResMut<'w, JailRoster>,
+    storage: ResMut<'w, StorageRows>,
+    civilians: Query<'w, 's, (&'static CivilianId, &'static mut Position, &'static mut Condition)>,
+}
+
 /// Releases those whose term ends this tick, in (end of term, id) order,
 /// each seeing the cells taken before it. A released civilian who left the
 /// grid returns to its old cell if free, else to a random free cell within
 /// vision, else anywhere free.
-#[allow(clippy::too_many_arguments)]
 pub fn release_from_jail(
+    draws: TickDraws,
     grid: Res<Grid>,
-    streams: Res<Streams>,
-    clock: Res<Clock>,
     rules: Res<CurrentRules>,
     shapes: Res<Shapes>,
     parallel: Res<Parallel>,
-    mut roster: ResMut<JailRoster>,
-    mut storage: ResMut<StorageRows>,
-    mut civilians: Query<(&CivilianId, &mut Position, &mut Condition)>,
+    jailed: Jailed,
     mut work: Local<ReleaseWork>,
 ) {
     const DENSE: &str = "civilian components are stored in tables";
+    let TickDraws { clock, streams } = draws;
+    let Jailed { mut roster, mut storage, mut civilians } = jailed;
     let tick = clock.tick;
     let ReleaseWork { ends, wanted, rows, due, sorting } = &mut *work;
     ends.clear();
@@ -386,6 +394,7 @@ pub fn plugin(schedule: &mut Schedule) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::Clock;
 
     #[test]
     fn admitting_a_tick_at_once_books_what_one_by_one_does() {

@@ -21,7 +21,7 @@ use crate::crowd::CrowdMood;
 use crate::law::LegalState;
 use crate::police::ArrestLog;
 use crate::scenario::CrowdType;
-use crate::situation::{ReportEvery, Situation, is_report_tick};
+use crate::situation::{ReportClock, Situation, is_report_tick};
 use crate::units::{Tasking, Unit};
 
 /// Command's counts for the outputs.
@@ -132,10 +132,8 @@ impl ForceMetrics {
 /// At the end of the command phase: person-hours by agency and task, the
 /// regime, units on operations and messages in flight, and on report ticks
 /// the true hotspots no unit is tasked to. Starts the tick's counts.
-#[allow(clippy::too_many_arguments)]
 pub fn count_force_hours(
-    clock: Res<Clock>,
-    every: Res<ReportEvery>,
+    report: ReportClock,
     situation: Res<Situation>,
     law: Res<LegalState>,
     st: Res<CommandState>,
@@ -143,6 +141,7 @@ pub fn count_force_hours(
     units: Query<(&Unit, &Tasking)>,
     mut covered: Local<Vec<bool>>,
 ) {
+    let ReportClock { clock, every } = report;
     let minutes_per_tick = st.minutes_per_tick();
     let hours = minutes_per_tick / 60.0;
     let mut on_ops = 0;

@@ -20,11 +20,10 @@ use bevy_ecs::prelude::*;
 
 use super::Census;
 use super::counters::ForceMetrics;
-use crate::base::Clock;
 use crate::base::events::{Event, EventLog};
 pub use crate::base::vocabulary::ConflictPhase;
 use crate::crowd::CrowdMood;
-use crate::situation::{ReportEvery, Situation, is_report_tick};
+use crate::situation::{ReportClock, Situation, is_report_tick};
 
 /// Under this share of civilians active, order holds.
 pub const ORDER_ACTIVE_SHARE: f64 = 0.01;
@@ -90,10 +89,8 @@ impl Escalation {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn update_phase(
-    clock: Res<Clock>,
-    every: Res<ReportEvery>,
+    report: ReportClock,
     situation: Res<Situation>,
     mood: Res<CrowdMood>,
     force: Res<ForceMetrics>,
@@ -101,6 +98,7 @@ pub fn update_phase(
     mut esc: ResMut<Escalation>,
     mut log: ResMut<EventLog>,
 ) {
+    let ReportClock { clock, every } = report;
     let tick = clock.tick;
     let r = census.0;
     let alive = (r.quiescent + r.active + r.jailed).max(1);

@@ -9,6 +9,7 @@ pub mod operation;
 pub mod output;
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use serde::Serialize;
 
 use crate::base::chunks::over_read_chunks;
@@ -95,17 +96,24 @@ pub fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Who is counted in the census: every civilian by condition, and the
+/// officers.
+#[derive(SystemParam)]
+pub struct Headcount<'w, 's> {
+    civilians: Query<'w, 's, &'static Condition>,
+    officers: Query<'w, 's, (), With<OfficerId>>,
+}
+
 pub fn count_everyone(
     clock: Res<Clock>,
     tunables: Res<CurrentTunables>,
     log: Res<ArrestLog>,
     parallel: Res<Parallel>,
-    civilians: Query<&Condition>,
-    officers: Query<(), With<OfficerId>>,
+    headcount: Headcount,
     operation: Option<Res<CommandMetrics>>,
     mut census: ResMut<Census>,
 ) {
+    let Headcount { civilians, officers } = headcount;
     let mut r = TickRecord {
         tick: clock.tick,
         legitimacy: tunables.0.legitimacy,

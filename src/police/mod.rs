@@ -5,6 +5,7 @@
 use std::fmt;
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use serde::Serialize;
 
 use crate::base::rng::{AgentDraws, Draws};
@@ -70,28 +71,42 @@ pub struct Jailing {
     pub tick: u32,
 }
 
-/// Jails `civilian` standing on `cell`: updates its condition, the grid and
-/// the jail roster, and logs the arrest. The term is uniform on 0..=max (the
-/// paper's U(0, J)); the civilian sits out the next `term` ticks.
-#[allow(clippy::too_many_arguments)]
-pub fn jail(
-    grid: &Grid,
-    log: &mut ArrestLog,
-    roster: &mut JailRoster,
-    condition: &mut Condition,
-    by: Arrester,
-    civilian: CivilianId,
-    cell: CellIndex,
-    how: Jailing,
-) {
-    let term = lock_up(grid, condition, civilian, cell, how);
-    book(grid, log, roster, by, civilian, cell, term, how.tick);
+/// The books an arrest is entered in: the jail roster and the arrest log.
+#[derive(SystemParam)]
+pub struct ArrestBooks<'w> {
+    pub log: ResMut<'w, ArrestLog>,
+    pub roster: ResMut<'w, JailRoster>,
 }
 
-/// The arrest itself, the part of [`jail`] that touches only this
+impl ArrestBooks<'_> {
+    /// Jails `civilian` standing on `cell`: updates its condition, the grid
+    /// and the jail roster, and logs the arrest. The term is uniform on
+    /// 0..=max (the paper's U(0, J)); the civilian sits out the next `term`
+    /// ticks.
+    pub fn jail(
+        &mut self,
+        grid: &Grid,
+        condition: &mut Condition,
+        by: Arrester,
+        civilian: CivilianId,
+        cell: CellIndex,
+        how: Jailing,
+    ) {
+        let term = lock_up(grid, condition, civilian, cell, how);
+        self.book(grid, by, civilian, cell, term, how.tick);
+    }
+
+    /// The books of an arrest made by [`lock_up`]: the roster and the log.
+    pub fn book(&mut self, grid: &Grid, by: Arrester, civilian: CivilianId, cell: CellIndex, term: u32, tick: u32) {
+        self.roster.admit(civilian, tick.saturating_add(term));
+        self.log.record(grid, by, civilian, cell, term, tick);
+    }
+}
+
+/// The arrest itself, the part of [`ArrestBooks::jail`] that touches only this
 /// civilian and its cell (so arrests can be made on several threads): the
 /// term drawn, the condition set, the cell emptied or the civilian left on
-/// it, quiescent. Returns the term; [`book`] must follow.
+/// it, quiescent. Returns the term; [`ArrestBooks::book`] must follow.
 #[inline]
 pub fn lock_up(grid: &Grid, condition: &mut Condition, civilian: CivilianId, cell: CellIndex, how: Jailing) -> u32 {
     let term = how.terms.below(how.max_term + 1, civilian.0 as u64, how.tick, 0);
@@ -101,24 +116,8 @@ pub fn lock_up(grid: &Grid, condition: &mut Condition, civilian: CivilianId, cel
     term
 }
 
-/// The books of an arrest made by [`lock_up`]: the roster and the log.
-#[allow(clippy::too_many_arguments)]
-pub fn book(
-    grid: &Grid,
-    log: &mut ArrestLog,
-    roster: &mut JailRoster,
-    by: Arrester,
-    civilian: CivilianId,
-    cell: CellIndex,
-    term: u32,
-    tick: u32,
-) {
-    roster.admit(civilian, tick.saturating_add(term));
-    log.record(grid, by, civilian, cell, term, tick);
-}
-
 impl ArrestLog {
-    /// Logs an arrest (the roster is booked apart: see [`book`]).
+    /// Logs an arrest (the roster is booked apart: see [`ArrestBooks::book`]).
     pub fn record(&mut self, grid: &Grid, by: Arrester, civilian: CivilianId, cell: CellIndex, term: u32, tick: u32) {
         self.this_tick += 1;
         self.events.push(Arrest {

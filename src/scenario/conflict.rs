@@ -4,10 +4,11 @@
 
 use serde::Serialize;
 
+use super::checks::{minutes, sigma, unit_interval, whole_in};
 use super::defaults as d;
 use super::raw::{RawCrowd, RawForce};
 use super::types::{CrowdType, DialogueEvent};
-use super::validate::{Checker, unit_interval};
+use super::validate::Checker;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CrowdSpec {
@@ -45,28 +46,6 @@ pub struct ForceSpec {
     pub pro_officer_interpretation: bool,
     pub area_effects: bool,
     pub reassess_minutes: f64,
-}
-
-fn cells_in(lo: u32, hi: u32) -> impl Fn(u32) -> Result<u32, String> {
-    move |v| {
-        if (lo..=hi).contains(&v) {
-            Ok(v)
-        } else {
-            Err(format!("expected a whole number from {lo} to {hi}, found {v}"))
-        }
-    }
-}
-
-fn minutes(v: f64) -> Result<f64, String> {
-    if v.is_finite() && (0.0..=1e7).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("expected minutes from 0 to 10000000, found {v}"))
-    }
-}
-
-fn sigma(v: f64) -> Result<f64, String> {
-    if (0.0..=3.0).contains(&v) { Ok(v) } else { Err(format!("expected a number from 0 to 3, found {v}")) }
 }
 
 pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>) -> CrowdSpec {
@@ -137,7 +116,7 @@ pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>) -> CrowdSpec {
         backlash_radius_cells: c.check(
             "crowd.backlash_radius_cells",
             r.backlash_radius_cells.unwrap_or(d::BACKLASH_RADIUS_CELLS),
-            cells_in(0, 1024),
+            whole_in(0, 1024),
         ),
         backlash_lag_minutes: c.check(
             "crowd.backlash_lag_minutes",
@@ -158,7 +137,7 @@ pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>) -> CrowdSpec {
         flashpoint_radius_cells: c.check(
             "crowd.flashpoint_radius_cells",
             r.flashpoint_radius_cells.unwrap_or(d::FLASHPOINT_RADIUS_CELLS),
-            cells_in(0, 1024),
+            whole_in(0, 1024),
         ),
         agitator_provocation_probability: ui(
             c,
@@ -176,7 +155,7 @@ pub(super) fn check_force(c: &mut Checker, raw: Option<RawForce>) -> ForceSpec {
         engage_radius_cells: c.check(
             "force.engage_radius_cells",
             r.engage_radius_cells.unwrap_or(d::ENGAGE_RADIUS_CELLS),
-            cells_in(0, 16),
+            whole_in(0, 16),
         ),
         perception_sigma_pnp: c.check(
             "force.perception_sigma_pnp",

@@ -6,6 +6,7 @@
 //!
 //! Field by field documentation: `docs/scenario-format.md`.
 
+mod checks;
 pub mod conflict;
 pub mod defaults;
 pub mod diagnostic;
@@ -222,16 +223,14 @@ impl Tunables {
             }
         };
         match path {
-            "civilians.legitimacy" => self.legitimacy = validate::unit_interval(value)?,
-            "civilians.threshold" => self.threshold = validate::unit_interval(value)?,
-            "civilians.arrest_constant_k" => self.arrest_constant_k = validate::positive(value)?,
-            "civilians.max_jail_term_ticks" => self.max_jail_term_ticks = validate::jail_term(whole(value)?)?,
-            "civilians.vision_cells" => self.civilian_vision_cells = validate::vision(whole(value)?)?,
-            "police.vision_cells" => self.police_vision_cells = validate::vision(whole(value)?)?,
+            "civilians.legitimacy" => self.legitimacy = checks::unit_interval(value)?,
+            "civilians.threshold" => self.threshold = checks::unit_interval(value)?,
+            "civilians.arrest_constant_k" => self.arrest_constant_k = checks::positive(value)?,
+            "civilians.max_jail_term_ticks" => self.max_jail_term_ticks = checks::jail_term(whole(value)?)?,
+            "civilians.vision_cells" => self.civilian_vision_cells = checks::vision(whole(value)?)?,
+            "police.vision_cells" => self.police_vision_cells = checks::vision(whole(value)?)?,
             "police.count" => self.police_count = whole(value)?,
-            "police.density" => {
-                self.police_count = (validate::unit_interval(value)? * open_cells as f64).round() as u32
-            }
+            "police.density" => self.police_count = (checks::unit_interval(value)? * open_cells as f64).round() as u32,
             _ => {
                 return Err(format!("`{path}` cannot change during a run; these can: {}", CHANGEABLE_PATHS.join(", ")));
             }

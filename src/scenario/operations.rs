@@ -6,13 +6,17 @@
 use serde::Serialize;
 
 use super::MapSpec;
+use super::checks::{
+    minutes, name_given, on_map, open_cell, positive, positive_minutes, sigma, unit_interval, vision, vision_wraps,
+    whole_in,
+};
 use super::defaults as d;
 use super::raw::{RawCommand, RawForces, RawLaw, RawSite};
 use super::types::{
     Agency, CommandModel, Declaration, Deployment, EmergencyMode, NonLethalKit, Regime, SiteKind, StandingTask,
     UnitKind,
 };
-use super::validate::{Checker, unit_interval, vision};
+use super::validate::Checker;
 
 /// A named critical site: the cells marked with `symbol` in the terrain.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,36 +113,6 @@ pub struct LawSpec {
     pub zones: Vec<Zone>,
 }
 
-fn minutes(v: f64) -> Result<f64, String> {
-    if v.is_finite() && (0.0..=1e7).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("expected minutes from 0 to 10000000, found {v}"))
-    }
-}
-
-fn positive_minutes(v: f64) -> Result<f64, String> {
-    minutes(v).and_then(|v| if v > 0.0 { Ok(v) } else { Err("expected more than 0 minutes, found 0".to_string()) })
-}
-
-fn whole_in(lo: u32, hi: u32) -> impl Fn(u32) -> Result<u32, String> {
-    move |v| {
-        if (lo..=hi).contains(&v) {
-            Ok(v)
-        } else {
-            Err(format!("expected a whole number from {lo} to {hi}, found {v}"))
-        }
-    }
-}
-
-fn cell_on_map(c: &mut Checker, field: &str, map: &MapSpec, (x, y): (u32, u32)) {
-    if x >= map.width_cells || y >= map.height_cells {
-        c.report(field, format!("({x}, {y}) is outside the {}×{} map", map.width_cells, map.height_cells));
-    } else if map.is_building(x, y) {
-        c.report(field, format!("({x}, {y}) is a building (`#` in map.terrain)"));
-    }
-}
-
 /// Checks `map.sites` against the terrain rows.
 pub(super) fn check_sites(c: &mut Checker, raw: Option<Vec<RawSite>>, terrain: Option<&Vec<String>>) -> Vec<Site> {
     let mut sites: Vec<Site> = Vec::new();
@@ -151,9 +125,7 @@ pub(super) fn check_sites(c: &mut Checker, raw: Option<Vec<RawSite>>, terrain: O
         } else if !terrain.is_some_and(|rows| rows.iter().any(|r| r.contains(s.symbol))) {
             c.report(&field("symbol"), format!("`{}` appears nowhere in map.terrain", s.symbol));
         }
-        if s.name.trim().is_empty() {
-            c.report(&field("name"), "expected a non-empty name");
-        }
+        c.check(&field("name"), s.name.as_str(), name_given);
         let breach_actives = c.check(
             &field("breach_actives"),
             s.breach_actives.unwrap_or(d::SITE_BREACH_ACTIVES),
@@ -175,12 +147,10 @@ pub(super) fn check_forces(
     for (i, g) in raw.map(|f| f.units).unwrap_or_default().into_iter().enumerate() {
         let field = |name: &str| format!("forces.units[{i}].{name}");
         let k = d::unit_kind(g.kind);
-        if g.name.trim().is_empty() {
-            c.report(&field("name"), "expected a non-empty name");
-        }
+        c.check(&field("name"), g.name.as_str(), name_given);
         let count = c.check(&field("count"), g.count.unwrap_or(d::UNITS_PER_GROUP), whole_in(1, d::MAX_UNITS));
         total += count as u64;
-        cell_on_map(c, &field("at"), map, g.at);
+        c.check(&field("at"), g.at, |at| open_cell(map, at));
         if police_positions.is_some_and(|ps| ps.contains(&g.at)) {
             c.report(&field("at"), format!("({}, {}) is an officer's cell in police.positions", g.at.0, g.at.1));
         }
@@ -189,8 +159,7 @@ pub(super) fn check_forces(
             c.report(&field("radio_net"), "expected a non-empty net name");
         }
         let vision_cells = c.check(&field("vision_cells"), g.vision_cells.unwrap_or(d::UNIT_VISION_CELLS), vision);
-        if map.edges == super::Edges::Wrap && 2 * vision_cells as u64 + 1 > map.width_cells.min(map.height_cells) as u64
-        {
+        if vision_wraps(map, vision_cells) {
             c.report(&field("vision_cells"), format!("vision {vision_cells} does not fit the wrapped map"));
         }
         groups.push(UnitGroup {
@@ -240,7 +209,7 @@ pub(super) fn check_command(c: &mut Checker, raw: Option<RawCommand>, map: &MapS
     };
     let mut drones = Vec::new();
     for (i, dr) in r.drones.unwrap_or_default().into_iter().enumerate() {
-        cell_on_map(c, &format!("command.drones[{i}].at"), map, dr.at);
+        c.check(&format!("command.drones[{i}].at"), dr.at, |at| open_cell(map, at));
         let radius_cells = c.check(&format!("command.drones[{i}].radius_cells"), dr.radius_cells, whole_in(1, 1024));
         drones.push(Drone { agency: dr.agency, at: dr.at, radius_cells });
     }
@@ -264,7 +233,7 @@ pub(super) fn check_command(c: &mut Checker, raw: Option<RawCommand>, map: &MapS
         echelon_delay_sigma: c.check(
             "command.echelon_delay_sigma",
             r.echelon_delay_sigma.unwrap_or(d::ECHELON_DELAY_SIGMA),
-            |v| if (0.0..=3.0).contains(&v) { Ok(v) } else { Err(format!("expected a number from 0 to 3, found {v}")) },
+            sigma,
         ),
         cross_agency_delay_minutes: c.check(
             "command.cross_agency_delay_minutes",
@@ -349,18 +318,18 @@ pub(super) fn check_law(c: &mut Checker, raw: Option<RawLaw>, map: &MapSpec) -> 
     let mut zones: Vec<Zone> = Vec::new();
     for (i, z) in r.zones.unwrap_or_default().into_iter().enumerate() {
         let field = |name: &str| format!("law.zones[{i}].{name}");
-        if z.name.trim().is_empty() {
-            c.report(&field("name"), "expected a non-empty name");
+        if let Err(e) = name_given(&z.name) {
+            c.report(&field("name"), e);
         } else if zones.iter().any(|o| o.name == z.name) {
             c.report(&field("name"), format!("another zone is named `{}`", z.name));
         }
-        let (x, y) = z.at;
-        if x >= map.width_cells || y >= map.height_cells {
-            c.report(&field("at"), format!("({x}, {y}) is outside the {}×{} map", map.width_cells, map.height_cells));
-        } else {
-            let w = c.check(&field("width_cells"), z.width_cells, whole_in(1, map.width_cells - x));
-            let h = c.check(&field("height_cells"), z.height_cells, whole_in(1, map.height_cells - y));
-            zones.push(Zone { name: z.name, at: z.at, width_cells: w, height_cells: h });
+        match on_map(map, z.at) {
+            Err(e) => c.report(&field("at"), e),
+            Ok((x, y)) => {
+                let w = c.check(&field("width_cells"), z.width_cells, whole_in(1, map.width_cells - x));
+                let h = c.check(&field("height_cells"), z.height_cells, whole_in(1, map.height_cells - y));
+                zones.push(Zone { name: z.name, at: z.at, width_cells: w, height_cells: h });
+            }
         }
     }
     if zones.len() > 200 {
@@ -374,7 +343,7 @@ pub(super) fn check_law(c: &mut Checker, raw: Option<RawLaw>, map: &MapSpec) -> 
         trigger_actives_per_pnp_officer: c.check(
             "law.trigger_actives_per_pnp_officer",
             r.trigger_actives_per_pnp_officer.unwrap_or(d::TRIGGER_ACTIVES_PER_PNP_OFFICER),
-            super::validate::positive,
+            positive,
         ),
         trigger_for_minutes: c.check(
             "law.trigger_for_minutes",

@@ -4,6 +4,7 @@
 
 use ron::extensions::Extensions;
 
+use super::checks::{jail_term, name_given, open_cell, positive, side, unit_interval, vision, vision_fits};
 use super::defaults as d;
 use super::diagnostic::{Diagnostic, Origin};
 use super::locate::SourceMap;
@@ -16,32 +17,6 @@ use super::{
 };
 use super::{conflict, operations};
 
-// ---- shared range checks: used for the file's fields and for changes ----
-
-pub fn unit_interval(v: f64) -> Result<f64, String> {
-    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("expected a number from 0 to 1, found {v}")) }
-}
-
-pub fn positive(v: f64) -> Result<f64, String> {
-    if v.is_finite() && v > 0.0 { Ok(v) } else { Err(format!("expected a number above 0, found {v}")) }
-}
-
-pub fn vision(v: u32) -> Result<u32, String> {
-    if (1..=d::MAX_VISION_CELLS).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("expected a whole number of cells from 1 to {}, found {v}", d::MAX_VISION_CELLS))
-    }
-}
-
-pub fn jail_term(v: u32) -> Result<u32, String> {
-    if (1..=d::MAX_JAIL_TERM_LIMIT_TICKS).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("expected a whole number of ticks from 1 to {}, found {v}", d::MAX_JAIL_TERM_LIMIT_TICKS))
-    }
-}
-
 fn distribution(dist: Distribution) -> Result<Distribution, String> {
     match dist {
         Distribution::Uniform { min, max } => {
@@ -53,18 +28,6 @@ fn distribution(dist: Distribution) -> Result<Distribution, String> {
         }
         Distribution::Constant(v) => unit_interval(v).map(Distribution::Constant),
     }
-}
-
-/// On a torus an agent must not see a cell twice: the neighbourhood has to
-/// fit inside the map.
-fn vision_fits(map: &MapSpec, vision: u32) -> Option<String> {
-    let side = map.width_cells.min(map.height_cells);
-    (map.edges == super::Edges::Wrap && 2 * vision as u64 + 1 > side as u64).then(|| {
-        format!(
-            "vision {vision} does not fit a wrapped {}×{} map: it needs 2·vision + 1 <= {side}",
-            map.width_cells, map.height_cells
-        )
-    })
 }
 
 /// Collects problems against the text they came from.
@@ -244,9 +207,7 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
 
     // metadata
     let m = raw.metadata;
-    if m.name.trim().is_empty() {
-        c.report("metadata.name", "expected a non-empty name");
-    }
+    c.check("metadata.name", m.name.as_str(), name_given);
     let ticks = m.ticks.unwrap_or(d::TICKS);
     if ticks == 0 {
         c.report("metadata.ticks", "expected at least 1 tick, found 0");
@@ -262,13 +223,6 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
     };
 
     // map
-    let side = |v: u32| {
-        if (1..=d::MAX_SIDE_CELLS).contains(&v) {
-            Ok(v)
-        } else {
-            Err(format!("expected a whole number of cells from 1 to {}, found {v}", d::MAX_SIDE_CELLS))
-        }
-    };
     let width = c.check("map.width_cells", raw.map.width_cells, side);
     let height = c.check("map.height_cells", raw.map.height_cells, side);
     if let Some(rows) = &raw.map.terrain {
@@ -350,10 +304,8 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         let mut seen = std::collections::BTreeSet::new();
         for (i, &(x, y)) in ps.iter().enumerate() {
             let field = format!("police.positions[{i}]");
-            if x >= width || y >= height {
-                c.report(&field, format!("({x}, {y}) is outside the {width}×{height} map"));
-            } else if map.is_building(x, y) {
-                c.report(&field, format!("({x}, {y}) is a building (`#` in map.terrain)"));
+            if let Err(e) = open_cell(&map, (x, y)) {
+                c.report(&field, e);
             } else if !seen.insert((x, y)) {
                 c.report(&field, format!("({x}, {y}) is given twice; one officer per cell"));
             }

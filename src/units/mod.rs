@@ -11,14 +11,15 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use serde::Serialize;
 
-use crate::base::rng::{Stream, Streams};
-use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position, Step};
-use crate::civilians::{CivilianId, Condition, JailRoster};
+use crate::base::rng::Stream;
+use crate::base::{AgentIndex, Position, Step, TickDraws, TickRules};
+use crate::civilians::{CivilianId, Condition};
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Occupant, Shape, Terrain};
-use crate::police::{self, ArrestLog, Arrester, OfficerId};
+use crate::police::{self, ArrestBooks, Arrester, OfficerId};
 use crate::scenario::{Agency, NonLethalKit, StandingTask, UnitGroup, UnitKind};
 pub use tasks::{Task, TaskKind};
 
@@ -134,20 +135,16 @@ pub fn plugin(schedule: &mut Schedule) {
 
 /// Units whose task is to disperse, arrest or guard a site arrest random
 /// actives within vision, in id order, up to their arrests per tick.
-#[allow(clippy::too_many_arguments)]
 pub fn units_arrest(
+    now: TickRules,
     grid: Res<Grid>,
-    streams: Res<Streams>,
-    clock: Res<Clock>,
-    tunables: Res<CurrentTunables>,
-    rules: Res<CurrentRules>,
     shapes: Res<UnitShapes>,
     index: Res<AgentIndex>,
-    mut log: ResMut<ArrestLog>,
-    mut roster: ResMut<JailRoster>,
+    mut books: ArrestBooks,
     units: Query<(&UnitId, &Unit, &Position, &Tasking)>,
     mut civilians: Query<&mut Condition, With<CivilianId>>,
 ) {
+    let TickRules { clock, streams, tunables, rules } = now;
     let arrests = streams.draws(Stream::UnitArrest);
     let terms = streams.draws(Stream::JailTerm);
     for &entity in &index.units {
@@ -163,10 +160,8 @@ pub fn units_arrest(
                 break;
             };
             let Ok(mut condition) = civilians.get_mut(index.civilians[suspect as usize]) else { break };
-            police::jail(
+            books.jail(
                 &grid,
-                &mut log,
-                &mut roster,
                 &mut condition,
                 Arrester::Unit(id.0),
                 CivilianId(suspect),
@@ -197,24 +192,31 @@ type OnlyUnits = (Without<CivilianId>, Without<OfficerId>);
 type OnlyCivilians = (With<CivilianId>, Without<OfficerId>, Without<UnitId>);
 type OnlyOfficers = (With<OfficerId>, Without<CivilianId>, Without<UnitId>);
 
+/// The units that walk, and the civilians and officers they swap places
+/// with on the way.
+#[derive(SystemParam)]
+pub struct Walkers<'w, 's> {
+    units: Query<'w, 's, (&'static UnitId, &'static Unit, &'static mut Position, &'static mut Tasking), OnlyUnits>,
+    civilians: Query<'w, 's, &'static mut Position, OnlyCivilians>,
+    officers: Query<'w, 's, &'static mut Position, OnlyOfficers>,
+}
+
 /// Units walk their paths in id order. A step costs 1 on a road and 2 off
 /// it, from a budget of twice the unit's speed per tick. A unit steps into
 /// an empty cell, or swaps places with whoever stands there: a civilian (the
 /// crowd lets a formed unit through), an officer or another unit (they give
 /// way to each other, so two units never block each other for good).
 /// Patrolling units pick a new random point near home when they arrive.
-#[allow(clippy::too_many_arguments)]
 pub fn move_units(
+    draws: TickDraws,
     grid: Res<Grid>,
     terrain: Res<Terrain>,
-    streams: Res<Streams>,
-    clock: Res<Clock>,
     index: Res<AgentIndex>,
-    mut units: Query<(&UnitId, &Unit, &mut Position, &mut Tasking), OnlyUnits>,
-    mut civilians: Query<&mut Position, OnlyCivilians>,
-    mut officers: Query<&mut Position, OnlyOfficers>,
+    walkers: Walkers,
     mut scratch: Local<(Pathfinder, Vec<CellIndex>)>,
 ) {
+    let TickDraws { clock, streams } = draws;
+    let Walkers { mut units, mut civilians, mut officers } = walkers;
     let (finder, cells) = &mut *scratch;
     let draws = streams.draws(Stream::Patrol);
     // Every unit's cell, so that one unit can move another aside.
