@@ -113,15 +113,15 @@ struct UnitBook {
 }
 
 /// Whole ticks from minutes (at least one for any positive time).
-fn ticks(minutes: f64, mpt: f64) -> u32 {
-    law::ticks(minutes, mpt)
+fn ticks(minutes: f64, minutes_per_tick: f64) -> u32 {
+    law::ticks(minutes, minutes_per_tick)
 }
 
 /// The state of command: arrangement, pictures, plans, messages in flight.
 #[derive(Resource)]
 pub struct CommandState {
     pub spec: CommandSpec,
-    mpt: f64,
+    minutes_per_tick: f64,
     decision_every: u32,
     autonomy_ticks: u32,
     setup_ticks: u32,
@@ -185,7 +185,7 @@ pub fn plugin(schedule: &mut Schedule) {
 
 impl CommandState {
     pub fn minutes_per_tick(&self) -> f64 {
-        self.mpt
+        self.minutes_per_tick
     }
 
     /// The sectors commanders' pictures and plans are made of.

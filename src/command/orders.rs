@@ -114,10 +114,10 @@ pub(super) fn issue(
     let route = st.route(issuer, agency);
     let id = st.next_order;
     st.next_order += 1;
-    let t = transit(&st.spec, st.mpt, &route, draws, id);
-    let due = tick + ticks(t.minutes, st.mpt).max(1);
+    let t = transit(&st.spec, st.minutes_per_tick, &route, draws, id);
+    let due = tick + ticks(t.minutes, st.minutes_per_tick).max(1);
     for &(hop, at) in &t.losses {
-        st.queue.send(tick + ticks(at, st.mpt), Message::Lost { order: id, unit, hop });
+        st.queue.send(tick + ticks(at, st.minutes_per_tick), Message::Lost { order: id, unit, hop });
     }
     let cross = route.iter().filter(|h| h.is_cross_agency()).count() as u32;
     st.queue.send(
@@ -184,7 +184,7 @@ pub(super) fn deliver_messages(
                 let Ok((pos, mut tasking, commander)) = units.get_mut(index.units[o.unit as usize]) else {
                     continue;
                 };
-                let age = (tick - o.observed_tick.min(tick)) as f64 * st.mpt;
+                let age = (tick - o.observed_tick.min(tick)) as f64 * st.minutes_per_tick;
                 log.push(Event::OrderDelivered {
                     tick,
                     order: o.id,

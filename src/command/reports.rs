@@ -88,19 +88,19 @@ fn send_report(
     let own: Vec<Hop> = if drone { vec![Hop::Feed] } else { st.down(agency).collect() };
     let id = 1 << 62 | st.next_report;
     st.next_report += 1;
-    let t = transit(&st.spec, st.mpt, &own, draws, id);
-    let due = tick + ticks(t.minutes, st.mpt).max(1);
+    let t = transit(&st.spec, st.minutes_per_tick, &own, draws, id);
+    let due = tick + ticks(t.minutes, st.minutes_per_tick).max(1);
     let shares = matches!(st.arrangement, Arrangement::PnpLead | Arrangement::FfaaControl);
     if shares && !st.spec.interoperable_radios {
         let mut across = own.clone();
         across.push(st.cross(st.spec.liaison_officers));
-        let t2 = transit(&st.spec, st.mpt, &across, draws, id);
+        let t2 = transit(&st.spec, st.minutes_per_tick, &across, draws, id);
         if !t2.losses.is_empty() {
             log.push(Event::ReportTransmissionsLost { tick, transmissions: t2.losses.len() as u32 });
         }
         let mut other = report.clone();
         other.picture = 1 - report.picture;
-        st.queue.send(tick + ticks(t2.minutes, st.mpt).max(1), Message::Report(other));
+        st.queue.send(tick + ticks(t2.minutes, st.minutes_per_tick).max(1), Message::Report(other));
     }
     st.queue.send(due, Message::Report(report));
 }

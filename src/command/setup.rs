@@ -17,7 +17,7 @@ use crate::situation::Situation;
 use crate::units::{TaskKind, Unit, UnitId};
 
 /// Builds command nodes and units' books; called once when the world is made.
-pub fn setup(world: &mut World, spec: &CommandSpec, mpt: f64, sites: Vec<SiteInfo>) {
+pub fn setup(world: &mut World, spec: &CommandSpec, minutes_per_tick: f64, sites: Vec<SiteInfo>) {
     let mut id = 0u32;
     let mut node = |world: &mut World, name: String, role: Role| {
         world.spawn((CommandId(id), CommandNode { name, role }));
@@ -92,10 +92,10 @@ pub fn setup(world: &mut World, spec: &CommandSpec, mpt: f64, sites: Vec<SiteInf
     let n = units.len();
     let state = CommandState {
         spec: spec.clone(),
-        mpt,
-        decision_every: ticks(spec.decision_interval_minutes, mpt).max(1),
-        autonomy_ticks: ticks(spec.local_autonomy_delay_minutes, mpt),
-        setup_ticks: ticks(spec.unified_setup_minutes, mpt),
+        minutes_per_tick,
+        decision_every: ticks(spec.decision_interval_minutes, minutes_per_tick).max(1),
+        autonomy_ticks: ticks(spec.local_autonomy_delay_minutes, minutes_per_tick),
+        setup_ticks: ticks(spec.unified_setup_minutes, minutes_per_tick),
         arrangement: Arrangement::PnpOnly,
         epoch: 0,
         ffaa_deployed_since: None,

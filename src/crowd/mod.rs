@@ -67,7 +67,13 @@ pub struct CrowdMood {
 pub const SEEN_RADIUS_CELLS: u32 = 7;
 
 impl CrowdMood {
-    pub fn new(spec: &CrowdSpec, sectors: Sectors, terrain: &Terrain, streams: &Streams, mpt: f64) -> CrowdMood {
+    pub fn new(
+        spec: &CrowdSpec,
+        sectors: Sectors,
+        terrain: &Terrain,
+        streams: &Streams,
+        minutes_per_tick: f64,
+    ) -> CrowdMood {
         let n = sectors.count();
         let cells = terrain.width as usize * terrain.height as usize;
         CrowdMood {
@@ -85,9 +91,9 @@ impl CrowdMood {
             dialogue_gain: 0.0,
             road: (0..cells as u32).map(|c| terrain.is_road(c)).collect(),
             tick: 0,
-            lag_ticks: crate::base::ticks(spec.backlash_lag_minutes, mpt),
-            flash_ticks: crate::base::ticks(spec.flashpoint_minutes, mpt),
-            dialogue_ticks: crate::base::ticks(d::DIALOGUE_MINUTES, mpt).max(1),
+            lag_ticks: crate::base::ticks(spec.backlash_lag_minutes, minutes_per_tick),
+            flash_ticks: crate::base::ticks(spec.flashpoint_minutes, minutes_per_tick),
+            dialogue_ticks: crate::base::ticks(d::DIALOGUE_MINUTES, minutes_per_tick).max(1),
             mean_legitimacy: 0.0,
         }
     }

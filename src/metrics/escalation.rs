@@ -33,7 +33,7 @@ pub const RESTORED_AFTER_MINUTES: f64 = 60.0;
 #[derive(Resource, Debug, Clone)]
 pub struct Escalation {
     pub phase: ConflictPhase,
-    mpt: f64,
+    minutes_per_tick: f64,
     /// Per tick: (tick, injured, dead) over the last 4 h.
     harm: VecDeque<(u32, u32, u32)>,
     /// Per tick: (tick, active share) over the last 6 h.
@@ -58,10 +58,10 @@ pub struct Escalation {
 }
 
 impl Escalation {
-    pub fn new(mpt: f64) -> Escalation {
+    pub fn new(minutes_per_tick: f64) -> Escalation {
         Escalation {
             phase: ConflictPhase::Early,
-            mpt,
+            minutes_per_tick,
             harm: VecDeque::new(),
             shares: VecDeque::new(),
             minutes_in: [0.0; 5],
@@ -85,7 +85,7 @@ impl Escalation {
     }
 
     fn ticks(&self, minutes: f64) -> u32 {
-        crate::base::ticks(minutes, self.mpt)
+        crate::base::ticks(minutes, self.minutes_per_tick)
     }
 }
 
@@ -105,13 +105,13 @@ pub fn update_phase(
     let share = r.active as f64 / alive as f64;
     let e = &mut *esc;
     e.peak_active = e.peak_active.max(r.active);
-    e.active_person_minutes += r.active as f64 * e.mpt;
+    e.active_person_minutes += r.active as f64 * e.minutes_per_tick;
     if is_report_tick(&clock, *every) {
         let road: u32 = situation.sector_road_actives.iter().sum();
-        e.blockade_cell_hours += road as f64 * every.0 as f64 * e.mpt / 60.0;
+        e.blockade_cell_hours += road as f64 * every.0 as f64 * e.minutes_per_tick / 60.0;
         e.site_breached_minutes.resize(situation.site_breached.len(), 0.0);
         for (m, &b) in e.site_breached_minutes.iter_mut().zip(&situation.site_breached) {
-            *m += if b { every.0 as f64 * e.mpt } else { 0.0 };
+            *m += if b { every.0 as f64 * e.minutes_per_tick } else { 0.0 };
         }
         e.min_mean_legitimacy = e.min_mean_legitimacy.min(mood.mean_legitimacy);
         e.identity_sum += mood.mean_identity();
@@ -166,7 +166,7 @@ pub fn update_phase(
     {
         e.order_restored_tick = Some(calm);
     }
-    e.minutes_in[phase as usize] += e.mpt;
+    e.minutes_in[phase as usize] += e.minutes_per_tick;
     if phase != e.phase {
         log.push(Event::PhaseChanged { tick, from: e.phase, to: phase });
         e.phase = phase;

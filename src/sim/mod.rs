@@ -405,22 +405,22 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
         world.insert_resource(zones);
         command::setup(world, cmd, s.metadata.minutes_per_tick, sites);
         world.insert_resource(metrics::CommandMetrics::default());
-        let mpt = s.metadata.minutes_per_tick;
+        let minutes_per_tick = s.metadata.minutes_per_tick;
         if let (Some(crowd_spec), Some(force_spec)) = (&s.crowd, &s.force) {
             let mood = crowd::CrowdMood::new(
                 crowd_spec,
                 sectors,
                 world.resource::<Terrain>(),
                 world.resource::<Streams>(),
-                mpt,
+                minutes_per_tick,
             );
             world.insert_resource(mood);
             world.insert_resource(use_of_force::ForceSettings(
                 force_spec.clone(),
-                crate::base::ticks(force_spec.reassess_minutes, mpt).max(1),
+                crate::base::ticks(force_spec.reassess_minutes, minutes_per_tick).max(1),
             ));
             world.insert_resource(metrics::ForceMetrics::default());
-            world.insert_resource(metrics::escalation::Escalation::new(mpt));
+            world.insert_resource(metrics::escalation::Escalation::new(minutes_per_tick));
         }
     }
     Ok(())
