@@ -17,7 +17,7 @@ use bevy_ecs::system::SystemParam;
 use crate::base::chunks::over_chunks;
 use crate::base::radix::sort_by_u64_key;
 use crate::civilians::{CivilianId, Condition, Disposition};
-use crate::grid::{CellIndex, Grid, Occupant};
+use crate::grid::{CellIndex, GridWrites, Occupant};
 use crate::police::OfficerId;
 use crate::scenario::Activation;
 
@@ -218,7 +218,7 @@ pub fn civilian_code(id: CivilianId, condition: Condition) -> Occupant {
 
 /// Moves an agent's mark on the grid.
 #[inline]
-pub fn relocate(grid: &Grid, from: CellIndex, to: CellIndex, who: Occupant) {
+pub fn relocate(grid: GridWrites, from: CellIndex, to: CellIndex, who: Occupant) {
     grid.set(from, Occupant::Empty);
     grid.set(to, who);
 }

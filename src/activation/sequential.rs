@@ -37,7 +37,7 @@ pub struct TurnTakers<'w, 's> {
 
 pub fn take_turns(
     now: TickRules,
-    grid: Res<Grid>,
+    mut grid: ResMut<Grid>,
     shapes: Res<Shapes>,
     takers: TurnTakers,
     mut books: ArrestBooks,
@@ -47,6 +47,7 @@ pub fn take_turns(
     let TickRules { clock, streams, tunables, rules } = now;
     let TurnTakers { index, mut civilians, mut officers } = takers;
     let tick = clock.tick;
+    let grid = grid.writes();
     let mood = mood.as_deref();
     let t = tunables.0;
     let odds = civilians::ArrestOdds::new(t.arrest_constant_k, rules.0.arrest_ratio_rounding);
@@ -81,7 +82,7 @@ pub fn take_turns(
                     &shapes.civilian,
                     moves.agent(civilian_key(id), tick),
                 ) {
-                    relocate(&grid, pos.0, to, civilian_code(id, condition));
+                    relocate(grid, pos.0, to, civilian_code(id, condition));
                     pos.0 = to;
                 }
             };
@@ -113,7 +114,7 @@ pub fn take_turns(
                 if let Some(to) =
                     movement::propose_empty_in_vision(&grid, pos.0, &shapes.officer, moves.agent(key, tick))
                 {
-                    relocate(&grid, pos.0, to, Occupant::Officer { id: id.0 });
+                    relocate(grid, pos.0, to, Occupant::Officer { id: id.0 });
                     pos.0 = to;
                 }
             };
@@ -123,7 +124,7 @@ pub fn take_turns(
                     && let Ok((_, _, _, mut condition)) = civilians.get_mut(index.civilians[suspect as usize])
                 {
                     books.jail(
-                        &grid,
+                        grid,
                         &mut condition,
                         police::Arrester::Officer(id),
                         CivilianId(suspect),

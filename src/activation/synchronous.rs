@@ -23,7 +23,7 @@ use crate::civilians::storage::{Row, StorageRows};
 use crate::civilians::{self, CivilianId, Condition, Disposition, Leaning};
 use crate::crowd::CrowdMood;
 use crate::grid::Shapes;
-use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, Occupant, VisionCounts, claim_zones};
+use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, GridWrites, Occupant, VisionCounts, claim_zones};
 use crate::movement;
 use crate::police::{self, ArrestBooks, OfficerId};
 
@@ -55,16 +55,24 @@ pub struct Sight<'w> {
     shapes: Res<'w, Shapes>,
 }
 
+/// [`Sight`] for the decisions, which also mark who turns active on the grid.
+#[derive(SystemParam)]
+pub struct SightThatMarks<'w> {
+    grid: ResMut<'w, Grid>,
+    counts: Res<'w, VisionCounts>,
+    shapes: Res<'w, Shapes>,
+}
+
 pub fn decide_together(
-    sight: Sight,
+    sight: SightThatMarks,
     tunables: Res<CurrentTunables>,
     rules: Res<CurrentRules>,
     parallel: Res<Parallel>,
     mood: Option<Res<CrowdMood>>,
     mut civilians: Query<(&CivilianId, &Position, &Disposition, &mut Condition)>,
 ) {
-    let Sight { grid, counts, shapes } = sight;
-    let (grid, shape) = (&*grid, &shapes.civilian);
+    let SightThatMarks { mut grid, counts, shapes } = sight;
+    let (grid, shape) = (grid.writes(), &shapes.civilian);
     let viewer = counts.viewer(shape);
     let viewer = &viewer;
     let mood = mood.as_deref();
@@ -206,7 +214,7 @@ pub struct Suspects<'w, 's> {
 
 pub fn make_arrests(
     now: TickRules,
-    grid: Res<Grid>,
+    mut grid: ResMut<Grid>,
     parallel: Res<Parallel>,
     books: ArrestBooks,
     suspects_by_id: Suspects,
@@ -253,7 +261,7 @@ pub fn make_arrests(
     suspects.clear();
     suspects.extend(wanted.iter().map(|w| CivilianId(w.0)));
     storage.find(&id_columns, suspects, rows, parallel.0);
-    let (grid, terms, tick) = (&*grid, streams.draws(Stream::JailTerm), clock.tick);
+    let (grid, terms, tick) = (grid.writes(), streams.draws(Stream::JailTerm), clock.tick);
     let how =
         police::Jailing { keep_cell: rules.0.jailed_keep_cell, max_term: tunables.0.max_jail_term_ticks, terms, tick };
     locked_up.clear();
@@ -272,7 +280,7 @@ pub fn make_arrests(
     // (end of term, id), so the order of the lookups is not seen.
     sort_by_u64_key(locked_up, booking, |a| a.3.0 as u64);
     for &(id, cell, term, officer) in locked_up.iter() {
-        log.record(grid, police::Arrester::Officer(officer), id, cell, term, tick);
+        log.record(&grid, police::Arrester::Officer(officer), id, cell, term, tick);
     }
     roster.admit_all(tick, locked_up.iter().map(|&(id, _, term, _)| (id, term)));
 }
@@ -292,7 +300,7 @@ pub struct Movers<'w, 's> {
 
 pub fn propose_moves(
     draws: TickDraws,
-    grid: Res<Grid>,
+    mut grid: ResMut<Grid>,
     shapes: Res<Shapes>,
     parallel: Res<Parallel>,
     mood: Option<Res<CrowdMood>>,
@@ -302,7 +310,7 @@ pub fn propose_moves(
     let TickDraws { clock, streams } = draws;
     let Movers { mut civilians, mut officers } = movers;
     empty.refresh(&grid, parallel.0);
-    let (grid, empty, tick) = (&*grid, &*empty, clock.tick);
+    let (grid, empty, tick) = (grid.writes(), &*empty, clock.tick);
     let is_empty = |c| empty.is_empty(c);
     let mood = mood.as_deref();
     let draws = streams.draws(Stream::Movement);
@@ -325,7 +333,7 @@ pub fn propose_moves(
                 let proposal = if condition.is_out() || holds {
                     None
                 } else {
-                    movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick))
+                    movement::propose_empty_where(&grid, is_empty, pos.0, shape, draws.agent(key, tick))
                 };
                 *intent = match proposal {
                     Some(to) => {
@@ -349,7 +357,7 @@ pub fn propose_moves(
             let mut claims = DeferredClaims::new(grid, zones[zone_of(starts, first)].clone());
             for ((id, pos), intent) in ids[first..].iter().zip(&cells[first..]).zip(intents) {
                 let key = officer_key(*id);
-                *intent = match movement::propose_empty_where(grid, is_empty, pos.0, shape, draws.agent(key, tick)) {
+                *intent = match movement::propose_empty_where(&grid, is_empty, pos.0, shape, draws.agent(key, tick)) {
                     Some(to) => {
                         let t = move_ticket(lottery_key(None, Some(*id)), salt);
                         claims.claim(to, t);
@@ -393,12 +401,12 @@ fn for_each_bit(mut bits: u64, mut f: impl FnMut(usize)) {
 }
 
 pub fn settle_moves(
-    grid: Res<Grid>,
+    mut grid: ResMut<Grid>,
     parallel: Res<Parallel>,
     mut civilians: Query<(&CivilianId, &mut Position, &Condition, &Intent), Without<OfficerId>>,
     mut officers: Query<(&OfficerId, &mut Position, &Intent), Without<CivilianId>>,
 ) {
-    let grid = &*grid;
+    let grid = grid.writes();
     // Winners move, writing only their old cell and the cell they won.
     for (ids, mut cells, conditions, intents) in civilians.contiguous_iter_mut().expect(DENSE) {
         over_chunks(parallel.0, cells.bypass_change_detection(), |first, cells| {
@@ -428,7 +436,7 @@ const SETTLE_AHEAD: usize = 128;
 /// agent, so the tickets are compared without a branch and the winners
 /// then visited through a bit mask.
 #[inline]
-fn settle_claimants(grid: &Grid, cells: &mut [Position], intents: &[Intent], who: impl Fn(usize) -> Occupant) {
+fn settle_claimants(grid: GridWrites, cells: &mut [Position], intents: &[Intent], who: impl Fn(usize) -> Occupant) {
     for (b, cells) in cells.chunks_mut(64).enumerate() {
         let at = 64 * b;
         // The lottery of the cells claimed SETTLE_AHEAD agents on: claimed while
@@ -438,7 +446,7 @@ fn settle_claimants(grid: &Grid, cells: &mut [Position], intents: &[Intent], who
             grid.prefetch_claim(if next.target != Intent::NONE { next.target } else { 0 });
         }
         let intents = &intents[at..][..cells.len()];
-        for_each_bit(winners(grid, intents), |j| {
+        for_each_bit(winners(&grid, intents), |j| {
             let target = intents[j].target;
             grid.clear_claim(target);
             relocate(grid, cells[j].0, target, who(at + j));

@@ -52,7 +52,7 @@ fn set_officer_count(world: &mut World, target: u32, tick: u32) {
         for &(id, entity) in &on_duty[..(current - target) as usize] {
             let cell = world.get::<Position>(entity).map(|p| p.0);
             if let Some(cell) = cell {
-                world.resource::<Grid>().set(cell, Occupant::Empty);
+                world.resource_mut::<Grid>().writes().set(cell, Occupant::Empty);
             }
             world.despawn(entity);
             world.resource_mut::<AgentIndex>().officers[id.0 as usize] = None;
@@ -61,10 +61,11 @@ fn set_officer_count(world: &mut World, target: u32, tick: u32) {
         for _ in current..target {
             let id = OfficerId(world.resource::<AgentIndex>().officers.len() as u32);
             let cell = {
-                let grid = world.resource::<Grid>();
+                let mut grid = world.resource_mut::<Grid>();
+                let grid = grid.writes();
                 // A full map cannot happen with validated counts; if it
                 // did, fewer officers would deploy.
-                let Some(cell) = movement::any_empty_cell(grid, draws.agent(officer_key(id), tick)) else { break };
+                let Some(cell) = movement::any_empty_cell(&grid, draws.agent(officer_key(id), tick)) else { break };
                 grid.set(cell, Occupant::Officer { id: id.0 });
                 cell
             };

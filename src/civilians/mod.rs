@@ -304,7 +304,7 @@ pub struct Jailed<'w, 's> {
 /// vision, else anywhere free.
 pub fn release_from_jail(
     draws: TickDraws,
-    grid: Res<Grid>,
+    mut grid: ResMut<Grid>,
     rules: Res<CurrentRules>,
     shapes: Res<Shapes>,
     parallel: Res<Parallel>,
@@ -314,6 +314,7 @@ pub fn release_from_jail(
     const DENSE: &str = "civilian components are stored in tables";
     let TickDraws { clock, streams } = draws;
     let Jailed { mut roster, mut storage, mut civilians } = jailed;
+    let grid = grid.writes();
     let tick = clock.tick;
     let ReleaseWork { ends, wanted, rows, due, sorting } = &mut *work;
     ends.clear();
@@ -437,7 +438,7 @@ mod tests {
         }
         for &(id, cell, until) in &picked {
             if !keep_cell {
-                world.resource::<Grid>().set(cell, Occupant::Empty);
+                world.resource_mut::<Grid>().writes().set(cell, Occupant::Empty);
             }
             world.resource_mut::<JailRoster>().admit(id, until);
         }

@@ -385,10 +385,10 @@ mod tests {
     /// A `width` × `height` grid with `who(cell)` in every cell it names.
     fn scattered(width: u32, height: u32, edges: Edges, who: impl Fn(u32) -> Option<Occupant>) -> Grid {
         let map = MapSpec { width_cells: width, height_cells: height, edges, terrain: None, sites: Vec::new() };
-        let grid = Grid::new(&map);
+        let mut grid = Grid::new(&map);
         for cell in 0..grid.cells() as u32 {
             if let Some(o) = who(cell) {
-                grid.set(cell, o);
+                grid.writes().set(cell, o);
             }
         }
         grid
@@ -523,9 +523,9 @@ mod tests {
         let map = MapSpec { width_cells: 700, height_cells: 20, edges: Edges::Wrap, terrain: None, sites: Vec::new() };
         let shape = Shape::new(Neighbourhood::Moore, 7);
         for officers in [false, true] {
-            let grid = Grid::new(&map);
+            let mut grid = Grid::new(&map);
             for cell in 0..grid.cells() as u32 {
-                grid.set(
+                grid.writes().set(
                     cell,
                     if officers {
                         Occupant::Officer { id: cell }

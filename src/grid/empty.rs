@@ -61,8 +61,9 @@ mod tests {
     fn snapshot_matches_the_grid() {
         // 70 × 9 cells: the last word is partly outside the map.
         let map = MapSpec { width_cells: 70, height_cells: 9, edges: Edges::Wrap, terrain: None, sites: Vec::new() };
-        let grid = Grid::new(&map);
+        let mut grid = Grid::new(&map);
         for cell in 0..grid.cells() as u32 {
+            let grid = grid.writes();
             match cell.wrapping_mul(2654435761) >> 30 {
                 0 => grid.set(cell, Occupant::Officer { id: cell }),
                 1 => grid.set(cell, Occupant::Civilian { id: cell, active: cell % 2 == 0 }),

@@ -144,7 +144,7 @@ impl FastDiv {
 /// two threads ever write one cell's claim and every claim is exact (the lowest
 /// ticket wins whatever the order of claims).
 pub struct DeferredClaims<'g> {
-    grid: &'g Grid,
+    grid: GridWrites<'g>,
     ring: [(CellIndex, u32); CLAIM_DELAY],
     next: usize,
     zone: std::ops::Range<CellIndex>,
@@ -159,7 +159,7 @@ const CLAIM_DELAY: usize = 16;
 
 impl<'g> DeferredClaims<'g> {
     /// Claims for a chunk that owns the cells `zone`.
-    pub fn new(grid: &'g Grid, zone: std::ops::Range<CellIndex>) -> Self {
+    pub fn new(grid: GridWrites<'g>, zone: std::ops::Range<CellIndex>) -> Self {
         DeferredClaims { grid, ring: [(0, UNCLAIMED); CLAIM_DELAY], next: 0, zone, elsewhere: Vec::new() }
     }
 
@@ -208,6 +208,61 @@ pub fn claim_zones(
     bounds.windows(2).map(|b| b[0]..b[1]).collect()
 }
 
+/// Write access to the grid, borrowed from `&mut Grid` ([`Grid::writes`]);
+/// reads go through to the grid.
+///
+/// A system that only holds `Res<Grid>` cannot write:
+///
+/// ```compile_fail
+/// fn sneak(grid: &mando::grid::Grid) {
+///     grid.set(0, mando::grid::Occupant::Empty);
+/// }
+/// ```
+#[derive(Clone, Copy)]
+pub struct GridWrites<'g>(&'g Grid);
+
+impl std::ops::Deref for GridWrites<'_> {
+    type Target = Grid;
+
+    fn deref(&self) -> &Grid {
+        self.0
+    }
+}
+
+impl GridWrites<'_> {
+    /// Writes a cell. Safe from several threads as long as each writes cells
+    /// no other thread reads or writes in the same phase.
+    #[inline]
+    pub fn set(&self, cell: CellIndex, who: Occupant) {
+        self.0.codes[cell as usize].store(who.encode(), Relaxed)
+    }
+
+    /// Enters `ticket` in the lottery for `cell` if it beats the ticket
+    /// there, with a plain load and store: exact as long as no other thread
+    /// claims the same cell at the same time ([`DeferredClaims`] keeps the
+    /// threads to disjoint zones).
+    /// The store is unconditional (of the minimum), so no branch waits on
+    /// the load of a random cell.
+    #[inline]
+    pub fn claim(&self, cell: CellIndex, ticket: u32) {
+        let slot = &self.0.claims[cell as usize];
+        slot.store(slot.load(Relaxed).min(ticket), Relaxed);
+    }
+
+    /// Enters the claims that chunks kept for cells outside their zones,
+    /// after all chunks are done (one thread: exact).
+    pub fn claim_all(&self, claims: impl IntoIterator<Item = (CellIndex, u32)>) {
+        for (cell, ticket) in claims {
+            self.claim(cell, ticket);
+        }
+    }
+
+    #[inline]
+    pub fn clear_claim(&self, cell: CellIndex) {
+        self.0.claims[cell as usize].store(UNCLAIMED, Relaxed)
+    }
+}
+
 /// No ticket has claimed the cell this tick.
 pub const UNCLAIMED: u32 = u32::MAX;
 
@@ -247,6 +302,14 @@ impl Grid {
         }
     }
 
+    /// The handle that changes the grid. It takes `&mut self`, so a system
+    /// that writes must hold `ResMut<Grid>` and the schedule's ambiguity
+    /// check sees the write; the handle itself is shared (`Copy`, `Sync`),
+    /// so the parallel engine hands it to its threads.
+    pub fn writes(&mut self) -> GridWrites<'_> {
+        GridWrites(self)
+    }
+
     #[inline]
     pub fn cells(&self) -> usize {
         self.codes.len()
@@ -269,25 +332,6 @@ impl Grid {
         Occupant::decode(self.code(cell))
     }
 
-    /// Writes a cell. Safe from several threads as long as each writes cells
-    /// no other thread reads or writes in the same phase.
-    #[inline]
-    pub fn set(&self, cell: CellIndex, who: Occupant) {
-        self.codes[cell as usize].store(who.encode(), Relaxed)
-    }
-
-    /// Enters `ticket` in the lottery for `cell` if it beats the ticket
-    /// there, with a plain load and store: exact as long as no other thread
-    /// claims the same cell at the same time ([`DeferredClaims`] keeps the
-    /// threads to disjoint zones).
-    /// The store is unconditional (of the minimum), so no branch waits on
-    /// the load of a random cell.
-    #[inline]
-    pub fn claim(&self, cell: CellIndex, ticket: u32) {
-        let slot = &self.claims[cell as usize];
-        slot.store(slot.load(Relaxed).min(ticket), Relaxed);
-    }
-
     /// Asks the processor to bring `cell`'s code into the cache, to be
     /// read or written soon. A hint only: no effect on any result.
     #[inline]
@@ -301,23 +345,10 @@ impl Grid {
         crate::memory::prefetch(&self.claims[cell as usize]);
     }
 
-    /// Enters the claims that chunks kept for cells outside their zones,
-    /// after all chunks are done (one thread: exact).
-    pub fn claim_all(&self, claims: impl IntoIterator<Item = (CellIndex, u32)>) {
-        for (cell, ticket) in claims {
-            self.claim(cell, ticket);
-        }
-    }
-
     /// The lowest ticket entered for `cell` (or [`UNCLAIMED`]).
     #[inline]
     pub fn claim_winner(&self, cell: CellIndex) -> u32 {
         self.claims[cell as usize].load(Relaxed)
-    }
-
-    #[inline]
-    pub fn clear_claim(&self, cell: CellIndex) {
-        self.claims[cell as usize].store(UNCLAIMED, Relaxed)
     }
 
     #[inline]
@@ -517,10 +548,10 @@ mod tests {
         // (larger): both must pick match number `below(matches, draw)` in
         // scan order, at the border and inside.
         for edges in [Edges::Wrap, Edges::Bounded] {
-            let grid = Grid::new(&map(40, 37, edges));
+            let mut grid = Grid::new(&map(40, 37, edges));
             for cell in 0..grid.cells() as u32 {
                 if cell.wrapping_mul(2654435761) >> 30 != 0 {
-                    grid.set(cell, Occupant::Civilian { id: cell, active: false });
+                    grid.writes().set(cell, Occupant::Civilian { id: cell, active: false });
                 }
             }
             let draws = Streams::new(3).draws(Stream::Movement);
@@ -567,13 +598,14 @@ mod tests {
         let claim_of = |k: u32, i: u32| (i * 4 % cells, (k * 4096 + i).wrapping_mul(2654435761) >> 1);
         let all: Vec<(CellIndex, u32)> = (0..THREADS).flat_map(|k| (0..4096).map(move |i| claim_of(k, i))).collect();
         for _ in 0..20 {
-            let grid = Grid::new(&map(64, 64, Edges::Wrap));
+            let mut grid = Grid::new(&map(64, 64, Edges::Wrap));
+            let grid = grid.writes();
             let zones = claim_zones(&[0, 1024, 2048, 3072], cells as usize, |i| i as CellIndex);
             let start = std::sync::Barrier::new(THREADS as usize);
             let elsewhere: Vec<Vec<(CellIndex, u32)>> = std::thread::scope(|s| {
                 let handles: Vec<_> = (0..THREADS)
                     .map(|k| {
-                        let (grid, zone, start) = (&grid, zones[k as usize].clone(), &start);
+                        let (zone, start) = (zones[k as usize].clone(), &start);
                         s.spawn(move || {
                             let mut claims = DeferredClaims::new(grid, zone);
                             start.wait();
@@ -601,7 +633,8 @@ mod tests {
 
     #[test]
     fn deferred_claims_leave_the_same_winners_as_direct_ones() {
-        let (direct, deferred) = (Grid::new(&map(16, 16, Edges::Wrap)), Grid::new(&map(16, 16, Edges::Wrap)));
+        let (mut direct, mut deferred) = (Grid::new(&map(16, 16, Edges::Wrap)), Grid::new(&map(16, 16, Edges::Wrap)));
+        let (direct, deferred) = (direct.writes(), deferred.writes());
         // More claims than the delay, many on the same cells, tickets in
         // no particular order; the last few are made only on drop.
         let claims: Vec<(CellIndex, u32)> =
@@ -611,7 +644,7 @@ mod tests {
         }
         // The zone holds half the cells claimed: the others are entered
         // after, by `claim_all`.
-        let mut late = DeferredClaims::new(&deferred, 0..20);
+        let mut late = DeferredClaims::new(deferred, 0..20);
         for &(cell, ticket) in &claims {
             late.claim(cell, ticket);
         }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::base::rng::{AgentDraws, Draws};
 use crate::civilians::{CivilianId, Condition, JailRoster};
-use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code};
+use crate::grid::{CellIndex, Grid, GridWrites, Occupant, Shape, is_active_code};
 
 /// An officer's stable id, 0-based in creation order.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -85,7 +85,7 @@ impl ArrestBooks<'_> {
     /// ticks.
     pub fn jail(
         &mut self,
-        grid: &Grid,
+        grid: GridWrites,
         condition: &mut Condition,
         by: Arrester,
         civilian: CivilianId,
@@ -93,7 +93,7 @@ impl ArrestBooks<'_> {
         how: Jailing,
     ) {
         let term = lock_up(grid, condition, civilian, cell, how);
-        self.book(grid, by, civilian, cell, term, how.tick);
+        self.book(&grid, by, civilian, cell, term, how.tick);
     }
 
     /// The books of an arrest made by [`lock_up`]: the roster and the log.
@@ -108,7 +108,13 @@ impl ArrestBooks<'_> {
 /// term drawn, the condition set, the cell emptied or the civilian left on
 /// it, quiescent. Returns the term; [`ArrestBooks::book`] must follow.
 #[inline]
-pub fn lock_up(grid: &Grid, condition: &mut Condition, civilian: CivilianId, cell: CellIndex, how: Jailing) -> u32 {
+pub fn lock_up(
+    grid: GridWrites,
+    condition: &mut Condition,
+    civilian: CivilianId,
+    cell: CellIndex,
+    how: Jailing,
+) -> u32 {
     let term = how.terms.below(how.max_term + 1, civilian.0 as u64, how.tick, 0);
     *condition = Condition::Jailed { until_tick: how.tick.saturating_add(term) };
     let left = if how.keep_cell { Occupant::Civilian { id: civilian.0, active: false } } else { Occupant::Empty };

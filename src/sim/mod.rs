@@ -255,7 +255,8 @@ fn advance_clock(mut clock: ResMut<Clock>, mut log: ResMut<ArrestLog>, mut event
 /// Creates the resources and places every agent.
 fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), SimError> {
     let streams = Streams::new(s.metadata.seed);
-    let grid = Grid::new(&s.map);
+    let mut map = Grid::new(&s.map);
+    let grid = map.writes();
     let terrain = Terrain::new(&s.map);
     let tunables = Tunables::initial(s);
     // Officers with fixed cells, then units: they start where the scenario
@@ -265,7 +266,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
             grid.set(grid.index(x, y), Occupant::Officer { id: i as u32 });
         }
     }
-    let units = units::place_units(&s.forces, &grid, &terrain).map_err(SimError::UnitsDoNotFit)?;
+    let units = units::place_units(&s.forces, grid, &terrain).map_err(SimError::UnitsDoNotFit)?;
 
     // Placement: shuffle the open cells once; civilians take the first ones
     // in id order, then officers (unless their positions are given).
@@ -361,7 +362,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
     world.insert_resource(nets);
     world.insert_resource(shapes);
     world.insert_resource(Shapes::new(&s.rules, &tunables, s.map.width_cells));
-    world.insert_resource(grid);
+    world.insert_resource(map);
     world.insert_resource(streams);
     world.insert_resource(Clock::default());
     world.init_resource::<timing::PhaseTimes>();
@@ -424,4 +425,31 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::Phase;
+
+    /// Two of the model's real grid writers, in one phase without an order:
+    /// the schedule must refuse them, naming the grid; in two steps in
+    /// order it builds. Were a writer to take `Res<Grid>` and write
+    /// through the atomics, the pair would build and this would fail.
+    #[test]
+    fn two_unordered_grid_writers_do_not_build() {
+        let mut world = World::new();
+        let mut unordered = tick_schedule();
+        unordered.add_systems((units::move_units.in_set(Phase::Act), civilians::release_from_jail.in_set(Phase::Act)));
+        assert!(unordered.initialize(&mut world).is_err(), "two unordered grid writers must not build");
+        let grid = world.component_id::<Grid>().expect("the schedule registered the grid");
+        let conflicts = &unordered.graph().conflicting_systems().0;
+        assert!(
+            !conflicts.is_empty() && conflicts.iter().all(|(_, _, on)| on.contains(&grid)),
+            "they conflict on the grid"
+        );
+        let mut ordered = tick_schedule();
+        ordered.add_systems((units::move_units.in_set(Phase::Act), civilians::release_from_jail.in_set(Phase::Move)));
+        assert!(ordered.initialize(&mut world).is_ok());
+    }
 }

@@ -18,7 +18,7 @@ use crate::base::rng::Stream;
 use crate::base::{AgentIndex, Position, Step, TickDraws, TickRules};
 use crate::civilians::{CivilianId, Condition};
 use crate::grid::path::Pathfinder;
-use crate::grid::{CellIndex, Grid, Occupant, Shape, Terrain};
+use crate::grid::{CellIndex, Grid, GridWrites, Occupant, Shape, Terrain};
 use crate::police::{self, ArrestBooks, Arrester, OfficerId};
 use crate::scenario::{Agency, NonLethalKit, StandingTask, UnitGroup, UnitKind};
 pub use tasks::{Task, TaskKind};
@@ -100,7 +100,7 @@ pub struct UnitShapes(pub BTreeMap<u32, Shape>);
 /// of a group whose units do not fit in the open ground around its cell.
 pub fn place_units(
     groups: &[UnitGroup],
-    grid: &Grid,
+    grid: GridWrites,
     terrain: &Terrain,
 ) -> Result<Vec<(UnitGroup, u16, CellIndex)>, String> {
     let mut placed = Vec::new();
@@ -137,7 +137,7 @@ pub fn plugin(schedule: &mut Schedule) {
 /// actives within vision, in id order, up to their arrests per tick.
 pub fn units_arrest(
     now: TickRules,
-    grid: Res<Grid>,
+    mut grid: ResMut<Grid>,
     shapes: Res<UnitShapes>,
     index: Res<AgentIndex>,
     mut books: ArrestBooks,
@@ -145,6 +145,7 @@ pub fn units_arrest(
     mut civilians: Query<&mut Condition, With<CivilianId>>,
 ) {
     let TickRules { clock, streams, tunables, rules } = now;
+    let grid = grid.writes();
     let arrests = streams.draws(Stream::UnitArrest);
     let terms = streams.draws(Stream::JailTerm);
     for &entity in &index.units {
@@ -161,7 +162,7 @@ pub fn units_arrest(
             };
             let Ok(mut condition) = civilians.get_mut(index.civilians[suspect as usize]) else { break };
             books.jail(
-                &grid,
+                grid,
                 &mut condition,
                 Arrester::Unit(id.0),
                 CivilianId(suspect),
@@ -209,7 +210,7 @@ pub struct Walkers<'w, 's> {
 /// Patrolling units pick a new random point near home when they arrive.
 pub fn move_units(
     draws: TickDraws,
-    grid: Res<Grid>,
+    mut grid: ResMut<Grid>,
     terrain: Res<Terrain>,
     index: Res<AgentIndex>,
     walkers: Walkers,
@@ -217,6 +218,7 @@ pub fn move_units(
 ) {
     let TickDraws { clock, streams } = draws;
     let Walkers { mut units, mut civilians, mut officers } = walkers;
+    let grid = grid.writes();
     let (finder, cells) = &mut *scratch;
     let draws = streams.draws(Stream::Patrol);
     // Every unit's cell, so that one unit can move another aside.

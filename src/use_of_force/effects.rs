@@ -14,10 +14,10 @@ use crate::base::events::{Event, EventLog};
 use crate::base::vocabulary::{Cause, ForceLevel, Harm, HarmCount, Resistance};
 use crate::civilians::Condition;
 use crate::crowd::CrowdMood;
-use crate::grid::{Grid, Occupant};
+use crate::grid::{Grid, GridWrites, Occupant};
 use crate::scenario::NonLethalKit;
 
-use super::{Civilians, Duty, Near, Nearby, Surroundings, cells_apart};
+use super::{Civilians, Duty, Near, Nearby, cells_apart};
 
 /// How far from the target area effects reach (brief: "hits every agent in
 /// the cell or radius"; one cell, assumption).
@@ -105,7 +105,7 @@ fn harm_to_civilian(force: ForceLevel, kit: NonLethalKit, u_hit: f64, u_harm: f6
 /// the dead leave the grid, and deaths and serious injuries reach the
 /// crowd's mood.
 pub(super) fn strike(
-    world: &Surroundings,
+    grid: GridWrites,
     duty: &Duty,
     force: ForceLevel,
     hit: &[Nearby],
@@ -113,12 +113,12 @@ pub(super) fn strike(
     mood: &mut CrowdMood,
     log: &mut EventLog,
 ) -> HarmCount {
-    let (grid, tick) = (&world.grid, duty.tick);
+    let tick = duty.tick;
     let mut done = HarmCount::default();
     for n in hit {
         let draws = duty.draws.civilian(n.civilian);
         let (harm, cause) = harm_to_civilian(force, duty.unit.non_lethal_kit, draws.hit(), draws.harm_given_hit());
-        let Ok((_, mut condition)) = civilians.get_mut(world.index.civilians[n.civilian.0 as usize]) else {
+        let Ok((_, mut condition)) = civilians.get_mut(n.entity) else {
             continue;
         };
         if cause == Cause::Gas && *condition == Condition::Active && draws.flight_from_gas() < GAS_FLIGHT_PROBABILITY {
@@ -207,7 +207,12 @@ mod tests {
 
     #[test]
     fn indiscriminate_means_mostly_bystanders_among_several() {
-        let at = |civilian, resistance| Nearby { civilian: CivilianId(civilian), cell: civilian, resistance };
+        let at = |civilian, resistance| Nearby {
+            civilian: CivilianId(civilian),
+            entity: bevy_ecs::entity::Entity::PLACEHOLDER,
+            cell: civilian,
+            resistance,
+        };
         let (calm, violent) = (Resistance::Cooperative, Resistance::NonLethalAggression);
         assert!(!indiscriminate(&[at(1, calm)]), "one person is never indiscriminate");
         assert!(!indiscriminate(&[at(1, calm), at(2, violent)]), "half is not more than half");

@@ -66,11 +66,11 @@ pub fn plugin(schedule: &mut Schedule) {
 #[derive(Resource, Debug, Clone)]
 pub struct ForceSettings(pub ForceSpec, pub u32);
 
-/// What the use of force reads and does not change: the map, the clock, the
-/// rules and settings in force, the law and the zones it applies in.
+/// What the use of force reads and does not change: the clock, the rules
+/// and settings in force, the law and the zones it applies in (the grid,
+/// which it marks, comes apart).
 #[derive(SystemParam)]
 pub struct Surroundings<'w> {
-    grid: Res<'w, Grid>,
     streams: Res<'w, Streams>,
     clock: Res<'w, Clock>,
     tunables: Res<'w, CurrentTunables>,
@@ -90,6 +90,8 @@ pub type Civilians<'w, 's> = Query<'w, 's, (&'static Disposition, &'static mut C
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Nearby {
     pub civilian: CivilianId,
+    /// Its entity, to reach it again without the index.
+    pub entity: Entity,
     pub cell: CellIndex,
     pub resistance: Resistance,
 }
@@ -121,6 +123,7 @@ fn cells_apart(grid: &Grid, at: (u32, u32), cell: CellIndex) -> u32 {
 /// rule.
 pub fn use_force(
     world: Surroundings,
+    mut grid: ResMut<Grid>,
     mut mood: ResMut<CrowdMood>,
     mut log: ResMut<EventLog>,
     mut units: Query<(&UnitId, &mut Unit, &Position, &mut Tasking)>,
@@ -128,6 +131,7 @@ pub fn use_force(
     mut near: Local<Near>,
 ) {
     let tick = world.clock.tick;
+    let grid = grid.writes();
     let (spec, reassess_ticks) = (&world.settings.0, world.settings.1);
     let odds = ArrestOdds::new(world.tunables.0.arrest_constant_k, world.rules.0.arrest_ratio_rounding);
     let draws = world.streams.draws(Stream::Force);
@@ -141,16 +145,16 @@ pub fn use_force(
             unit: &mut unit,
             tasking: &mut tasking,
             cell: pos.0,
-            at: world.grid.xy(pos.0),
+            at: grid.xy(pos.0),
             tick,
             draws: UnitDraws::new(draws, unit_key(*id), tick),
         };
         // 1. Resistance of each civilian around the unit.
-        resistance::scan(&world, &odds, &duty, &mood, &mut civilians, &mut near);
+        resistance::scan(&world, grid, &odds, &duty, &mood, &mut civilians, &mut near);
         // 2. Their aggression on the unit.
-        aggression::on_unit(&world.grid, &near, &mut duty, &mut log);
+        aggression::on_unit(&grid, &near, &mut duty, &mut log);
         // 3. The target and its perceived resistance.
-        let Some(target) = perception::target(&world.grid, &near, duty.at, spec.engage_radius_cells) else {
+        let Some(target) = perception::target(&grid, &near, duty.at, spec.engage_radius_cells) else {
             continue;
         };
         if target.resistance < Resistance::NonCooperative {
@@ -171,8 +175,8 @@ pub fn use_force(
         }
         duty.tasking.last_force_tick = Some(tick);
         // 5. Its effects on those hit, and on the crowd.
-        let hit = effects::hit(&world.grid, &near, target, force, spec.area_effects);
-        let harm = effects::strike(&world, &duty, force, &hit, &mut civilians, &mut mood, &mut log);
+        let hit = effects::hit(&grid, &near, target, force, spec.area_effects);
+        let harm = effects::strike(grid, &duty, force, &hit, &mut civilians, &mut mood, &mut log);
         let excessive = choice::excessive(force, target.resistance);
         let indiscriminate = effects::indiscriminate(&hit);
         effects::on_the_crowd(&mut mood, target, force, &hit, tick);
@@ -184,7 +188,7 @@ pub fn use_force(
             true_resistance: target.resistance,
             force,
             rule_set,
-            cell: world.grid.xy(target.cell),
+            cell: grid.xy(target.cell),
             affected: hit.len() as u32,
             harm,
             excessive,

@@ -10,7 +10,7 @@
 use crate::base::vocabulary::Resistance;
 use crate::civilians::{self, ArrestOdds, CivilianId, Condition, Disposition, Mood};
 use crate::crowd::{CrowdMood, Weapon};
-use crate::grid::Occupant;
+use crate::grid::{GridWrites, Occupant};
 use crate::scenario::CrowdType;
 
 use super::aggression::AGGRESSION_RADIUS_CELLS;
@@ -73,16 +73,16 @@ fn drive(disposition: &Disposition, mood: &Mood, arrest_probability: f64) -> f64
 /// which turns them active on the grid too.
 pub(super) fn scan(
     world: &Surroundings,
+    grid: GridWrites,
     odds: &ArrestOdds,
     duty: &Duty,
     mood: &CrowdMood,
     civilians: &mut Civilians,
     near: &mut Near,
 ) {
-    let grid = &world.grid;
     let reach = world.settings.0.engage_radius_cells.max(AGGRESSION_RADIUS_CELLS) as i32;
     // What a civilian here estimates: the counts at the unit's cell.
-    let (officers, actives) = civilians::scan_counts(grid, duty.cell, &world.shapes.civilian);
+    let (officers, actives) = civilians::scan_counts(&grid, duty.cell, &world.shapes.civilian);
     let p = odds.probability(officers, actives.max(1));
     near.clear();
     let (ux, uy) = duty.at;
@@ -92,7 +92,8 @@ pub(super) fn scan(
             let Some(cell) = grid.offset_xy(ux, uy, dx, dy) else { continue };
             let Occupant::Civilian { id: c, active } = grid.get(cell) else { continue };
             let cid = CivilianId(c);
-            let Ok((disposition, mut condition)) = civilians.get_mut(world.index.civilians[c as usize]) else {
+            let entity = world.index.civilians[c as usize];
+            let Ok((disposition, mut condition)) = civilians.get_mut(entity) else {
                 continue;
             };
             if condition.is_out() {
@@ -113,7 +114,7 @@ pub(super) fn scan(
                 *condition = Condition::Active;
                 grid.set(cell, Occupant::Civilian { id: c, active: true });
             }
-            near.push(Nearby { civilian: cid, cell, resistance: r });
+            near.push(Nearby { civilian: cid, entity, cell, resistance: r });
         }
     }
 }
