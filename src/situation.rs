@@ -12,7 +12,7 @@ use crate::civilians::Condition;
 use crate::grid::terrain::Ground;
 use crate::grid::{CellIndex, Terrain};
 use crate::police::OfficerId;
-use crate::scenario::{Agency, LawSpec, MapSpec};
+use crate::scenario::{Agency, LawSpec, MapSpec, Scenario};
 use crate::units::{Unit, UnitId};
 
 /// Squares of `side` cells over the map; the unit of a command picture.
@@ -153,6 +153,21 @@ pub fn is_report_tick(clock: &Clock, every: ReportEvery) -> bool {
 /// Thresholds from the scenario, per site.
 #[derive(Resource, Debug, Clone)]
 pub struct SiteBreach(pub Vec<u32>);
+
+/// The operation's picture of the ground in a new world: the legal zones,
+/// the sectors command thinks in, the sites' breach thresholds and the
+/// report interval in ticks. A scenario without an operation has none.
+pub fn setup(world: &mut World, s: &Scenario) {
+    let (Some(cmd), Some(law)) = (&s.command, &s.law) else { return };
+    let zones = Zones::new(&s.map, law);
+    let sectors = Sectors::new(&s.map, cmd.sector_cells);
+    world.insert_resource(SiteBreach(s.map.sites.iter().map(|x| x.breach_actives).collect()));
+    world.insert_resource(Situation::new(sectors, zones.len(), s.map.sites.len()));
+    world.insert_resource(ReportEvery(
+        crate::base::ticks(cmd.report_interval_minutes, s.metadata.minutes_per_tick).max(1),
+    ));
+    world.insert_resource(zones);
+}
 
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(take_situation.in_set(Step::TakeSituation));

@@ -23,26 +23,7 @@ use crate::scenario::Activation;
 
 use crate::base::{AgentIndex, Clock, CurrentRules, Parallel, Phase, Position, Step};
 
-/// Scratch for the parallel engine: what an agent intends this tick.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Intent {
-    /// Cell it wants to move to, or for an officer choosing a suspect the
-    /// suspect's cell; NONE if nothing.
-    pub target: u32,
-    /// Its ticket in the lottery for that target (lower wins); see
-    /// [`move_ticket`].
-    pub ticket: u32,
-}
-
-impl Intent {
-    pub const NONE: u32 = u32::MAX;
-}
-
-impl Default for Intent {
-    fn default() -> Self {
-        Intent { target: Intent::NONE, ticket: u32::MAX }
-    }
-}
+pub use crate::base::Intent;
 
 /// A lottery ticket (moves, and officers contending for one suspect): a bijection of the agent's 31-bit
 /// key keyed by the tick's salt, so no two agents share a ticket in a tick
@@ -66,6 +47,11 @@ pub struct ResortEvery(pub u32);
 
 fn is(mode: Activation) -> impl Fn(Res<CurrentRules>) -> bool + Clone {
     move |rules: Res<CurrentRules>| rules.0.activation == mode
+}
+
+/// The engine's setting for a new world: how often civilians are re-stored.
+pub fn setup(world: &mut World, resort_every_ticks: u32) {
+    world.insert_resource(ResortEvery(resort_every_ticks));
 }
 
 pub fn plugin(schedule: &mut Schedule) {

@@ -17,12 +17,15 @@ use bevy_ecs::system::SystemParam;
 
 use crate::base::radix::sort_by_u64_key;
 use crate::base::rng::Stream;
-use crate::base::{CurrentRules, Parallel, Phase, Position, TickDraws};
+use crate::base::rng::Streams;
+use crate::base::{AgentIndex, CurrentRules, Intent, Parallel, Phase, Position, TickDraws};
 use crate::grid::Shapes;
 use crate::grid::{CellIndex, Grid, Occupant, Shape, is_active_code, is_officer_code};
 use crate::memory;
 use crate::movement;
 use crate::scenario::Rounding;
+use crate::scenario::conflict::type_of;
+use crate::scenario::{Scenario, defaults};
 use storage::{Row, StorageRows};
 
 /// A civilian's stable id, 0-based in creation order.
@@ -388,6 +391,47 @@ pub fn release_from_jail(
 }
 
 /// Adds the civilians' own systems.
+/// Places a new world's civilians on `cells`, civilian `i` on `cells[i]`,
+/// quiescent, with hardship and risk aversion drawn by id (by crowd type
+/// in a typed crowd); stores them in cell order, so that neighbours in the
+/// grid are neighbours in memory.
+pub fn setup(world: &mut World, s: &Scenario, cells: &[CellIndex]) {
+    let traits = world.resource::<Streams>().draws(Stream::Traits);
+    let mut civilians: Vec<(CivilianId, Position, Disposition, Condition)> = {
+        let mut grid = world.resource_mut::<Grid>();
+        let grid = grid.writes();
+        (0..cells.len() as u32)
+            .map(|i| {
+                let cell = cells[i as usize];
+                grid.set(cell, Occupant::Civilian { id: i, active: false });
+                let (hardship, risk_aversion) = match s.crowd.as_ref().filter(|c| c.typed) {
+                    Some(c) => {
+                        let td = defaults::crowd_type(type_of(&c.shares, traits.unit(i as u64, 0, 3)));
+                        (td.hardship, td.risk_aversion)
+                    }
+                    None => (s.civilians.hardship, s.civilians.risk_aversion),
+                };
+                let d = Disposition {
+                    hardship: hardship.sample(traits.unit(i as u64, 0, 0)),
+                    risk_aversion: risk_aversion.sample(traits.unit(i as u64, 0, 1)),
+                };
+                (CivilianId(i), Position(cell), d, Condition::Quiescent)
+            })
+            .collect()
+    };
+    civilians.sort_unstable_by_key(|c| c.1.0);
+    let ids: Vec<CivilianId> = civilians.iter().map(|c| c.0).collect();
+    let entities: Vec<Entity> =
+        world.spawn_batch(civilians.into_iter().map(|(id, p, d, c)| (id, p, d, c, Intent::default()))).collect();
+    let mut by_id = vec![Entity::PLACEHOLDER; ids.len()];
+    for (id, e) in ids.into_iter().zip(entities) {
+        by_id[id.0 as usize] = e;
+    }
+    world.resource_mut::<AgentIndex>().civilians = by_id;
+    world.init_resource::<JailRoster>();
+    world.init_resource::<StorageRows>();
+}
+
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(release_from_jail.in_set(Phase::Resolve));
 }

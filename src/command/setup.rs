@@ -9,15 +9,26 @@ use bevy_ecs::prelude::*;
 use super::messages::MessageQueue;
 use super::picture::Picture;
 use super::planning::SiteInfo;
-use super::{Arrangement, CommandId, CommandNode, CommandState, Role, UnitBook, ticks};
+use super::{Arrangement, CommandId, CommandNode, CommandState, Commander, Planner, Role, UnitBook, ticks};
+use crate::base::AgentIndex;
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Terrain};
-use crate::scenario::{Agency, CommandModel, CommandSpec};
+use crate::scenario::{Agency, CommandModel, Scenario};
 use crate::situation::Situation;
-use crate::units::{TaskKind, Unit, UnitId};
+use crate::units::{Unit, UnitId, standing_kind};
 
-/// Builds command nodes and units' books; called once when the world is made.
-pub fn setup(world: &mut World, spec: &CommandSpec, minutes_per_tick: f64, sites: Vec<SiteInfo>) {
+/// Builds command nodes, what command knows of the sites and units, and
+/// puts every unit under the PNP's planner (the arrangement of a run's
+/// first tick settles who directs whom); after `situation::setup` and the
+/// units' spawning. A scenario without an operation has none of it.
+pub fn setup(world: &mut World, s: &Scenario) {
+    let Some(spec) = &s.command else { return };
+    let minutes_per_tick = s.metadata.minutes_per_tick;
+    let sites = site_infos(world, s);
+    let units: Vec<Entity> = world.resource::<AgentIndex>().units.clone();
+    for e in units {
+        world.entity_mut(e).insert(Commander(Planner::Pnp));
+    }
     let mut id = 0u32;
     let mut node = |world: &mut World, name: String, role: Role| {
         world.spawn((CommandId(id), CommandNode { name, role }));
@@ -71,10 +82,7 @@ pub fn setup(world: &mut World, spec: &CommandSpec, minutes_per_tick: f64, sites
         .query::<(&UnitId, &Unit)>()
         .iter(world)
         .map(|(id, u)| {
-            let standing = match u.standing_task {
-                crate::scenario::StandingTask::Patrol => TaskKind::Patrol,
-                crate::scenario::StandingTask::Hold => TaskKind::Hold,
-            };
+            let standing = standing_kind(u.standing_task);
             let book = UnitBook {
                 agency: u.agency,
                 kind: u.kind,
@@ -113,4 +121,22 @@ pub fn setup(world: &mut World, spec: &CommandSpec, minutes_per_tick: f64, sites
         finder: Pathfinder::default(),
     };
     world.insert_resource(state);
+}
+
+/// Each site's middle cell, the sectors it spans and the actives that
+/// breach it.
+fn site_infos(world: &World, s: &Scenario) -> Vec<SiteInfo> {
+    let sectors = world.resource::<Situation>().sectors;
+    world
+        .resource::<Terrain>()
+        .site_cells
+        .iter()
+        .zip(&s.map.sites)
+        .map(|(cells, site)| {
+            let mut secs: Vec<u32> = cells.iter().map(|&c| sectors.of(c)).collect();
+            secs.sort_unstable();
+            secs.dedup();
+            SiteInfo { sectors: secs, cell: cells[cells.len() / 2], breach_actives: site.breach_actives }
+        })
+        .collect()
 }

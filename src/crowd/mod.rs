@@ -19,8 +19,8 @@ use crate::civilians::{CivilianId, Condition, Mood};
 use crate::grid::{CellIndex, Terrain};
 use crate::scenario::conflict::type_of;
 use crate::scenario::defaults as d;
-use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Tunables};
-use crate::situation::{ReportEvery, Sectors, is_report_tick};
+use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Scenario, Tunables};
+use crate::situation::{ReportEvery, Sectors, Situation, is_report_tick};
 
 /// What a civilian may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -233,6 +233,22 @@ impl CrowdMood {
             }
         }
     }
+}
+
+/// The crowd of a new world: types, identity and the mood by sector (after
+/// `situation::setup`, whose sectors it uses). A scenario without an
+/// operation has none.
+pub fn setup(world: &mut World, s: &Scenario) {
+    let (Some(_), Some(crowd), Some(_)) = (&s.command, &s.crowd, &s.force) else { return };
+    let sectors = world.resource::<Situation>().sectors;
+    let mood = CrowdMood::new(
+        crowd,
+        sectors,
+        world.resource::<Terrain>(),
+        world.resource::<Streams>(),
+        s.metadata.minutes_per_tick,
+    );
+    world.insert_resource(mood);
 }
 
 pub fn plugin(schedule: &mut Schedule) {

@@ -263,6 +263,18 @@ impl GridWrites<'_> {
     }
 }
 
+/// The map of a new world: the grid with its buildings, the ground, the
+/// shapes of vision (after `base::setup`, whose tunables they follow) and
+/// the scratch the engines count and move with.
+pub fn setup(world: &mut bevy_ecs::world::World, s: &crate::scenario::Scenario) {
+    let tunables = world.resource::<crate::base::CurrentTunables>().0;
+    world.insert_resource(Shapes::new(&s.rules, &tunables, s.map.width_cells));
+    world.insert_resource(Grid::new(&s.map));
+    world.insert_resource(Terrain::new(&s.map));
+    world.init_resource::<VisionCounts>();
+    world.init_resource::<EmptyCells>();
+}
+
 /// No ticket has claimed the cell this tick.
 pub const UNCLAIMED: u32 = u32::MAX;
 

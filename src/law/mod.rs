@@ -14,7 +14,8 @@ use serde::Serialize;
 use crate::base::events::{Event, EventLog};
 pub use crate::base::vocabulary::Violation;
 use crate::base::{Clock, Step};
-use crate::scenario::{Agency, CommandModel, Declaration, EmergencyMode, LawSpec, Regime};
+use crate::grid::Terrain;
+use crate::scenario::{Agency, CommandModel, Declaration, EmergencyMode, LawSpec, Regime, Scenario};
 use crate::situation::{ReportEvery, Situation, Zones, is_report_tick};
 use crate::units::TaskKind;
 
@@ -171,6 +172,19 @@ fn over_trigger(spec: &LawSpec, situation: &Situation, zone: usize, site_zones: 
 /// The zone of each critical site (of its first cell).
 #[derive(Resource, Debug, Clone, Default)]
 pub struct SiteZones(pub Vec<usize>);
+
+/// Each zone's regime at the start, and the zone of each site (after
+/// `situation::setup`, whose zones it reads).
+pub fn setup(world: &mut World, s: &Scenario) {
+    let (Some(cmd), Some(law)) = (&s.command, &s.law) else { return };
+    let zones = world.resource::<Zones>();
+    let site_zones = SiteZones(
+        world.resource::<Terrain>().site_cells.iter().map(|c| c.first().map_or(0, |&c| zones.of(c))).collect(),
+    );
+    let legal = LegalState::new(law, cmd.model, zones.len(), s.metadata.minutes_per_tick);
+    world.insert_resource(legal);
+    world.insert_resource(site_zones);
+}
 
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(update_regimes.in_set(Step::UpdateLaw));

@@ -72,6 +72,19 @@ pub struct Census(pub TickRecord);
 
 /// The census every tick; the operation's counters and its escalation
 /// phase when the scenario has one.
+/// The recorders' state in a new world: the census, and with an operation
+/// the command and force counters and the escalation phase.
+pub fn setup(world: &mut World, s: &Scenario) {
+    world.insert_resource(Census::default());
+    if s.command.is_some() && s.law.is_some() {
+        world.insert_resource(CommandMetrics::default());
+        if s.crowd.is_some() && s.force.is_some() {
+            world.insert_resource(ForceMetrics::default());
+            world.insert_resource(escalation::Escalation::new(s.metadata.minutes_per_tick));
+        }
+    }
+}
+
 pub fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
     schedule.add_systems(count_everyone.in_set(Phase::Record));
     if scenario.command.is_none() {

@@ -9,8 +9,10 @@ use bevy_ecs::system::SystemParam;
 use serde::Serialize;
 
 use crate::base::rng::{AgentDraws, Draws};
+use crate::base::{AgentIndex, Intent, Position};
 use crate::civilians::{CivilianId, Condition, JailRoster};
 use crate::grid::{CellIndex, Grid, GridWrites, Occupant, Shape, is_active_code};
+use crate::scenario::Scenario;
 
 /// An officer's stable id, 0-based in creation order.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -76,6 +78,39 @@ pub struct Jailing {
 pub struct ArrestBooks<'w> {
     pub log: ResMut<'w, ArrestLog>,
     pub roster: ResMut<'w, JailRoster>,
+}
+
+/// Marks the officers the scenario posts on given cells, before anyone else
+/// is placed: they keep those cells whoever comes after.
+pub fn hold_posts(world: &mut World, s: &Scenario) {
+    let Some(posts) = &s.police.positions else { return };
+    let mut grid = world.resource_mut::<Grid>();
+    let grid = grid.writes();
+    for (i, &(x, y)) in posts.iter().enumerate() {
+        grid.set(grid.index(x, y), Occupant::Officer { id: i as u32 });
+    }
+}
+
+/// Places a new world's officers: on their posts if the scenario gives
+/// them, else on the first of the `open` cells, officer `i` on `open[i]`.
+/// They are stored in cell order (their ids stay in draw order).
+pub fn setup(world: &mut World, s: &Scenario, open: &[CellIndex]) {
+    let cells: Vec<CellIndex> = match &s.police.positions {
+        Some(posts) => {
+            let grid = world.resource::<Grid>();
+            posts.iter().map(|&(x, y)| grid.index(x, y)).collect()
+        }
+        None => open[..s.police.count as usize].to_vec(),
+    };
+    let mut by_cell: Vec<(CellIndex, u32)> = cells.iter().enumerate().map(|(i, &c)| (c, i as u32)).collect();
+    by_cell.sort_unstable();
+    let mut by_id = vec![None; cells.len()];
+    for (cell, i) in by_cell {
+        world.resource_mut::<Grid>().writes().set(cell, Occupant::Officer { id: i });
+        by_id[i as usize] = Some(world.spawn((OfficerId(i), Position(cell), Intent::default())).id());
+    }
+    world.resource_mut::<AgentIndex>().officers = by_id;
+    world.init_resource::<ArrestLog>();
 }
 
 impl ArrestBooks<'_> {

@@ -11,22 +11,16 @@ use bevy_ecs::prelude::*;
 use rand::seq::SliceRandom;
 
 use crate::base::rng::{Stream, Streams};
-use crate::base::{
-    AgentIndex, Clock, CurrentRules, CurrentTunables, Parallel, Position, Step, Timeline, tick_schedule, timing,
-};
+use crate::base::{Clock, Position, Step, tick_schedule, timing};
 
 use crate::base::events::EventLog;
-use crate::civilians::{self, CivilianId, Condition, Disposition};
-use crate::command::planning::SiteInfo;
-use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant, Shape, Shapes, Terrain, VisionCounts};
-use crate::law::{LegalState, SiteZones};
+use crate::civilians::{CivilianId, Condition, Disposition};
+use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant};
 use crate::metrics::{self, Census, TickRecord};
 use crate::police::{Arrest, ArrestLog, OfficerId};
-use crate::scenario::conflict::type_of;
-use crate::scenario::{Agency, Deployment, Regime, Scenario, Tunables, defaults};
-use crate::situation::{ReportEvery, Sectors, SiteBreach, Situation, Zones};
-use crate::units::{RadioNets, Task, TaskKind, Tasking, Unit, UnitId, UnitShapes};
-use crate::{activation, changes, command, crowd, law, situation, units, use_of_force};
+use crate::scenario::Scenario;
+use crate::units::{Tasking, UnitId};
+use crate::{activation, base, changes, civilians, command, crowd, grid, law, police, situation, units, use_of_force};
 
 /// How the simulation uses the machine; never changes an outcome.
 #[derive(Debug, Clone, Copy)]
@@ -252,179 +246,38 @@ fn advance_clock(mut clock: ResMut<Clock>, mut log: ResMut<ArrestLog>, mut event
     events.begin_tick();
 }
 
-/// Creates the resources and places every agent.
+/// Builds the world: each domain sets up its own part, in an order that
+/// decides who is placed where (and so every output).
 fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), SimError> {
-    let streams = Streams::new(s.metadata.seed);
-    let mut map = Grid::new(&s.map);
-    let grid = map.writes();
-    let terrain = Terrain::new(&s.map);
-    let tunables = Tunables::initial(s);
-    // Officers with fixed cells, then units: they start where the scenario
+    base::setup(world, s, options.threads > 1 && s.civilians.count >= options.parallel_from_civilians);
+    grid::setup(world, s);
+    activation::setup(world, options.resort_every_ticks);
+    // Officers with fixed posts, then units: they start where the scenario
     // puts them; civilians and the other officers take the cells left.
-    if let Some(ps) = &s.police.positions {
-        for (i, &(x, y)) in ps.iter().enumerate() {
-            grid.set(grid.index(x, y), Occupant::Officer { id: i as u32 });
-        }
-    }
-    let units = units::place_units(&s.forces, grid, &terrain).map_err(SimError::UnitsDoNotFit)?;
-
-    // Placement: shuffle the open cells once; civilians take the first ones
-    // in id order, then officers (unless their positions are given).
-    let fixed: Option<Vec<CellIndex>> =
-        s.police.positions.as_ref().map(|ps| ps.iter().map(|&(x, y)| grid.index(x, y)).collect());
-    let mut open: Vec<CellIndex> = (0..grid.cells() as CellIndex)
-        .filter(|&c| grid.get(c) == Occupant::Empty && !fixed.as_ref().is_some_and(|f| f.contains(&c)))
-        .collect();
-    open.shuffle(&mut streams.generator(Stream::Placement, 0));
-    let n_civ = s.civilians.count as usize;
-    let officer_cells: Vec<CellIndex> = match fixed {
-        Some(f) => f,
-        None => open[n_civ..n_civ + s.police.count as usize].to_vec(),
-    };
-
-    let traits = streams.draws(Stream::Traits);
-    let mut civilians: Vec<(CivilianId, Position, Disposition, Condition)> = (0..n_civ as u32)
-        .map(|i| {
-            let cell = open[i as usize];
-            grid.set(cell, Occupant::Civilian { id: i, active: false });
-            // A typed crowd draws hardship and risk aversion by type.
-            let (hardship, risk_aversion) = match s.crowd.as_ref().filter(|c| c.typed) {
-                Some(c) => {
-                    let td = defaults::crowd_type(type_of(&c.shares, traits.unit(i as u64, 0, 3)));
-                    (td.hardship, td.risk_aversion)
-                }
-                None => (s.civilians.hardship, s.civilians.risk_aversion),
-            };
-            let d = Disposition {
-                hardship: hardship.sample(traits.unit(i as u64, 0, 0)),
-                risk_aversion: risk_aversion.sample(traits.unit(i as u64, 0, 1)),
-            };
-            (CivilianId(i), Position(cell), d, Condition::Quiescent)
-        })
-        .collect();
-    // Stored in spatial order: neighbours in the grid are neighbours in memory.
-    civilians.sort_unstable_by_key(|c| c.1.0);
-    let mut index = AgentIndex { civilians: vec![Entity::PLACEHOLDER; n_civ], officers: Vec::new(), units: Vec::new() };
-    let ids: Vec<CivilianId> = civilians.iter().map(|c| c.0).collect();
-    let entities: Vec<Entity> = world
-        .spawn_batch(civilians.into_iter().map(|(id, p, d, c)| (id, p, d, c, activation::Intent::default())))
-        .collect();
-    for (id, e) in ids.into_iter().zip(entities) {
-        index.civilians[id.0 as usize] = e;
-    }
-    // Officers too are stored in cell order (their ids stay in draw order).
-    index.officers = vec![None; officer_cells.len()];
-    let mut by_cell: Vec<(CellIndex, u32)> = officer_cells.iter().enumerate().map(|(i, &c)| (c, i as u32)).collect();
-    by_cell.sort_unstable();
-    for (cell, i) in by_cell {
-        grid.set(cell, Occupant::Officer { id: i });
-        let e = world.spawn((OfficerId(i), Position(cell), activation::Intent::default())).id();
-        index.officers[i as usize] = Some(e);
-    }
-
-    let mut nets = RadioNets::default();
-    let mut shapes = UnitShapes::default();
-    for (i, (g, group, cell)) in units.into_iter().enumerate() {
-        let unit = Unit {
-            group,
-            agency: g.agency,
-            kind: g.kind,
-            strength_personnel: g.strength_personnel,
-            crowd_training: g.crowd_training,
-            non_lethal_kit: g.non_lethal_kit,
-            lethal_weapons: g.lethal_weapons,
-            radio_net: nets.index(&g.radio_net),
-            speed_cells_per_tick: g.speed_cells_per_tick,
-            vision_cells: g.vision_cells,
-            standing_task: g.standing_task,
-            patrol_radius_cells: g.patrol_radius_cells,
-            home: cell,
-        };
-        shapes
-            .0
-            .entry(g.vision_cells)
-            .or_insert_with(|| Shape::new(s.rules.neighbourhood, g.vision_cells).for_row_length(s.map.width_cells));
-        let standing = match g.standing_task {
-            crate::scenario::StandingTask::Patrol => TaskKind::Patrol,
-            crate::scenario::StandingTask::Hold => TaskKind::Hold,
-        };
-        // Soldiers wait in barracks until they are deployed.
-        let in_barracks = g.agency == Agency::Ffaa
-            && s.command.as_ref().is_some_and(|c| c.ffaa_deployment == Deployment::OnDeclaration)
-            && s.law.as_ref().is_some_and(|l| l.initial == Regime::Normal);
-        let kind = if in_barracks { TaskKind::Hold } else { standing };
-        let tasking =
-            Tasking { task: Task { kind, cell }, since_tick: 0, path: Vec::new(), stress: 0.0, last_force_tick: None };
-        let commander = command::Commander(command::Planner::Pnp);
-        let e = world.spawn((UnitId(i as u32), unit, Position(cell), tasking, commander)).id();
-        index.units.push(e);
-    }
-    world.insert_resource(nets);
-    world.insert_resource(shapes);
-    world.insert_resource(Shapes::new(&s.rules, &tunables, s.map.width_cells));
-    world.insert_resource(map);
-    world.insert_resource(streams);
-    world.insert_resource(Clock::default());
-    world.init_resource::<timing::PhaseTimes>();
-    world.insert_resource(CurrentTunables(tunables));
-    world.insert_resource(CurrentRules(s.rules));
-    world.insert_resource(Timeline(s.timeline.clone()));
-    world.insert_resource(index);
-    world.insert_resource(ArrestLog::default());
-    world.insert_resource(civilians::JailRoster::default());
-    world.insert_resource(VisionCounts::default());
-    world.insert_resource(crate::grid::EmptyCells::default());
-    world.insert_resource(crate::civilians::storage::StorageRows::default());
-    world.insert_resource(Parallel(options.threads > 1 && s.civilians.count >= options.parallel_from_civilians));
-    world.insert_resource(activation::ResortEvery(options.resort_every_ticks));
-    world.insert_resource(Census::default());
-    world.insert_resource(EventLog::default());
-    world.insert_resource(terrain);
-    if let (Some(cmd), Some(law)) = (&s.command, &s.law) {
-        let zones = Zones::new(&s.map, law);
-        let sectors = Sectors::new(&s.map, cmd.sector_cells);
-        let terrain = world.resource::<Terrain>();
-        let site_zones = SiteZones(terrain.site_cells.iter().map(|c| c.first().map_or(0, |&c| zones.of(c))).collect());
-        let sites: Vec<SiteInfo> = terrain
-            .site_cells
-            .iter()
-            .zip(&s.map.sites)
-            .map(|(cells, site)| {
-                let mut secs: Vec<u32> = cells.iter().map(|&c| sectors.of(c)).collect();
-                secs.sort_unstable();
-                secs.dedup();
-                SiteInfo { sectors: secs, cell: cells[cells.len() / 2], breach_actives: site.breach_actives }
-            })
-            .collect();
-        world.insert_resource(SiteBreach(s.map.sites.iter().map(|x| x.breach_actives).collect()));
-        world.insert_resource(Situation::new(sectors, zones.len(), s.map.sites.len()));
-        world.insert_resource(LegalState::new(law, cmd.model, zones.len(), s.metadata.minutes_per_tick));
-        world.insert_resource(ReportEvery(
-            crate::base::ticks(cmd.report_interval_minutes, s.metadata.minutes_per_tick).max(1),
-        ));
-        world.insert_resource(site_zones);
-        world.insert_resource(zones);
-        command::setup(world, cmd, s.metadata.minutes_per_tick, sites);
-        world.insert_resource(metrics::CommandMetrics::default());
-        let minutes_per_tick = s.metadata.minutes_per_tick;
-        if let (Some(crowd_spec), Some(force_spec)) = (&s.crowd, &s.force) {
-            let mood = crowd::CrowdMood::new(
-                crowd_spec,
-                sectors,
-                world.resource::<Terrain>(),
-                world.resource::<Streams>(),
-                minutes_per_tick,
-            );
-            world.insert_resource(mood);
-            world.insert_resource(use_of_force::ForceSettings(
-                force_spec.clone(),
-                crate::base::ticks(force_spec.reassess_minutes, minutes_per_tick).max(1),
-            ));
-            world.insert_resource(metrics::ForceMetrics::default());
-            world.insert_resource(metrics::escalation::Escalation::new(minutes_per_tick));
-        }
-    }
+    police::hold_posts(world, s);
+    let placed = units::place(world, s).map_err(SimError::UnitsDoNotFit)?;
+    let open = open_cells_in_random_order(world);
+    let civilians_count = s.civilians.count as usize;
+    civilians::setup(world, s, &open[..civilians_count]);
+    police::setup(world, s, &open[civilians_count..]);
+    units::setup(world, s, placed);
+    // The operation's domains set up nothing in a pure crowd model.
+    situation::setup(world, s);
+    law::setup(world, s);
+    command::setup(world, s);
+    crowd::setup(world, s);
+    use_of_force::setup(world, s);
+    metrics::setup(world, s);
     Ok(())
+}
+
+/// The cells nobody stands on, shuffled once from the seed: civilians take
+/// the first in id order, then officers without posts.
+fn open_cells_in_random_order(world: &World) -> Vec<CellIndex> {
+    let grid = world.resource::<Grid>();
+    let mut open: Vec<CellIndex> = (0..grid.cells() as CellIndex).filter(|&c| grid.get(c) == Occupant::Empty).collect();
+    open.shuffle(&mut world.resource::<Streams>().generator(Stream::Placement, 0));
+    open
 }
 
 #[cfg(test)]

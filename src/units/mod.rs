@@ -20,8 +20,8 @@ use crate::civilians::{CivilianId, Condition};
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, GridWrites, Occupant, Shape, Terrain};
 use crate::police::{self, ArrestBooks, Arrester, OfficerId};
-use crate::scenario::{Agency, NonLethalKit, StandingTask, UnitGroup, UnitKind};
-pub use tasks::{Task, TaskKind};
+use crate::scenario::{Agency, Deployment, NonLethalKit, Regime, Scenario, StandingTask, UnitGroup, UnitKind};
+pub use tasks::{Task, TaskKind, standing_kind};
 
 /// A unit's stable id, 0-based in scenario order.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -127,6 +127,55 @@ pub fn place_units(
         }
     }
     Ok(placed)
+}
+
+/// Places a new world's units on the grid ([`place_units`]); they are
+/// spawned later, by [`setup`], after the civilians and officers.
+pub fn place(world: &mut World, s: &Scenario) -> Result<Vec<(UnitGroup, u16, CellIndex)>, String> {
+    world
+        .resource_scope(|world, mut grid: Mut<Grid>| place_units(&s.forces, grid.writes(), world.resource::<Terrain>()))
+}
+
+/// Spawns the units [`place`] put on the grid, in id order, on their
+/// standing task (soldiers of a force deployed on declaration wait in
+/// barracks while the law is normal), with their radio nets and shapes
+/// of vision.
+pub fn setup(world: &mut World, s: &Scenario, placed: Vec<(UnitGroup, u16, CellIndex)>) {
+    let mut nets = RadioNets::default();
+    let mut shapes = UnitShapes::default();
+    let mut by_id = Vec::with_capacity(placed.len());
+    for (i, (g, group, cell)) in placed.into_iter().enumerate() {
+        let unit = Unit {
+            group,
+            agency: g.agency,
+            kind: g.kind,
+            strength_personnel: g.strength_personnel,
+            crowd_training: g.crowd_training,
+            non_lethal_kit: g.non_lethal_kit,
+            lethal_weapons: g.lethal_weapons,
+            radio_net: nets.index(&g.radio_net),
+            speed_cells_per_tick: g.speed_cells_per_tick,
+            vision_cells: g.vision_cells,
+            standing_task: g.standing_task,
+            patrol_radius_cells: g.patrol_radius_cells,
+            home: cell,
+        };
+        shapes
+            .0
+            .entry(g.vision_cells)
+            .or_insert_with(|| Shape::new(s.rules.neighbourhood, g.vision_cells).for_row_length(s.map.width_cells));
+        let standing = standing_kind(g.standing_task);
+        let in_barracks = g.agency == Agency::Ffaa
+            && s.command.as_ref().is_some_and(|c| c.ffaa_deployment == Deployment::OnDeclaration)
+            && s.law.as_ref().is_some_and(|l| l.initial == Regime::Normal);
+        let kind = if in_barracks { TaskKind::Hold } else { standing };
+        let tasking =
+            Tasking { task: Task { kind, cell }, since_tick: 0, path: Vec::new(), stress: 0.0, last_force_tick: None };
+        by_id.push(world.spawn((UnitId(i as u32), unit, Position(cell), tasking)).id());
+    }
+    world.resource_mut::<AgentIndex>().units = by_id;
+    world.insert_resource(nets);
+    world.insert_resource(shapes);
 }
 
 pub fn plugin(schedule: &mut Schedule) {

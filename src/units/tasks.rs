@@ -11,3 +11,11 @@ pub struct Task {
     pub kind: TaskKind,
     pub cell: CellIndex,
 }
+
+/// The task a unit falls back on when it has no order.
+pub fn standing_kind(task: crate::scenario::StandingTask) -> TaskKind {
+    match task {
+        crate::scenario::StandingTask::Patrol => TaskKind::Patrol,
+        crate::scenario::StandingTask::Hold => TaskKind::Hold,
+    }
+}

@@ -50,12 +50,20 @@ use crate::civilians::{ArrestOdds, CivilianId, Condition, Disposition};
 use crate::crowd::CrowdMood;
 use crate::grid::{CellIndex, Grid, Shapes};
 use crate::law::LegalState;
-use crate::scenario::ForceSpec;
+use crate::scenario::{ForceSpec, Scenario};
 use crate::situation::Zones;
 use crate::units::{Tasking, Unit, UnitId, unit_key};
 pub use choice::choose_force;
 use draws::UnitDraws;
 pub use resistance::resistance;
+
+/// The force settings of a new world, with the reassessment interval in
+/// ticks. A scenario without an operation has none.
+pub fn setup(world: &mut World, s: &Scenario) {
+    let (Some(_), Some(_), Some(force)) = (&s.command, &s.crowd, &s.force) else { return };
+    let reassess_ticks = crate::base::ticks(force.reassess_minutes, s.metadata.minutes_per_tick).max(1);
+    world.insert_resource(ForceSettings(force.clone(), reassess_ticks));
+}
 
 /// Adds [`use_force`] to the tick, in the step [`Step::UseForce`].
 pub fn plugin(schedule: &mut Schedule) {
