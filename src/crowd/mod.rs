@@ -244,25 +244,32 @@ fn advance_mood(clock: Res<Clock>, mut mood: ResMut<CrowdMood>) {
 }
 
 /// The mean legitimacy civilians on the map perceive (report ticks).
+///
+/// Everyone in a sector perceives the same, so the living are counted by
+/// sector and the sum taken over sectors in order: a sum over civilians in
+/// storage order would round differently whenever they are re-sorted.
 pub fn take_mean_legitimacy(
     clock: Res<Clock>,
     every: Res<ReportEvery>,
     tunables: Res<CurrentTunables>,
     mut mood: ResMut<CrowdMood>,
     civilians: Query<(&Position, &Condition)>,
+    mut living: Local<Vec<u64>>,
 ) {
     if !is_report_tick(&clock, *every) {
         return;
     }
     let t = tunables.0.legitimacy + mood.region_legitimacy;
-    let (mut sum, mut n) = (0.0, 0u64);
+    living.clear();
+    living.resize(mood.local_legitimacy.len(), 0);
     for (pos, c) in &civilians {
         if *c != Condition::Dead {
-            let s = mood.sectors.of(pos.0) as usize;
-            sum += (t + mood.local_legitimacy[s] as f64).clamp(0.0, 1.0);
-            n += 1;
+            living[mood.sectors.of(pos.0) as usize] += 1;
         }
     }
+    let n: u64 = living.iter().sum();
+    let sum: f64 =
+        living.iter().zip(&mood.local_legitimacy).map(|(&k, &l)| k as f64 * (t + l as f64).clamp(0.0, 1.0)).sum();
     mood.mean_legitimacy = if n > 0 { sum / n as f64 } else { t.clamp(0.0, 1.0) };
 }
 

@@ -86,3 +86,18 @@ fn stepping_twice_gives_equal_state_hashes_every_tick() {
     }
     assert!(changed, "the state hash must follow the state");
 }
+
+#[test]
+fn mean_legitimacy_does_not_depend_on_storage_order() {
+    // Regression: it was summed over civilians in storage order, so its last
+    // bits (in summary.json) changed when civilians were re-sorted.
+    let s = shipped("highland_airport_protest.ron", &["metadata.ticks=300", "rules.activation=Synchronous"]);
+    let mut a = Sim::new(&s, SimOptions { resort_every_ticks: 1, ..SimOptions::default() }).unwrap();
+    let mut b = Sim::new(&s, SimOptions { resort_every_ticks: 0, ..SimOptions::default() }).unwrap();
+    while !a.is_finished() {
+        a.step();
+        b.step();
+        let mean = |sim: &mut Sim| sim.world_mut().resource::<mando::crowd::CrowdMood>().mean_legitimacy.to_bits();
+        assert_eq!(mean(&mut a), mean(&mut b), "tick {}", a.tick());
+    }
+}
