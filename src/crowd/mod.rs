@@ -13,6 +13,7 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::{Draws, Stream, Streams};
 use crate::base::{Clock, CurrentTunables, Phase, Position, Step};
 use crate::civilians::{CivilianId, Condition, Mood};
@@ -232,6 +233,46 @@ impl CrowdMood {
                 *s = (*s - 0.02).max(0.0);
             }
         }
+    }
+}
+
+impl Fingerprint for CrowdMood {
+    /// Legitimacy, identity and flashpoints by sector, the region's
+    /// legitimacy and the backlash on its way, the dialogue table, the mean
+    /// legitimacy last taken; not the settings, map and trait draws (fixed).
+    fn fingerprint(&self, h: &mut Fnv) {
+        let CrowdMood {
+            spec: _,
+            sectors: _,
+            width: _,
+            height: _,
+            traits: _,
+            local_legitimacy,
+            identity,
+            flash_until,
+            region_legitimacy,
+            pending,
+            dialogue_open_since,
+            dialogue_gain,
+            road: _,
+            tick,
+            lag_ticks: _,
+            flash_ticks: _,
+            dialogue_ticks: _,
+            mean_legitimacy,
+        } = self;
+        h.each(local_legitimacy, |h, &v| h.f32(v));
+        h.each(identity, |h, &v| h.f32(v));
+        h.each(flash_until, |h, &t| h.u32(t));
+        h.f64(*region_legitimacy);
+        h.each(pending, |h, &(at, change)| {
+            h.u32(at);
+            h.f64(change);
+        });
+        h.opt(*dialogue_open_since);
+        h.f64(*dialogue_gain);
+        h.u32(*tick);
+        h.f64(*mean_legitimacy);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 pub use crate::base::vocabulary::TaskKind;
 use crate::grid::CellIndex;
 
@@ -10,4 +11,11 @@ use crate::grid::CellIndex;
 pub struct Task {
     pub kind: TaskKind,
     pub cell: CellIndex,
+}
+
+impl Fingerprint for Task {
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.u32(self.kind as u32);
+        h.u32(self.cell);
+    }
 }
