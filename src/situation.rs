@@ -7,6 +7,7 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::{Clock, Position, Step};
 use crate::civilians::Condition;
 use crate::grid::terrain::Ground;
@@ -130,6 +131,26 @@ impl Situation {
             site_actives: vec![0; sites],
             site_breached: vec![false; sites],
         }
+    }
+}
+
+impl Fingerprint for Situation {
+    fn fingerprint(&self, h: &mut Fnv) {
+        let Situation {
+            sectors: _,
+            tick,
+            sector_actives,
+            sector_road_actives,
+            zone_actives,
+            zone_pnp_personnel,
+            site_actives,
+            site_breached,
+        } = self;
+        h.u32(*tick);
+        for counts in [sector_actives, sector_road_actives, zone_actives, zone_pnp_personnel, site_actives] {
+            h.each(counts, |h, &n| h.u32(n));
+        }
+        h.each(site_breached, |h, &b| h.flag(b));
     }
 }
 

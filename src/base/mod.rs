@@ -3,8 +3,9 @@
 //! ([`phase`]), the clock ([`clock`]), where agents stand and how they are
 //! found ([`agents`]), the settings in force ([`settings`]), random streams
 //! ([`rng`]), the system parameters that bundle these ([`context`]), the
-//! event journal and its vocabulary ([`events`], [`vocabulary`]), and the
-//! tools of the hot loops ([`chunks`], [`radix`], [`timing`]).
+//! event journal and its vocabulary ([`events`], [`vocabulary`]), the
+//! fingerprint every domain writes its state into ([`fingerprint`]), and
+//! the tools of the hot loops ([`chunks`], [`radix`], [`timing`]).
 //!
 //! *Invariant:* nothing here imports a domain, the world's assembly,
 //! metrics, batches or the command line; only `scenario` (the checked file
@@ -15,6 +16,7 @@ pub mod chunks;
 pub mod clock;
 pub mod context;
 pub mod events;
+pub mod fingerprint;
 pub mod phase;
 pub mod radix;
 pub mod rng;

@@ -15,6 +15,7 @@ use std::fmt;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::radix::sort_by_u64_key;
 use crate::base::rng::Stream;
 use crate::base::rng::Streams;
@@ -223,6 +224,22 @@ impl Leaning {
 /// knows whom it releases without looking at everyone.
 #[derive(Resource, Debug, Default)]
 pub struct JailRoster(BTreeMap<u32, Vec<CivilianId>>);
+
+impl Fingerprint for JailRoster {
+    /// Release ticks in order, each one's civilians by id (the order within
+    /// a tick's list is the order of admission and never read).
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.count(self.0.len());
+        let mut ids: Vec<u32> = Vec::new();
+        for (&tick, civilians) in &self.0 {
+            h.u32(tick);
+            ids.clear();
+            ids.extend(civilians.iter().map(|c| c.0));
+            ids.sort_unstable();
+            h.each(&ids, |h, &id| h.u32(id));
+        }
+    }
+}
 
 impl JailRoster {
     pub fn admit(&mut self, civilian: CivilianId, until_tick: u32) {

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::Draws;
 use crate::scenario::{Agency, CommandSpec};
 use crate::units::Task;
@@ -132,6 +133,45 @@ pub enum Message {
     },
 }
 
+impl Fingerprint for Message {
+    fn fingerprint(&self, h: &mut Fnv) {
+        match self {
+            Message::Order(o) => {
+                let Order { id, issuer, unit, task, issued_tick, minutes, cross_agency_hops, observed_tick, epoch } = o;
+                h.u32(0);
+                h.u64(*id);
+                h.u32(*issuer as u32);
+                h.u32(*unit);
+                task.fingerprint(h);
+                h.u32(*issued_tick);
+                h.f64(*minutes);
+                h.u32(*cross_agency_hops);
+                h.u32(*observed_tick);
+                h.u32(*epoch);
+            }
+            Message::Report(r) => {
+                let Report { picture, observed_tick, unit, sectors } = r;
+                h.u32(1);
+                h.count(*picture);
+                h.u32(*observed_tick);
+                h.opt(unit.map(|(u, _)| u));
+                h.opt(unit.map(|(_, cell)| cell));
+                h.each(sectors, |h, &(sector, actives, road_actives)| {
+                    h.u32(sector);
+                    h.u32(actives);
+                    h.u32(road_actives);
+                });
+            }
+            Message::Lost { order, unit, hop } => {
+                h.u32(2);
+                h.u64(*order);
+                h.u32(*unit);
+                h.u32(*hop);
+            }
+        }
+    }
+}
+
 /// Messages by release tick, then by the order they were sent in.
 #[derive(Debug, Default)]
 pub struct MessageQueue {
@@ -157,6 +197,20 @@ impl MessageQueue {
     /// Orders and reports sent and not yet arrived (not loss markers).
     pub fn in_flight(&self) -> usize {
         self.pending.values().filter(|m| !matches!(m, Message::Lost { .. })).count()
+    }
+}
+
+impl Fingerprint for MessageQueue {
+    /// Every message not yet released, in release order, and how many
+    /// have been sent.
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.count(self.pending.len());
+        for (&(release_tick, n), m) in &self.pending {
+            h.u32(release_tick);
+            h.u64(n);
+            m.fingerprint(h);
+        }
+        h.u64(self.sent);
     }
 }
 

@@ -29,6 +29,7 @@ use serde::Serialize;
 
 use crate::base::Step;
 use crate::base::events::EventLog;
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Terrain};
 use crate::law::{self, LegalState};
@@ -112,6 +113,19 @@ struct UnitBook {
     seen_since: Option<u32>,
 }
 
+impl Fingerprint for UnitBook {
+    /// What changes: the latest order, its issuer, initiative, sightings.
+    fn fingerprint(&self, h: &mut Fnv) {
+        let UnitBook { agency: _, kind: _, home: _, standing: _, latest_order, latest_issuer, initiative, seen_since } =
+            self;
+        h.flag(latest_order.is_some());
+        h.u64(latest_order.unwrap_or(0));
+        h.opt(latest_issuer.map(|p| p as u32));
+        h.flag(*initiative);
+        h.opt(*seen_since);
+    }
+}
+
 /// Whole ticks from minutes (at least one for any positive time).
 fn ticks(minutes: f64, minutes_per_tick: f64) -> u32 {
     law::ticks(minutes, minutes_per_tick)
@@ -145,6 +159,63 @@ pub struct CommandState {
     targets: Vec<Option<CellIndex>>,
     sites: Vec<SiteInfo>,
     finder: Pathfinder,
+}
+
+impl Fingerprint for CommandState {
+    /// The arrangement, both pictures, the planners' ledgers and bars, the
+    /// units' books, the messages in flight and the order and report
+    /// counters; not the settings, sectors, targets and sites (fixed for
+    /// the run) nor the path finder (scratch).
+    fn fingerprint(&self, h: &mut Fnv) {
+        let CommandState {
+            spec: _,
+            minutes_per_tick: _,
+            decision_every: _,
+            autonomy_ticks: _,
+            setup_ticks: _,
+            arrangement,
+            epoch,
+            ffaa_deployed_since,
+            pictures,
+            ledgers,
+            barred,
+            units,
+            queue,
+            next_order,
+            next_report,
+            sectors: _,
+            width: _,
+            targets: _,
+            sites: _,
+            finder: _,
+        } = self;
+        h.u32(*arrangement as u32);
+        h.u32(*epoch);
+        h.opt(*ffaa_deployed_since);
+        for picture in pictures {
+            picture.fingerprint(h);
+        }
+        for ledger in ledgers {
+            h.each(ledger, |h, entry| match entry {
+                None => h.u64(u64::MAX),
+                Some((concern, task)) => {
+                    concern.fingerprint(h);
+                    h.u32(*task as u32);
+                }
+            });
+        }
+        h.count(barred.len());
+        for &(planner, unit, concern, regime) in barred {
+            h.u32(planner as u32);
+            h.u32(unit);
+            concern.fingerprint(h);
+            h.u32(regime as u32);
+        }
+        h.each(units, |h, book| book.fingerprint(h));
+        queue.fingerprint(h);
+        h.u64(*next_order);
+        h.u64(*next_report);
+    }
 }
 
 /// What command's systems write: its state, and the journal of what it did.
@@ -220,5 +291,52 @@ pub fn regime_name(r: Regime) -> &'static str {
         Regime::EmergencyControl => "emergency_control",
         Regime::HostileGroup => "hostile_group",
         Regime::Siege => "siege",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::messages::{Message, Report};
+    use super::*;
+    use crate::sim::{Sim, SimOptions};
+
+    /// A change to command's state.
+    type Change = fn(&mut CommandState);
+
+    /// The highland protest after 90 ticks: pictures filled, orders given.
+    fn operation() -> Sim {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/highland_airport_protest.ron");
+        let s = crate::scenario::load_file(&path, &[]).unwrap();
+        let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+        for _ in 0..90 {
+            sim.step();
+        }
+        sim
+    }
+
+    #[test]
+    fn the_state_hash_moves_with_every_part_of_command() {
+        let expected = operation().state_hash();
+        let changes: [(&str, Change); 9] = [
+            ("the arrangement's epoch", |st| st.epoch += 1),
+            ("the FF.AA.'s deployment", |st| st.ffaa_deployed_since = Some(7)),
+            ("a picture", |st| st.pictures[0].sectors[0].actives += 1),
+            ("a unit's place in a picture", |st| st.pictures[1].units[0] = Some((3, 89))),
+            ("a ledger", |st| st.ledgers[2][0] = Some((Concern::Sector(1), TaskKind::Disperse))),
+            ("a bar", |st| {
+                st.barred.insert((Planner::Ffaa, 0, Concern::Site(0), Regime::Siege));
+            }),
+            ("a unit's book", |st| st.units[0].initiative = !st.units[0].initiative),
+            ("a message in flight", |st| {
+                let report = Report { picture: 0, observed_tick: 90, unit: None, sectors: vec![(0, 1, 0)] };
+                st.queue.send(200, Message::Report(report));
+            }),
+            ("the order counter", |st| st.next_order += 1),
+        ];
+        for (what, change) in changes {
+            let mut sim = operation();
+            change(&mut sim.world_mut().resource_mut::<CommandState>());
+            assert_ne!(sim.state_hash(), expected, "the state hash must cover {what}");
+        }
     }
 }

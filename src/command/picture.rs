@@ -2,6 +2,7 @@
 //! last reported, sector by sector, and where its units were. A picture is
 //! as old as its last report; chains on interoperable nets share one.
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::grid::CellIndex;
 
 use super::messages::Report;
@@ -64,6 +65,20 @@ impl Picture {
                 })
                 .collect(),
         }
+    }
+}
+
+impl Fingerprint for Picture {
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.each(&self.sectors, |h, v| {
+            h.u32(v.actives);
+            h.u32(v.road_actives);
+            h.opt(v.observed_tick);
+        });
+        h.each(&self.units, |h, u| {
+            h.opt(u.map(|(cell, _)| cell));
+            h.opt(u.map(|(_, tick)| tick));
+        });
     }
 }
 

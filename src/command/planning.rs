@@ -19,6 +19,7 @@
 //!    are dispersed by crowd-control units, arrested by patrols, cordoned by
 //!    infantry.
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::grid::{CellIndex, Terrain};
 use crate::scenario::UnitKind;
 use crate::situation::Sectors;
@@ -43,6 +44,15 @@ pub enum Concern {
 impl Concern {
     pub fn is_site(self) -> bool {
         matches!(self, Concern::Site(_))
+    }
+}
+
+impl Fingerprint for Concern {
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.u64(match *self {
+            Concern::Site(s) => 1 << 32 | s as u64,
+            Concern::Sector(s) => s as u64,
+        });
     }
 }
 

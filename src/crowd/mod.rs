@@ -13,6 +13,7 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::{Draws, Stream, Streams};
 use crate::base::{Clock, CurrentTunables, Phase, Position, Step};
 use crate::civilians::{CivilianId, Condition, Mood};
@@ -251,6 +252,46 @@ pub fn setup(world: &mut World, s: &Scenario) {
     world.insert_resource(mood);
 }
 
+impl Fingerprint for CrowdMood {
+    /// Legitimacy, identity and flashpoints by sector, the region's
+    /// legitimacy and the backlash on its way, the dialogue table, the mean
+    /// legitimacy last taken; not the settings, map and trait draws (fixed).
+    fn fingerprint(&self, h: &mut Fnv) {
+        let CrowdMood {
+            spec: _,
+            sectors: _,
+            width: _,
+            height: _,
+            traits: _,
+            local_legitimacy,
+            identity,
+            flash_until,
+            region_legitimacy,
+            pending,
+            dialogue_open_since,
+            dialogue_gain,
+            road: _,
+            tick,
+            lag_ticks: _,
+            flash_ticks: _,
+            dialogue_ticks: _,
+            mean_legitimacy,
+        } = self;
+        h.each(local_legitimacy, |h, &v| h.f32(v));
+        h.each(identity, |h, &v| h.f32(v));
+        h.each(flash_until, |h, &t| h.u32(t));
+        h.f64(*region_legitimacy);
+        h.each(pending, |h, &(at, change)| {
+            h.u32(at);
+            h.f64(change);
+        });
+        h.opt(*dialogue_open_since);
+        h.f64(*dialogue_gain);
+        h.u32(*tick);
+        h.f64(*mean_legitimacy);
+    }
+}
+
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems((advance_mood.in_set(Step::AfterChanges), take_mean_legitimacy.in_set(Phase::Record)));
 }
@@ -260,25 +301,32 @@ fn advance_mood(clock: Res<Clock>, mut mood: ResMut<CrowdMood>) {
 }
 
 /// The mean legitimacy civilians on the map perceive (report ticks).
+///
+/// Everyone in a sector perceives the same, so the living are counted by
+/// sector and the sum taken over sectors in order: a sum over civilians in
+/// storage order would round differently whenever they are re-sorted.
 pub fn take_mean_legitimacy(
     clock: Res<Clock>,
     every: Res<ReportEvery>,
     tunables: Res<CurrentTunables>,
     mut mood: ResMut<CrowdMood>,
     civilians: Query<(&Position, &Condition)>,
+    mut living: Local<Vec<u64>>,
 ) {
     if !is_report_tick(&clock, *every) {
         return;
     }
     let t = tunables.0.legitimacy + mood.region_legitimacy;
-    let (mut sum, mut n) = (0.0, 0u64);
+    living.clear();
+    living.resize(mood.local_legitimacy.len(), 0);
     for (pos, c) in &civilians {
         if *c != Condition::Dead {
-            let s = mood.sectors.of(pos.0) as usize;
-            sum += (t + mood.local_legitimacy[s] as f64).clamp(0.0, 1.0);
-            n += 1;
+            living[mood.sectors.of(pos.0) as usize] += 1;
         }
     }
+    let n: u64 = living.iter().sum();
+    let sum: f64 =
+        living.iter().zip(&mood.local_legitimacy).map(|(&k, &l)| k as f64 * (t + l as f64).clamp(0.0, 1.0)).sum();
     mood.mean_legitimacy = if n > 0 { sum / n as f64 } else { t.clamp(0.0, 1.0) };
 }
 

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use bevy_ecs::prelude::Resource;
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::scenario::{Edges, MapSpec};
 
 pub use counts::{Viewer, VisionCounts};
@@ -293,6 +294,16 @@ pub struct Grid {
     // only (the proposals test emptiness in [`EmptyCells`]); beside each
     // other, each of those passes moved twice the bytes it needed.
     claims: Box<[AtomicU32]>,
+}
+
+impl Fingerprint for Grid {
+    /// Who stands in each cell; not the move lottery (cleared every tick).
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.count(self.cells());
+        for code in self.codes(0, self.cells()) {
+            h.u32(code);
+        }
+    }
 }
 
 impl Grid {

@@ -12,6 +12,7 @@ use bevy_ecs::prelude::*;
 use serde::Serialize;
 
 use crate::base::events::{Event, EventLog};
+use crate::base::fingerprint::{Fingerprint, Fnv};
 pub use crate::base::vocabulary::Violation;
 use crate::base::{Clock, Step};
 use crate::grid::Terrain;
@@ -146,6 +147,35 @@ impl LegalState {
     /// Whether any zone is under a state of exception.
     pub fn any_exception(&self) -> bool {
         self.zones.iter().any(|z| z.regime != Regime::Normal)
+    }
+}
+
+impl Fingerprint for LegalState {
+    /// Every zone's regime and clocks, and the first declaration and
+    /// decree; not the law's parameters (fixed for the run).
+    fn fingerprint(&self, h: &mut Fnv) {
+        let LegalState {
+            zones,
+            spec: _,
+            declared: _,
+            trigger_ticks: _,
+            decree_ticks: _,
+            emergency_limit_ticks: _,
+            siege_limit_ticks: _,
+            first_declaration_tick,
+            first_decree_tick,
+        } = self;
+        h.each(zones, |h, z| {
+            let ZoneLaw { regime, since_tick, over_trigger_since, decree_at_tick, expires_at_tick, renewals } = z;
+            h.u32(*regime as u32);
+            h.u32(*since_tick);
+            h.opt(*over_trigger_since);
+            h.opt(*decree_at_tick);
+            h.opt(*expires_at_tick);
+            h.u32(*renewals);
+        });
+        h.opt(*first_declaration_tick);
+        h.opt(*first_decree_tick);
     }
 }
 

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::base::Clock;
 use crate::base::events::{Event, EventLog};
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::vocabulary::{Cause, ForceLevel, Harm, Resistance, RuleSet, Side, Violation};
 use crate::civilians::CivilianId;
 use crate::command::CommandState;
@@ -46,6 +47,86 @@ pub struct CommandMetrics {
     pub force_hours: [[f64; 6]; 2],
     /// This tick's counts, for the time series.
     pub tick: OperationTick,
+}
+
+impl Fingerprint for CommandMetrics {
+    fn fingerprint(&self, h: &mut Fnv) {
+        let CommandMetrics {
+            orders_issued,
+            orders_delivered,
+            orders_superseded,
+            transmissions_lost,
+            orders_refused,
+            conflicting_orders,
+            deconflicted_by_phone,
+            duplicated_tasking,
+            unity_of_command_breaks,
+            initiative_acts,
+            uncovered_hotspot_minutes,
+            latencies_minutes,
+            cross_agency_hops,
+            picture_ages_minutes,
+            violations,
+            force_hours,
+            tick,
+        } = self;
+        for n in [
+            orders_issued,
+            orders_delivered,
+            orders_superseded,
+            transmissions_lost,
+            orders_refused,
+            conflicting_orders,
+            deconflicted_by_phone,
+            duplicated_tasking,
+            unity_of_command_breaks,
+            initiative_acts,
+        ] {
+            h.u64(*n);
+        }
+        h.f64(*uncovered_hotspot_minutes);
+        h.each(latencies_minutes, |h, &m| h.f64(m));
+        h.each(cross_agency_hops, |h, &n| h.u32(n));
+        h.each(picture_ages_minutes, |h, &m| h.f64(m));
+        h.count(violations.len());
+        for (&v, &n) in violations {
+            h.u32(v as u32);
+            h.u64(n);
+        }
+        for hours in force_hours.iter().flatten() {
+            h.f64(*hours);
+        }
+        let OperationTick {
+            regime,
+            orders_issued,
+            orders_delivered,
+            transmissions_lost,
+            conflicting_orders,
+            violations,
+            units_on_operations,
+            messages_in_flight,
+            dead,
+            injured,
+            force_events,
+            phase,
+        } = *tick;
+        for n in [
+            regime as u32,
+            orders_issued,
+            orders_delivered,
+            transmissions_lost,
+            conflicting_orders,
+            violations,
+            units_on_operations,
+            messages_in_flight,
+            dead,
+            injured,
+            force_events,
+            phase as u32,
+        ] {
+            h.u32(n);
+        }
+    }
 }
 
 /// The operation's columns of a `timeseries.csv` row.
@@ -117,6 +198,41 @@ pub struct ForceTick {
     pub injured: u32,
     pub dead: u32,
     pub force_events: u32,
+}
+
+impl Fingerprint for ForceMetrics {
+    fn fingerprint(&self, h: &mut Fnv) {
+        let ForceMetrics {
+            harm,
+            uses,
+            excessive,
+            unlawful_lethal,
+            indiscriminate,
+            rules_misapplied,
+            arrests_by_type,
+            tick,
+        } = self;
+        h.count(harm.len());
+        for (&(side, harm, cause), &n) in harm {
+            h.u32(side as u32);
+            h.u32(harm as u32);
+            h.u32(cause as u32);
+            h.u64(n);
+        }
+        for n in [uses, excessive, unlawful_lethal, indiscriminate].into_iter().flatten() {
+            h.u64(*n);
+        }
+        h.u64(*rules_misapplied);
+        h.count(arrests_by_type.len());
+        for (&t, &n) in arrests_by_type {
+            h.opt(t.map(|t| t as u32));
+            h.u64(n);
+        }
+        let ForceTick { injured, dead, force_events } = *tick;
+        for n in [injured, dead, force_events] {
+            h.u32(n);
+        }
+    }
 }
 
 impl ForceMetrics {

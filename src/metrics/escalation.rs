@@ -21,6 +21,7 @@ use bevy_ecs::prelude::*;
 use super::Census;
 use super::counters::ForceMetrics;
 use crate::base::events::{Event, EventLog};
+use crate::base::fingerprint::{Fingerprint, Fnv};
 pub use crate::base::vocabulary::ConflictPhase;
 use crate::crowd::CrowdMood;
 use crate::situation::{ReportClock, Situation, is_report_tick};
@@ -86,6 +87,53 @@ impl Escalation {
 
     fn ticks(&self, minutes: f64) -> u32 {
         crate::base::ticks(minutes, self.minutes_per_tick)
+    }
+}
+
+impl Fingerprint for Escalation {
+    fn fingerprint(&self, h: &mut Fnv) {
+        let Escalation {
+            phase,
+            minutes_per_tick: _,
+            harm,
+            shares,
+            minutes_in,
+            first_crisis_tick,
+            calm_since,
+            order_restored_tick,
+            peak_active,
+            active_person_minutes,
+            blockade_cell_hours,
+            site_breached_minutes,
+            min_mean_legitimacy,
+            identity_sum,
+            identity_samples,
+            heated,
+        } = self;
+        h.u32(*phase as u32);
+        h.count(harm.len());
+        for &(tick, injured, dead) in harm {
+            h.u32(tick);
+            h.u32(injured);
+            h.u32(dead);
+        }
+        h.count(shares.len());
+        for &(tick, share) in shares {
+            h.u32(tick);
+            h.f64(share);
+        }
+        h.each(minutes_in, |h, &m| h.f64(m));
+        h.opt(*first_crisis_tick);
+        h.opt(*calm_since);
+        h.opt(*order_restored_tick);
+        h.u32(*peak_active);
+        h.f64(*active_person_minutes);
+        h.f64(*blockade_cell_hours);
+        h.each(site_breached_minutes, |h, &m| h.f64(m));
+        h.f64(*min_mean_legitimacy);
+        h.f64(*identity_sum);
+        h.u32(*identity_samples);
+        h.flag(*heated);
     }
 }
 

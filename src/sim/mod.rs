@@ -11,16 +11,16 @@ use bevy_ecs::prelude::*;
 use rand::seq::SliceRandom;
 
 use crate::base::rng::{Stream, Streams};
-use crate::base::{Clock, Position, Step, tick_schedule, timing};
+use crate::base::{Clock, Step, tick_schedule, timing};
 
 use crate::base::events::EventLog;
-use crate::civilians::{CivilianId, Condition, Disposition};
 use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant};
 use crate::metrics::{self, Census, TickRecord};
-use crate::police::{Arrest, ArrestLog, OfficerId};
+use crate::police::{Arrest, ArrestLog};
 use crate::scenario::Scenario;
-use crate::units::{Tasking, UnitId};
 use crate::{activation, base, changes, civilians, command, crowd, grid, law, police, situation, units, use_of_force};
+
+pub mod hash;
 
 /// How the simulation uses the machine; never changes an outcome.
 #[derive(Debug, Clone, Copy)]
@@ -147,77 +147,16 @@ impl Sim {
         metrics::take_census(&mut self.world)
     }
 
-    /// A fingerprint of every agent's state, independent of storage order:
-    /// equal hashes mean equal worlds (up to hash collisions).
+    /// A fingerprint of everything in the world that can change during a
+    /// run, independent of storage order and thread count: equal hashes
+    /// mean equal worlds (up to hash collisions). See [`hash`].
     pub fn state_hash(&mut self) -> u64 {
-        let mut civ: Vec<(u32, u32, u32, u64, u64)> = self
-            .world
-            .query::<(&CivilianId, &Position, &Condition, &Disposition)>()
-            .iter(&self.world)
-            .map(|(id, p, c, d)| {
-                let c = match c {
-                    Condition::Quiescent => 0,
-                    Condition::Active => 1,
-                    Condition::Jailed { until_tick } => 2 + until_tick,
-                    Condition::Dead => u32::MAX,
-                };
-                (id.0, p.0, c, d.hardship.to_bits(), d.risk_aversion.to_bits())
-            })
-            .collect();
-        civ.sort_unstable();
-        let mut off: Vec<(u32, u32)> =
-            self.world.query::<(&OfficerId, &Position)>().iter(&self.world).map(|(id, p)| (id.0, p.0)).collect();
-        off.sort_unstable();
-        let mut h = Fnv::default();
-        h.write(self.tick() as u64);
-        for (a, b, c, d, e) in civ {
-            h.write(a as u64);
-            h.write(b as u64);
-            h.write(c as u64);
-            h.write(d);
-            h.write(e);
-        }
-        for (a, b) in off {
-            h.write(a as u64 | 1 << 40);
-            h.write(b as u64);
-        }
-        let mut units: Vec<(u32, u32, u32, u32)> = self
-            .world
-            .query::<(&UnitId, &Position, &Tasking)>()
-            .iter(&self.world)
-            .map(|(id, p, t)| (id.0, p.0, t.task.kind as u32, t.task.cell))
-            .collect();
-        units.sort_unstable();
-        for (a, b, c, d) in units {
-            h.write(a as u64 | 1 << 41);
-            h.write(b as u64);
-            h.write(c as u64);
-            h.write(d as u64);
-        }
-        h.0
+        hash::state_hash(&mut self.world)
     }
 
     /// Direct access for tests and tools that inspect the world.
     pub fn world_mut(&mut self) -> &mut World {
         &mut self.world
-    }
-}
-
-/// FNV-1a over 64-bit words: stable across platforms and Rust versions.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, v: u64) {
-        for b in v.to_le_bytes() {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
     }
 }
 

@@ -14,6 +14,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use serde::Serialize;
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::Stream;
 use crate::base::{AgentIndex, Position, Step, TickDraws, TickRules};
 use crate::civilians::{CivilianId, Condition};
@@ -33,7 +34,8 @@ impl fmt::Display for UnitId {
     }
 }
 
-/// What a unit is: fixed for the run.
+/// What a unit is: fixed for the run, but for its strength (casualties
+/// lower it).
 #[derive(Component, Debug, Clone, PartialEq)]
 pub struct Unit {
     pub group: u16,
@@ -72,6 +74,24 @@ pub struct Tasking {
     pub stress: f64,
     /// When it last used force (see `force.reassess_minutes`).
     pub last_force_tick: Option<u32>,
+}
+
+impl Fingerprint for Unit {
+    /// Its strength: the rest never changes.
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.u32(self.strength_personnel);
+    }
+}
+
+impl Fingerprint for Tasking {
+    fn fingerprint(&self, h: &mut Fnv) {
+        let Tasking { task, since_tick, path, stress, last_force_tick } = self;
+        task.fingerprint(h);
+        h.u32(*since_tick);
+        h.each(path, |h, &c| h.u32(c));
+        h.f64(*stress);
+        h.opt(*last_force_tick);
+    }
 }
 
 /// The names of the radio nets, in order of first appearance.

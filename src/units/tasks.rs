@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::base::fingerprint::{Fingerprint, Fnv};
 pub use crate::base::vocabulary::TaskKind;
 use crate::grid::CellIndex;
 
@@ -17,5 +18,12 @@ pub fn standing_kind(task: crate::scenario::StandingTask) -> TaskKind {
     match task {
         crate::scenario::StandingTask::Patrol => TaskKind::Patrol,
         crate::scenario::StandingTask::Hold => TaskKind::Hold,
+    }
+}
+
+impl Fingerprint for Task {
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.u32(self.kind as u32);
+        h.u32(self.cell);
     }
 }
