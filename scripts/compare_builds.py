@@ -5,8 +5,15 @@ operation scenario under every command arrangement; plus a small `compare`
 batch. Use it around a refactoring that must not change behaviour.
 
 Usage: python3 scripts/compare_builds.py OLD_BINARY NEW_BINARY [--seeds N]
+                                          [--ignore-metric NAME ...]
 Exit 0 when every file is identical, 1 otherwise (the differing runs are
 listed). Stdlib only; build both binaries in release first.
+
+--ignore-metric NAME drops a metric that changes on purpose (a fix named in
+the commit, or `final_state_hash` when the hash covers more) from
+summary.json, from the batch's runs.jsonl, runs.csv and summary tables;
+runs.parquet is then not compared (its columns are binary). Everything
+else must still be byte-identical.
 """
 import argparse
 import glob
@@ -39,6 +46,45 @@ def cases(seeds):
                     yield path, seed, sets, threads
 
 
+IGNORED = []
+
+
+def named(text):
+    """Whether `text` names an ignored metric (alone or with a prefix such
+    as `operation.conflict.`)."""
+    return any(text == k or text.endswith("." + k) for k in IGNORED)
+
+
+def without_ignored(value):
+    """The JSON value with every key in IGNORED dropped, and every object
+    naming an ignored metric as a value (a summary table's row) dropped."""
+    if isinstance(value, dict):
+        if any(named(v) for v in value.values() if isinstance(v, str)):
+            return None
+        kept = {k: without_ignored(v) for k, v in value.items() if not named(k)}
+        return {k: v for k, v in kept.items() if v is not None or value[k] is None}
+    if isinstance(value, list):
+        kept = [without_ignored(v) for v in value]
+        return [v for v, orig in zip(kept, value) if v is not None or orig is None]
+    return value
+
+
+def strip_ignored(name, data):
+    if not IGNORED:
+        return data
+    if name in ("summary.json", "runs.jsonl"):
+        lines = data.splitlines() if name == "runs.jsonl" else [data]
+        return b"\n".join(json.dumps(without_ignored(json.loads(l)), sort_keys=True).encode() for l in lines)
+    if name == "runs.csv":
+        rows = data.decode().splitlines()
+        header = rows[0].split(",")
+        keep = [i for i, h in enumerate(header) if not any(k in h for k in IGNORED)]
+        return "\n".join(",".join(r.split(",")[i] for i in keep) for r in rows).encode()
+    if name in ("summary.csv", "summary.md"):
+        return b"\n".join(l for l in data.splitlines() if not any(k.encode() in l for k in IGNORED))
+    return data
+
+
 def digest_folder(folder):
     out = {}
     for name in sorted(os.listdir(folder)):
@@ -55,6 +101,9 @@ def digest_folder(folder):
                 plan = json.loads(data)
                 plan.pop("fingerprint", None)
                 data = json.dumps(plan, sort_keys=True).encode()
+            if IGNORED and name == "runs.parquet":
+                continue
+            data = strip_ignored(name, data)
             out[name] = hashlib.sha256(data).hexdigest()
     return out
 
@@ -80,7 +129,9 @@ def main():
     ap.add_argument("old")
     ap.add_argument("new")
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--ignore-metric", action="append", default=[])
     args = ap.parse_args()
+    IGNORED.extend(args.ignore_metric)
     differ = []
     n = 0
     with tempfile.TemporaryDirectory() as tmp:

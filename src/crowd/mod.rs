@@ -15,13 +15,13 @@ use bevy_ecs::prelude::*;
 
 use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::{Draws, Stream, Streams};
-use crate::base::{Clock, CurrentTunables, Phase, Position, Step};
+use crate::base::{Clock, Step};
 use crate::civilians::{CivilianId, Condition, Mood};
 use crate::grid::{CellIndex, Terrain};
 use crate::scenario::conflict::type_of;
 use crate::scenario::defaults as d;
 use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Scenario, Tunables};
-use crate::situation::{ReportEvery, Sectors, Situation, is_report_tick};
+use crate::situation::{Sectors, Situation};
 
 /// What a civilian may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,8 +59,6 @@ pub struct CrowdMood {
     lag_ticks: u32,
     flash_ticks: u32,
     dialogue_ticks: u32,
-    /// Mean legitimacy civilians perceive, taken every report interval.
-    pub mean_legitimacy: f64,
 }
 
 /// Radius within which civilians see force used or a serious injury (the
@@ -95,7 +93,6 @@ impl CrowdMood {
             lag_ticks: crate::base::ticks(spec.backlash_lag_minutes, minutes_per_tick),
             flash_ticks: crate::base::ticks(spec.flashpoint_minutes, minutes_per_tick),
             dialogue_ticks: crate::base::ticks(d::DIALOGUE_MINUTES, minutes_per_tick).max(1),
-            mean_legitimacy: 0.0,
         }
     }
 
@@ -129,10 +126,25 @@ impl CrowdMood {
         let offset = self.type_of(id).map_or(0.0, |ty| d::crowd_type(ty).threshold_offset);
         let flash = if self.flash_until[s] >= self.tick { self.spec.flashpoint_threshold_drop } else { 0.0 };
         Mood {
-            legitimacy: (t.legitimacy + self.region_legitimacy + self.local_legitimacy[s] as f64).clamp(0.0, 1.0),
+            legitimacy: self.legitimacy_in(s, t),
             threshold: t.threshold + offset - flash,
             extra_grievance: self.spec.identity_weight * self.identity[s] as f64,
         }
+    }
+
+    /// The sectors the mood is kept in.
+    pub fn sector_count(&self) -> usize {
+        self.local_legitimacy.len()
+    }
+
+    /// The sector of `cell`.
+    pub fn sector_of(&self, cell: CellIndex) -> usize {
+        self.sectors.of(cell) as usize
+    }
+
+    /// The legitimacy everyone in sector `s` perceives (as [`Self::mood_for`]).
+    pub fn legitimacy_in(&self, s: usize, t: &Tunables) -> f64 {
+        (t.legitimacy + self.region_legitimacy + self.local_legitimacy[s] as f64).clamp(0.0, 1.0)
     }
 
     /// Mean shared identity over sectors.
@@ -275,7 +287,6 @@ impl Fingerprint for CrowdMood {
             lag_ticks: _,
             flash_ticks: _,
             dialogue_ticks: _,
-            mean_legitimacy,
         } = self;
         h.each(local_legitimacy, |h, &v| h.f32(v));
         h.each(identity, |h, &v| h.f32(v));
@@ -288,46 +299,15 @@ impl Fingerprint for CrowdMood {
         h.opt(*dialogue_open_since);
         h.f64(*dialogue_gain);
         h.u32(*tick);
-        h.f64(*mean_legitimacy);
     }
 }
 
 pub fn plugin(schedule: &mut Schedule) {
-    schedule.add_systems((advance_mood.in_set(Step::AfterChanges), take_mean_legitimacy.in_set(Phase::Record)));
+    schedule.add_systems(advance_mood.in_set(Step::AfterChanges));
 }
 
 fn advance_mood(clock: Res<Clock>, mut mood: ResMut<CrowdMood>) {
     mood.advance(clock.tick);
-}
-
-/// The mean legitimacy civilians on the map perceive (report ticks).
-///
-/// Everyone in a sector perceives the same, so the living are counted by
-/// sector and the sum taken over sectors in order: a sum over civilians in
-/// storage order would round differently whenever they are re-sorted.
-pub fn take_mean_legitimacy(
-    clock: Res<Clock>,
-    every: Res<ReportEvery>,
-    tunables: Res<CurrentTunables>,
-    mut mood: ResMut<CrowdMood>,
-    civilians: Query<(&Position, &Condition)>,
-    mut living: Local<Vec<u64>>,
-) {
-    if !is_report_tick(&clock, *every) {
-        return;
-    }
-    let t = tunables.0.legitimacy + mood.region_legitimacy;
-    living.clear();
-    living.resize(mood.local_legitimacy.len(), 0);
-    for (pos, c) in &civilians {
-        if *c != Condition::Dead {
-            living[mood.sectors.of(pos.0) as usize] += 1;
-        }
-    }
-    let n: u64 = living.iter().sum();
-    let sum: f64 =
-        living.iter().zip(&mood.local_legitimacy).map(|(&k, &l)| k as f64 * (t + l as f64).clamp(0.0, 1.0)).sum();
-    mood.mean_legitimacy = if n > 0 { sum / n as f64 } else { t.clamp(0.0, 1.0) };
 }
 
 #[cfg(test)]

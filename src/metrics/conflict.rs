@@ -113,12 +113,8 @@ pub fn summarise(world: &World, minutes_per_tick: f64, site_names: &[String]) ->
             .cloned()
             .zip(e.site_breached_minutes.iter().copied().chain(std::iter::repeat(0.0)))
             .collect(),
-        final_mean_legitimacy: mood.mean_legitimacy,
-        min_mean_legitimacy: if e.min_mean_legitimacy.is_finite() {
-            e.min_mean_legitimacy
-        } else {
-            mood.mean_legitimacy
-        },
+        final_mean_legitimacy: e.mean_legitimacy,
+        min_mean_legitimacy: if e.min_mean_legitimacy.is_finite() { e.min_mean_legitimacy } else { e.mean_legitimacy },
         final_mean_identity: mood.mean_identity(),
         mean_identity_over_run: e.mean_identity_over_run(),
     })

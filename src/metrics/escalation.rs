@@ -23,6 +23,8 @@ use super::counters::ForceMetrics;
 use crate::base::events::{Event, EventLog};
 use crate::base::fingerprint::{Fingerprint, Fnv};
 pub use crate::base::vocabulary::ConflictPhase;
+use crate::base::{CurrentTunables, Position};
+use crate::civilians::Condition;
 use crate::crowd::CrowdMood;
 use crate::situation::{ReportClock, Situation, is_report_tick};
 
@@ -50,6 +52,9 @@ pub struct Escalation {
     pub blockade_cell_hours: f64,
     /// Minutes each critical site spent breached (sampled every report interval).
     pub site_breached_minutes: Vec<f64>,
+    /// Mean legitimacy civilians on the map perceive, taken every report
+    /// interval ([`take_mean_legitimacy`]), and its lowest.
+    pub mean_legitimacy: f64,
     pub min_mean_legitimacy: f64,
     /// Σ and count of the mean identity over sectors, every report interval.
     identity_sum: f64,
@@ -73,6 +78,7 @@ impl Escalation {
             active_person_minutes: 0.0,
             blockade_cell_hours: 0.0,
             site_breached_minutes: Vec::new(),
+            mean_legitimacy: 0.0,
             min_mean_legitimacy: f64::INFINITY,
             identity_sum: 0.0,
             identity_samples: 0,
@@ -105,6 +111,7 @@ impl Fingerprint for Escalation {
             active_person_minutes,
             blockade_cell_hours,
             site_breached_minutes,
+            mean_legitimacy,
             min_mean_legitimacy,
             identity_sum,
             identity_samples,
@@ -130,11 +137,42 @@ impl Fingerprint for Escalation {
         h.f64(*active_person_minutes);
         h.f64(*blockade_cell_hours);
         h.each(site_breached_minutes, |h, &m| h.f64(m));
+        h.f64(*mean_legitimacy);
         h.f64(*min_mean_legitimacy);
         h.f64(*identity_sum);
         h.u32(*identity_samples);
         h.flag(*heated);
     }
+}
+
+/// The mean legitimacy civilians on the map perceive (report ticks): a
+/// recording, read by no rule of the model.
+///
+/// Everyone in a sector perceives the same, so the living are counted by
+/// sector and the sum taken over sectors in order: a sum over civilians in
+/// storage order would round differently whenever they are re-sorted.
+pub fn take_mean_legitimacy(
+    report: ReportClock,
+    tunables: Res<CurrentTunables>,
+    mood: Res<CrowdMood>,
+    civilians: Query<(&Position, &Condition)>,
+    mut esc: ResMut<Escalation>,
+    mut living: Local<Vec<u64>>,
+) {
+    if !is_report_tick(&report.clock, *report.every) {
+        return;
+    }
+    let t = &tunables.0;
+    living.clear();
+    living.resize(mood.sector_count(), 0);
+    for (pos, c) in &civilians {
+        if *c != Condition::Dead {
+            living[mood.sector_of(pos.0)] += 1;
+        }
+    }
+    let n: u64 = living.iter().sum();
+    let sum: f64 = living.iter().enumerate().map(|(s, &k)| k as f64 * mood.legitimacy_in(s, t)).sum();
+    esc.mean_legitimacy = if n > 0 { sum / n as f64 } else { (t.legitimacy + mood.region_legitimacy).clamp(0.0, 1.0) };
 }
 
 pub fn update_phase(
@@ -161,7 +199,7 @@ pub fn update_phase(
         for (m, &b) in e.site_breached_minutes.iter_mut().zip(&situation.site_breached) {
             *m += if b { every.0 as f64 * e.minutes_per_tick } else { 0.0 };
         }
-        e.min_mean_legitimacy = e.min_mean_legitimacy.min(mood.mean_legitimacy);
+        e.min_mean_legitimacy = e.min_mean_legitimacy.min(e.mean_legitimacy);
         e.identity_sum += mood.mean_identity();
         e.identity_samples += 1;
     }

@@ -96,15 +96,13 @@ pub fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
     ));
     if scenario.crowd.is_some() && scenario.force.is_some() {
         schedule.add_systems((
-            (counters::count_force_events, counters::count_arrests_by_type)
-                .chain()
-                .in_set(Phase::Record)
-                .after(crate::crowd::take_mean_legitimacy),
+            (counters::count_force_events, counters::count_arrests_by_type).chain().in_set(Phase::Record),
+            escalation::take_mean_legitimacy.in_set(Phase::Record),
             escalation::update_phase
                 .in_set(Phase::Record)
                 .after(count_everyone)
                 .after(counters::count_arrests_by_type)
-                .after(crate::crowd::take_mean_legitimacy),
+                .after(escalation::take_mean_legitimacy),
         ));
     }
 }

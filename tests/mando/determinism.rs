@@ -108,7 +108,9 @@ fn mean_legitimacy_does_not_depend_on_storage_order() {
     while !a.is_finished() {
         a.step();
         b.step();
-        let mean = |sim: &mut Sim| sim.world_mut().resource::<mando::crowd::CrowdMood>().mean_legitimacy.to_bits();
+        let mean = |sim: &mut Sim| {
+            sim.world_mut().resource::<mando::metrics::escalation::Escalation>().mean_legitimacy.to_bits()
+        };
         assert_eq!(mean(&mut a), mean(&mut b), "tick {}", a.tick());
     }
 }
