@@ -266,8 +266,9 @@ pub fn setup(world: &mut World, s: &Scenario) {
 
 impl Fingerprint for CrowdMood {
     /// Legitimacy, identity and flashpoints by sector, the region's
-    /// legitimacy and the backlash on its way, the dialogue table, the mean
-    /// legitimacy last taken; not the settings, map and trait draws (fixed).
+    /// legitimacy and the backlash on its way, the dialogue table and the
+    /// tick the mood was advanced to; not the settings, map and trait draws
+    /// (fixed).
     fn fingerprint(&self, h: &mut Fnv) {
         let CrowdMood {
             spec: _,

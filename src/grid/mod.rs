@@ -276,6 +276,18 @@ pub fn setup(world: &mut bevy_ecs::world::World, s: &crate::scenario::Scenario) 
     world.init_resource::<EmptyCells>();
 }
 
+/// The cells nobody stands on, shuffled once from the seed: civilians take
+/// the first in id order, then officers without posts.
+pub fn open_cells_in_random_order(world: &bevy_ecs::world::World) -> Vec<CellIndex> {
+    let grid = world.resource::<Grid>();
+    let mut open: Vec<CellIndex> = (0..grid.cells() as CellIndex).filter(|&c| grid.get(c) == Occupant::Empty).collect();
+    rand::seq::SliceRandom::shuffle(
+        open.as_mut_slice(),
+        &mut world.resource::<crate::base::rng::Streams>().generator(crate::base::rng::Stream::Placement, 0),
+    );
+    open
+}
+
 /// No ticket has claimed the cell this tick.
 pub const UNCLAIMED: u32 = u32::MAX;
 

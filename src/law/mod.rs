@@ -83,10 +83,6 @@ pub struct LegalState {
     decree_ticks: u32,
     emergency_limit_ticks: u32,
     siege_limit_ticks: u32,
-    /// First tick any zone left `Normal`.
-    pub first_declaration_tick: Option<u32>,
-    /// First tick a decree was signed.
-    pub first_decree_tick: Option<u32>,
 }
 
 pub use crate::base::ticks;
@@ -114,8 +110,6 @@ impl LegalState {
             decree_ticks: ticks(spec.decree_delay_minutes, minutes_per_tick),
             emergency_limit_ticks: days(spec.emergency_limit_days),
             siege_limit_ticks: days(spec.siege_limit_days),
-            first_declaration_tick: (spec.initial != Regime::Normal).then_some(0),
-            first_decree_tick: None,
         };
         let initial = ZoneLaw {
             regime: spec.initial,
@@ -162,8 +156,6 @@ impl Fingerprint for LegalState {
             decree_ticks: _,
             emergency_limit_ticks: _,
             siege_limit_ticks: _,
-            first_declaration_tick,
-            first_decree_tick,
         } = self;
         h.each(zones, |h, z| {
             let ZoneLaw { regime, since_tick, over_trigger_since, decree_at_tick, expires_at_tick, renewals } = z;
@@ -174,8 +166,6 @@ impl Fingerprint for LegalState {
             h.opt(*expires_at_tick);
             h.u32(*renewals);
         });
-        h.opt(*first_declaration_tick);
-        h.opt(*first_decree_tick);
     }
 }
 
@@ -249,7 +239,6 @@ pub fn update_regimes(
         let held = zl.over_trigger_since.is_some_and(|since| tick - since >= law.trigger_ticks);
         if zl.regime == Regime::Normal && zl.decree_at_tick.is_none() && held {
             zl.decree_at_tick = Some(tick + law.decree_ticks);
-            law.first_decree_tick.get_or_insert(tick);
             log.push(Event::DecreeSigned {
                 tick,
                 zone: zones.names[z].clone(),
@@ -263,7 +252,6 @@ pub fn update_regimes(
             zl.regime = law.declared;
             zl.since_tick = tick;
             zl.expires_at_tick = limit(zl.regime).map(|l| tick.saturating_add(l));
-            law.first_declaration_tick.get_or_insert(tick);
             log.push(Event::RegimeChanged { tick, zone: zones.names[z].clone(), from, to: zl.regime, renewal: 0 });
         } else if zl.expires_at_tick == Some(tick) {
             let from = zl.regime;

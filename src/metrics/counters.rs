@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
-use crate::base::Clock;
 use crate::base::events::{Event, EventLog};
 use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::vocabulary::{Cause, ForceLevel, Harm, Resistance, RuleSet, Side, Violation};
@@ -21,7 +20,7 @@ use crate::command::CommandState;
 use crate::crowd::CrowdMood;
 use crate::law::LegalState;
 use crate::police::ArrestLog;
-use crate::scenario::CrowdType;
+use crate::scenario::{CrowdType, Regime};
 use crate::situation::{ReportClock, Situation, is_report_tick};
 use crate::units::{Tasking, Unit};
 
@@ -45,6 +44,10 @@ pub struct CommandMetrics {
     pub violations: BTreeMap<Violation, u64>,
     /// Person-hours by agency (PNP, FF.AA.) and task.
     pub force_hours: [[f64; 6]; 2],
+    /// First tick a zone's state of exception took effect (0 when the run
+    /// starts under one), and first tick a decree was signed.
+    pub first_declaration_tick: Option<u32>,
+    pub first_decree_tick: Option<u32>,
     /// This tick's counts, for the time series.
     pub tick: OperationTick,
 }
@@ -68,6 +71,8 @@ impl Fingerprint for CommandMetrics {
             picture_ages_minutes,
             violations,
             force_hours,
+            first_declaration_tick,
+            first_decree_tick,
             tick,
         } = self;
         for n in [
@@ -96,6 +101,8 @@ impl Fingerprint for CommandMetrics {
         for hours in force_hours.iter().flatten() {
             h.f64(*hours);
         }
+        h.opt(*first_declaration_tick);
+        h.opt(*first_decree_tick);
         let OperationTick {
             regime,
             orders_issued,
@@ -295,6 +302,13 @@ pub fn count_command_events(log: Res<EventLog>, mut metrics: ResMut<CommandMetri
                 m.tick.orders_issued += 1;
                 m.cross_agency_hops.push(cross_agency_hops);
             }
+            Event::DecreeSigned { tick, .. } => {
+                m.first_decree_tick.get_or_insert(tick);
+            }
+            // A decree taking effect (a renewal or a lapse is not one).
+            Event::RegimeChanged { tick, to, renewal: 0, .. } if to != Regime::Normal => {
+                m.first_declaration_tick.get_or_insert(tick);
+            }
             Event::OrderLost { .. } => {
                 m.transmissions_lost += 1;
                 m.tick.transmissions_lost += 1;
@@ -365,13 +379,8 @@ pub fn count_force_events(log: Res<EventLog>, mut metrics: ResMut<ForceMetrics>)
 }
 
 /// Arrests of this tick by the crowd type of the arrested.
-pub fn count_arrests_by_type(
-    clock: Res<Clock>,
-    log: Res<ArrestLog>,
-    mood: Res<CrowdMood>,
-    mut metrics: ResMut<ForceMetrics>,
-) {
-    for a in log.events.iter().rev().take_while(|a| a.tick == clock.tick) {
+pub fn count_arrests_by_type(log: Res<ArrestLog>, mood: Res<CrowdMood>, mut metrics: ResMut<ForceMetrics>) {
+    for a in log.this_tick() {
         *metrics.arrests_by_type.entry(mood.type_of(CivilianId(a.civilian))).or_default() += 1;
     }
 }

@@ -1,5 +1,8 @@
 //! What is recorded: a census every tick ([`TickRecord`]) and the aggregate
-//! outcome of a run ([`Summary`]). Systems here only read the world.
+//! outcome of a run ([`Summary`]). Systems here read the world and the
+//! event log and never write the model: they write only their own records
+//! (the census, the counters, the escalation) and the `PhaseChanged`
+//! events of the escalation they record.
 //! Writers for the output files are in [`output`].
 
 pub mod conflict;
@@ -77,7 +80,11 @@ pub struct Census(pub TickRecord);
 pub fn setup(world: &mut World, s: &Scenario) {
     world.insert_resource(Census::default());
     if s.command.is_some() && s.law.is_some() {
-        world.insert_resource(CommandMetrics::default());
+        let declared_from_start = s.law.as_ref().is_some_and(|l| l.initial != crate::scenario::Regime::Normal);
+        world.insert_resource(CommandMetrics {
+            first_declaration_tick: declared_from_start.then_some(0),
+            ..CommandMetrics::default()
+        });
         if s.crowd.is_some() && s.force.is_some() {
             world.insert_resource(ForceMetrics::default());
             world.insert_resource(escalation::Escalation::new(s.metadata.minutes_per_tick));
@@ -144,7 +151,7 @@ pub fn count_everyone(
         op.dead = dead;
     }
     r.officers = officers.iter().count() as u32;
-    r.arrests = log.this_tick;
+    r.arrests = log.this_tick().len() as u32;
     census.0 = r;
 }
 

@@ -113,8 +113,8 @@ pub fn summarise(world: &World, minutes_per_tick: f64, site_names: &[String]) ->
         unity_of_command_breaks: m.unity_of_command_breaks,
         initiative_acts: m.initiative_acts,
         uncovered_hotspot_minutes: m.uncovered_hotspot_minutes,
-        minutes_to_first_decree: law.first_decree_tick.map(|t| t as f64 * minutes_per_tick),
-        minutes_to_emergency_declaration: law.first_declaration_tick.map(|t| t as f64 * minutes_per_tick),
+        minutes_to_first_decree: m.first_decree_tick.map(|t| t as f64 * minutes_per_tick),
+        minutes_to_emergency_declaration: m.first_declaration_tick.map(|t| t as f64 * minutes_per_tick),
         zones: law
             .zones
             .iter()

@@ -46,12 +46,12 @@ pub struct Arrest {
     pub jail_term_ticks: u32,
 }
 
-/// Arrests not yet written out (drained by the runner), and how many were
-/// made in the current tick.
+/// Arrests not yet written out (drained by the runner), in the order they
+/// were made; like the `EventLog`, it knows where the current tick's begin.
 #[derive(Resource, Debug, Default)]
 pub struct ArrestLog {
-    pub events: Vec<Arrest>,
-    pub this_tick: u32,
+    events: Vec<Arrest>,
+    tick_start: usize,
 }
 
 /// A uniformly random active civilian within vision: (its id, its cell).
@@ -159,8 +159,25 @@ pub fn lock_up(
 
 impl ArrestLog {
     /// Logs an arrest (the roster is booked apart: see [`ArrestBooks::book`]).
+    /// Marks the start of a tick: what is logged from here on is this tick's.
+    pub fn begin_tick(&mut self) {
+        self.tick_start = self.events.len();
+    }
+
+    /// The arrests of the tick being run, in the order they were made.
+    pub fn this_tick(&self) -> &[Arrest] {
+        &self.events[self.tick_start..]
+    }
+
+    /// Takes every arrest logged since the last call. Drained rather than
+    /// taken: the log keeps its capacity, so a busy tick does not regrow it
+    /// from nothing (megabytes at 1M civilians).
+    pub fn drain(&mut self) -> std::vec::Drain<'_, Arrest> {
+        self.tick_start = 0;
+        self.events.drain(..)
+    }
+
     pub fn record(&mut self, grid: &Grid, by: Arrester, civilian: CivilianId, cell: CellIndex, term: u32, tick: u32) {
-        self.this_tick += 1;
         self.events.push(Arrest {
             tick,
             officer: match by {

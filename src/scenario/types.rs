@@ -122,7 +122,7 @@ impl Agency {
     }
 }
 
-/// The type of a security unit; each has defaults in `forces::kind_defaults`.
+/// The type of a security unit; each has defaults in `scenario::defaults::unit_kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UnitKind {
     PnpPatrol,

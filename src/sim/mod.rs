@@ -8,13 +8,10 @@
 //! inside hot systems (`par_iter_mut`), never across systems.
 
 use bevy_ecs::prelude::*;
-use rand::seq::SliceRandom;
-
-use crate::base::rng::{Stream, Streams};
-use crate::base::{Clock, Step, tick_schedule, timing};
 
 use crate::base::events::EventLog;
-use crate::grid::{CellIndex, Grid, MAX_AGENT_ID, Occupant};
+use crate::base::{Clock, Step, tick_schedule, timing};
+use crate::grid::MAX_AGENT_ID;
 use crate::metrics::{self, Census, TickRecord};
 use crate::police::{Arrest, ArrestLog};
 use crate::scenario::Scenario;
@@ -126,9 +123,7 @@ impl Sim {
 
     /// The arrests of the ticks run since the last call.
     pub fn drain_arrests(&mut self) -> Vec<Arrest> {
-        // Drained rather than taken: the log keeps its capacity, so a busy
-        // tick does not regrow it from nothing (megabytes at 1M civilians).
-        self.world.resource_mut::<ArrestLog>().events.drain(..).collect()
+        self.world.resource_mut::<ArrestLog>().drain().collect()
     }
 
     /// The events other than arrests of the ticks run since the last call.
@@ -181,7 +176,7 @@ fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
 
 fn advance_clock(mut clock: ResMut<Clock>, mut log: ResMut<ArrestLog>, mut events: ResMut<EventLog>) {
     clock.tick += 1;
-    log.this_tick = 0;
+    log.begin_tick();
     events.begin_tick();
 }
 
@@ -195,7 +190,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
     // puts them; civilians and the other officers take the cells left.
     police::hold_posts(world, s);
     let placed = units::place(world, s).map_err(SimError::UnitsDoNotFit)?;
-    let open = open_cells_in_random_order(world);
+    let open = grid::open_cells_in_random_order(world);
     let civilians_count = s.civilians.count as usize;
     civilians::setup(world, s, &open[..civilians_count]);
     police::setup(world, s, &open[civilians_count..]);
@@ -208,15 +203,6 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
     use_of_force::setup(world, s);
     metrics::setup(world, s);
     Ok(())
-}
-
-/// The cells nobody stands on, shuffled once from the seed: civilians take
-/// the first in id order, then officers without posts.
-fn open_cells_in_random_order(world: &World) -> Vec<CellIndex> {
-    let grid = world.resource::<Grid>();
-    let mut open: Vec<CellIndex> = (0..grid.cells() as CellIndex).filter(|&c| grid.get(c) == Occupant::Empty).collect();
-    open.shuffle(&mut world.resource::<Streams>().generator(Stream::Placement, 0));
-    open
 }
 
 #[cfg(test)]
@@ -234,7 +220,7 @@ mod tests {
         let mut unordered = tick_schedule();
         unordered.add_systems((units::move_units.in_set(Phase::Act), civilians::release_from_jail.in_set(Phase::Act)));
         assert!(unordered.initialize(&mut world).is_err(), "two unordered grid writers must not build");
-        let grid = world.component_id::<Grid>().expect("the schedule registered the grid");
+        let grid = world.component_id::<crate::grid::Grid>().expect("the schedule registered the grid");
         let conflicts = &unordered.graph().conflicting_systems().0;
         assert!(
             !conflicts.is_empty() && conflicts.iter().all(|(_, _, on)| on.contains(&grid)),

@@ -224,7 +224,7 @@ pub fn units_arrest(
         }
         let shape = &shapes.0[&unit.vision_cells];
         for n in 0..unit.arrests_per_tick() {
-            let key = unit_key(*id) ^ (n as u64) << 48;
+            let key = unit_key(*id) ^ (n as u64) << ARREST_NUMBER_SHIFT;
             let Some((suspect, cell)) = police::pick_suspect(&grid, pos.0, shape, arrests.agent(key, clock.tick))
             else {
                 break;
@@ -247,10 +247,18 @@ pub fn units_arrest(
     }
 }
 
+/// Set in every unit's stream key: civilians' keys are their ids (under
+/// 2^29) and officers' set bit 40, so the three never meet.
+const UNIT_KEY_BIT: u64 = 1 << 41;
+
+/// Where the number of a unit's arrest within a tick enters its key, above
+/// the id and the kind bits.
+const ARREST_NUMBER_SHIFT: u32 = 48;
+
 /// Stream key of a unit (separate from civilians' and officers' keys).
 #[inline]
 pub fn unit_key(id: UnitId) -> u64 {
-    id.0 as u64 | 1 << 41
+    id.0 as u64 | UNIT_KEY_BIT
 }
 
 /// How far a unit may search for a path (cells expanded).
