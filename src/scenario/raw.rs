@@ -131,6 +131,10 @@ pub struct RawUnitGroup {
     pub at: (u32, u32),
     pub strength_personnel: Option<u32>,
     pub crowd_training: Option<f64>,
+    /// Read as the kit itself, so that `None` is the kit `None`, not a
+    /// missing field (which implicit `Some` would make it, silently giving
+    /// the kind's default).
+    #[serde(default, deserialize_with = "written")]
     pub non_lethal_kit: Option<NonLethalKit>,
     pub lethal_weapons: Option<bool>,
     pub radio_net: Option<String>,
@@ -258,4 +262,10 @@ pub struct RawForce {
     pub pro_officer_interpretation: Option<bool>,
     pub area_effects: Option<bool>,
     pub reassess_minutes: Option<f64>,
+}
+
+/// A field that is there when written: its value read as the type itself,
+/// never as an `Option` (for enums with a variant named `None`).
+fn written<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }

@@ -344,6 +344,23 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
     let command = with_operation.then(|| operations::check_command(&mut c, raw.command, &map));
     let law = with_operation.then(|| operations::check_law(&mut c, raw.law, &map));
     let crowd = with_operation.then(|| conflict::check_crowd(&mut c, raw.crowd));
+    // A typed crowd draws hardship and risk aversion by type: a value
+    // written for all civilians would be ignored, so it is refused.
+    if crowd.as_ref().is_some_and(|cr| cr.typed) {
+        for (field, written) in
+            [("civilians.hardship", cv.hardship.is_some()), ("civilians.risk_aversion", cv.risk_aversion.is_some())]
+        {
+            if written {
+                c.report(
+                    field,
+                    format!(
+                        "{field} is not used with a typed crowd (crowd.types): each crowd type draws its own; remove \
+                         it, or remove crowd.types"
+                    ),
+                );
+            }
+        }
+    }
     let force = with_operation.then(|| conflict::check_force(&mut c, raw.force));
     let unit_count: u64 = forces.iter().map(|g| g.count as u64).sum();
     if civ_count as u64 + pol_count as u64 + unit_count > open as u64 {

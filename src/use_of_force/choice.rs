@@ -71,7 +71,7 @@ pub fn choose_force(
 /// `rule_set`.
 pub(super) fn force_level(spec: &ForceSpec, duty: &Duty, perceived: Resistance, rule_set: RuleSet) -> ForceLevel {
     let escalation = escalation_probability(spec, duty.unit.crowd_training, duty.tasking.stress);
-    choose_force(
+    let chosen = choose_force(
         perceived,
         escalation,
         duty.unit.non_lethal_kit,
@@ -79,7 +79,20 @@ pub(super) fn force_level(spec: &ForceSpec, duty: &Duty, perceived: Resistance, 
         rule_set,
         duty.draws.deviation(),
         duty.draws.no_kit(),
-    )
+    );
+    within_arms(chosen, duty.unit.lethal_weapons, duty.unit.non_lethal_kit)
+}
+
+/// The force a unit can use: without firearms (`lethal_weapons: false`) it
+/// stops at its non-lethal tactics, or at physical control without the kit.
+pub fn within_arms(force: ForceLevel, lethal_weapons: bool, kit: NonLethalKit) -> ForceLevel {
+    match force {
+        ForceLevel::LethalForce if !lethal_weapons && kit != NonLethalKit::None => {
+            ForceLevel::NonLethalDefensiveTactics
+        }
+        ForceLevel::LethalForce if !lethal_weapons => ForceLevel::PhysicalControl,
+        f => f,
+    }
 }
 
 /// Whether a unit that last used force at `last_force_tick` is still
@@ -150,6 +163,15 @@ mod tests {
         assert!(!reassessing(None, 10, 5));
         assert!(reassessing(Some(6), 10, 5));
         assert!(!reassessing(Some(5), 10, 5));
+    }
+
+    #[test]
+    fn a_unit_without_firearms_never_uses_lethal_force() {
+        use ForceLevel::*;
+        assert_eq!(within_arms(LethalForce, false, NonLethalKit::Full), NonLethalDefensiveTactics);
+        assert_eq!(within_arms(LethalForce, false, NonLethalKit::None), PhysicalControl);
+        assert_eq!(within_arms(LethalForce, true, NonLethalKit::None), LethalForce);
+        assert_eq!(within_arms(PhysicalControl, false, NonLethalKit::Full), PhysicalControl);
     }
 
     #[test]

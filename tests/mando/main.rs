@@ -11,5 +11,6 @@ mod conflict;
 mod determinism;
 mod golden;
 mod invariants;
+mod knobs;
 mod scenarios;
 mod validation;
