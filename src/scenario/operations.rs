@@ -154,9 +154,24 @@ pub(super) fn check_forces(
         if police_positions.is_some_and(|ps| ps.contains(&g.at)) {
             c.report(&field("at"), format!("({}, {}) is an officer's cell in police.positions", g.at.0, g.at.1));
         }
-        let radio_net = g.radio_net.unwrap_or_else(|| k.radio_net.to_string());
-        if radio_net.trim().is_empty() {
-            c.report(&field("radio_net"), "expected a non-empty net name");
+        // No rule reads a unit's own net yet: messages follow the agency
+        // (command.interoperable_radios links the two). A net written in
+        // the file would change nothing, so it is refused.
+        if g.radio_net.is_some() {
+            c.report(
+                &field("radio_net"),
+                "radio nets per unit are not modelled yet: a unit talks on its agency's net \
+                 (command.interoperable_radios joins the PNP's and the FF.AA.'s); remove radio_net",
+            );
+        }
+        let radio_net = k.radio_net.to_string();
+        let standing_task = g.standing_task.unwrap_or(k.standing_task);
+        if g.patrol_radius_cells.is_some() && standing_task != StandingTask::Patrol {
+            c.report(
+                &field("patrol_radius_cells"),
+                "patrol_radius_cells applies only to units whose standing_task is Patrol; remove it or set \
+                 standing_task: Patrol",
+            );
         }
         let vision_cells = c.check(&field("vision_cells"), g.vision_cells.unwrap_or(d::UNIT_VISION_CELLS), vision);
         if vision_wraps(map, vision_cells) {
@@ -187,7 +202,7 @@ pub(super) fn check_forces(
                 whole_in(1, 16),
             ),
             vision_cells,
-            standing_task: g.standing_task.unwrap_or(k.standing_task),
+            standing_task,
             patrol_radius_cells: c.check(
                 &field("patrol_radius_cells"),
                 g.patrol_radius_cells.unwrap_or(d::PATROL_RADIUS_CELLS),
