@@ -104,7 +104,8 @@ fn num(m: &BTreeMap<String, Value>, k: &str) -> Option<f64> {
 /// The trade-off analysts compare (`docs/sweeps.md`): deaths on every side,
 /// the excessive-force rate of both agencies together, and the minutes to
 /// restore order, counted to the end of the run when order never returned
-/// and 0 when it was never lost. Only for scenarios with an operation.
+/// (censored: `headline.order_not_restored` is then 1) and 0 when it was
+/// never lost. Only for scenarios with an operation.
 fn headline(m: &mut BTreeMap<String, Value>, run_minutes: f64) {
     const C: &str = "operation.conflict";
     if !m.contains_key(&format!("{C}.peak_active")) {
@@ -114,12 +115,12 @@ fn headline(m: &mut BTreeMap<String, Value>, run_minutes: f64) {
         ["civilian", "pnp", "ffaa"].iter().filter_map(|s| num(m, &format!("{C}.harm_totals.{s}.dead"))).sum();
     let uses: f64 = ["pnp", "ffaa"].iter().filter_map(|a| num(m, &format!("{C}.force_{a}.uses_of_force"))).sum();
     let excessive: f64 = ["pnp", "ffaa"].iter().filter_map(|a| num(m, &format!("{C}.force_{a}.excessive"))).sum();
-    let restore = match (num(m, &format!("{C}.minutes_to_restore_order")), num(m, &format!("{C}.first_crisis_minute")))
-    {
-        (Some(t), _) => t,
-        (None, Some(crisis)) => run_minutes - crisis,
-        (None, None) => 0.0,
-    };
+    let (restore, censored) =
+        match (num(m, &format!("{C}.minutes_to_restore_order")), num(m, &format!("{C}.first_crisis_minute"))) {
+            (Some(t), _) => (t, false),
+            (None, Some(crisis)) => (run_minutes - crisis, true),
+            (None, None) => (0.0, false),
+        };
     let civilian = num(m, &format!("{C}.harm_totals.civilian.dead")).unwrap_or(0.0);
     m.insert("headline.deaths".into(), deaths.into());
     m.insert("headline.civilian_deaths".into(), civilian.into());
@@ -127,4 +128,5 @@ fn headline(m: &mut BTreeMap<String, Value>, run_minutes: f64) {
     m.insert("headline.excessive_uses_of_force".into(), excessive.into());
     m.insert("headline.excessive_force_rate".into(), if uses > 0.0 { (excessive / uses).into() } else { Value::Null });
     m.insert("headline.minutes_to_restore_order_or_end".into(), restore.into());
+    m.insert("headline.order_not_restored".into(), if censored { 1.0 } else { 0.0 }.into());
 }

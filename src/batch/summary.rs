@@ -10,10 +10,11 @@ use super::store::BatchPlan;
 use super::table::{Cell, Kind, Table};
 
 /// The metrics shown in the printed table and `summary.md` (when present).
-pub const HEADLINE: [&str; 9] = [
+pub const HEADLINE: [&str; 10] = [
     "headline.deaths",
     "headline.excessive_force_rate",
     "headline.minutes_to_restore_order_or_end",
+    "headline.order_not_restored",
     "mean_active_share",
     "peak_active",
     "total_arrests",
@@ -22,9 +23,17 @@ pub const HEADLINE: [&str; 9] = [
     "operation.legal_violations_total",
 ];
 
-/// Harm (deaths, excessive-force rate) against time to restore order.
-pub const PARETO_AXES: [&str; 3] =
-    ["headline.deaths", "headline.excessive_force_rate", "headline.minutes_to_restore_order_or_end"];
+/// Harm (deaths, excessive-force rate) against restoring order: the share
+/// of runs where order never returned, and the time to restore it
+/// restricted to the run's end. A run that never restored order enters as
+/// "not restored", not as a time: a condition whose runs are all censored
+/// at 700 minutes does not beat one that restored order at 710.
+pub const PARETO_AXES: [&str; 4] = [
+    "headline.deaths",
+    "headline.excessive_force_rate",
+    "headline.order_not_restored",
+    "headline.minutes_to_restore_order_or_end",
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ConditionInfo {
@@ -113,19 +122,27 @@ pub fn compare(plan: &BatchPlan, t: &Table) -> CompareSummary {
             Some((0..n).map(|c| m.conditions[c].stats.map_or(f64::NAN, |s| s.mean)).collect::<Vec<f64>>())
         };
         let deaths = mean(PARETO_AXES[0])?;
-        let time = mean(PARETO_AXES[2])?;
+        let not_restored = mean(PARETO_AXES[2])?;
+        let time = mean(PARETO_AXES[3])?;
         // Pooled over the replications, so that a run with one use of force
         // weighs one use, not a whole run; 0 where no force was used.
         let uses = totals(t, plan, "headline.uses_of_force")?;
         let excessive = totals(t, plan, "headline.excessive_uses_of_force")?;
         let means: Vec<Vec<f64>> = (0..n)
-            .map(|c| vec![deaths[c], if uses[c] > 0.0 { excessive[c] / uses[c] } else { 0.0 }, time[c]])
+            .map(|c| {
+                vec![deaths[c], if uses[c] > 0.0 { excessive[c] / uses[c] } else { 0.0 }, not_restored[c], time[c]]
+            })
             .collect();
         // Conditions without a finite value on every axis are left out.
         let finite: Vec<usize> = (0..n).filter(|&c| means[c].iter().all(|x| x.is_finite())).collect();
         let points: Vec<Vec<f64>> = finite.iter().map(|&c| means[c].clone()).collect();
         Some(Pareto {
-            axes: vec![PARETO_AXES[0].into(), "pooled excessive-force rate".into(), PARETO_AXES[2].into()],
+            axes: vec![
+                PARETO_AXES[0].into(),
+                "pooled excessive-force rate".into(),
+                "share of runs where order was not restored".into(),
+                "restricted mean of headline.minutes_to_restore_order_or_end".into(),
+            ],
             front: stats::pareto_front(&points).into_iter().map(|i| finite[i]).collect(),
             means,
         })
@@ -234,10 +251,24 @@ impl CompareSummary {
                 ));
             }
         }
+        if let Some(m) = self.metrics.iter().find(|m| m.metric == "headline.order_not_restored") {
+            out.push_str(
+                "\n`headline.minutes_to_restore_order_or_end` is censored: a run where order never returned counts \
+                 its minutes from the first crisis to the end of the run (\"at least this long\"), so its mean is a \
+                 mean restricted to the run's length, not a mean time to restore order. Runs censored:\n\n",
+            );
+            for c in &m.conditions {
+                let label = &self.conditions[c.condition].label;
+                if let Some(s) = c.stats {
+                    let censored = (s.mean * s.n as f64).round() as usize;
+                    out.push_str(&format!("- {label}: {censored} of {}\n", s.n));
+                }
+            }
+        }
         match &self.pareto {
             Some(p) => {
                 out.push_str(&format!(
-                    "\nPareto-optimal on harm against time to restore order (means of {}; lower is better):\n\n",
+                    "\nPareto-optimal on harm against restoring order ({}; lower is better):\n\n",
                     p.axes.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
                 ));
                 for &i in &p.front {
@@ -248,5 +279,68 @@ impl CompareSummary {
             None => out.push_str("\nNo Pareto front: the scenario has no security operation (no harm to weigh).\n"),
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::plan::{Condition, Shard};
+
+    /// Two conditions equal on harm: A never restores order (its runs end
+    /// 700 minutes after the crisis), B restores it after 710 minutes.
+    fn censored_against_restored() -> (BatchPlan, Table) {
+        let condition = |v: &str| Condition { values: vec![("command.model".into(), v.into())] };
+        let plan = BatchPlan {
+            mando_version: String::new(),
+            kind: "compare".into(),
+            scenario: String::new(),
+            scenario_name: "test".into(),
+            fingerprint: String::new(),
+            parameters: vec!["command.model".into()],
+            conditions: vec![condition("a"), condition("b")],
+            replications: 2,
+            seed: 1,
+            runs_total: 4,
+            shard: Shard::WHOLE,
+            baseline: Some(0),
+        };
+        let metrics = [
+            "headline.deaths",
+            "headline.uses_of_force",
+            "headline.excessive_uses_of_force",
+            "headline.order_not_restored",
+            "headline.minutes_to_restore_order_or_end",
+        ];
+        let mut columns: Vec<String> = vec!["run".into(), "condition".into(), "replication".into()];
+        columns.extend(metrics.iter().map(|m| m.to_string()));
+        let mut kinds = vec![Kind::Int; 3];
+        kinds.extend([Kind::Num; 5]);
+        let row = |run: i64, c: i64, r: i64, censored: f64, minutes: f64| {
+            let mut row = vec![Cell::Int(run), Cell::Int(c), Cell::Int(r)];
+            row.extend([1.0, 10.0, 2.0, censored, minutes].map(Cell::Num));
+            row
+        };
+        let rows = vec![
+            row(0, 0, 0, 1.0, 700.0),
+            row(1, 0, 1, 1.0, 700.0),
+            row(2, 1, 0, 0.0, 710.0),
+            row(3, 1, 1, 0.0, 710.0),
+        ];
+        (plan, Table { columns, kinds, rows, first_metric: 3 })
+    }
+
+    #[test]
+    fn a_censored_time_does_not_beat_a_measured_one() {
+        let (plan, table) = censored_against_restored();
+        let summary = compare(&plan, &table);
+        let pareto = summary.pareto.as_ref().expect("an operation's batch has a front");
+        // On time alone A (700, never restored) would dominate B (710).
+        assert_eq!(pareto.front, vec![0, 1], "B restored order: A must not dominate it");
+        assert_eq!(pareto.means[0][2], 1.0);
+        assert_eq!(pareto.means[1][2], 0.0);
+        let md = summary.to_markdown();
+        assert!(md.contains("- command.model=a: 2 of 2"), "{md}");
+        assert!(md.contains("- command.model=b: 0 of 2"), "{md}");
     }
 }

@@ -42,6 +42,9 @@ pub struct ConflictSummary {
     /// Minutes from the start of the first crisis to the start of the first
     /// hour with under 1% active and no site breached.
     pub minutes_to_restore_order: Option<f64>,
+    /// A crisis came and order had not returned by the end of the run: the
+    /// time to restore it is censored (longer than the run), not missing.
+    pub order_restored_censored: bool,
     pub minutes_in_phase: BTreeMap<&'static str, f64>,
     pub final_phase: ConflictPhase,
     /// Actives on road cells × hours (sampled every report interval).
@@ -105,6 +108,7 @@ pub fn summarise(world: &World, minutes_per_tick: f64, site_names: &[String]) ->
             (Some(c), Some(r)) => Some(minute(r - c)),
             _ => None,
         },
+        order_restored_censored: e.first_crisis_tick.is_some() && e.order_restored_tick.is_none(),
         minutes_in_phase: ConflictPhase::ALL.iter().map(|p| (p.name(), e.minutes_in[*p as usize])).collect(),
         final_phase: e.phase,
         blockade_cell_hours: e.blockade_cell_hours,

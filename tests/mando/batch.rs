@@ -420,10 +420,15 @@ fn time_to_restore_order_is_counted_to_the_end_of_each_conditions_own_run() {
         let minutes: f64 = row["metadata.ticks"].parse().unwrap(); // one minute a tick
         let t: f64 = row["headline.minutes_to_restore_order_or_end"].parse().unwrap();
         assert!((0.0..=minutes).contains(&t), "{t} outside 0..={minutes}");
+        let censored = row["operation.conflict.order_restored_censored"] == "1"; // a flag in the table
         if row["operation.conflict.minutes_to_restore_order"].is_empty() {
             let crisis: f64 = row["operation.conflict.first_crisis_minute"].parse().unwrap();
             assert_eq!(t, minutes - crisis, "censored at the end of the run");
+            assert!(censored, "a crisis without order restored is censored");
+        } else {
+            assert!(!censored);
         }
+        assert_eq!(row["headline.order_not_restored"], if censored { "1" } else { "0" });
     }
 }
 
