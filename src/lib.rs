@@ -19,6 +19,7 @@ pub mod civilians;
 pub mod cli;
 pub mod command;
 pub mod crowd;
+pub mod detention;
 pub mod grid;
 pub mod law;
 pub mod memory;

@@ -211,3 +211,20 @@ pub const AREA_EFFECTS: bool = true;
 /// that has used force holds that level for 5 minutes before it uses force
 /// again (it still sees, is attacked and arrests meanwhile).
 pub const REASSESS_MINUTES: f64 = 5.0;
+
+// Detention: units' arrests as a process (docs/model.md, "Detention").
+/// Personnel one arrest takes out of action: a pair restrains and escorts
+/// (**Assumption**).
+pub const ARREST_TEAM_PERSONNEL: u32 = 2;
+/// Restraint, transport to the comisaría and booking, before the pair is
+/// back (**Assumption**).
+pub const ARREST_PROCESSING_MINUTES: f64 = 90.0;
+/// Detainees a zone's police stations hold at once (**Assumption**: the
+/// cells of a provincial comisaría and a holding area).
+pub const HOLDING_PER_ZONE: u32 = 50;
+/// How long a detainee is held before release or hand-over to the
+/// prosecutor (**Assumption**: within the day in protest arrests).
+pub const HOLD_HOURS: f64 = 24.0;
+/// The longest a person arrested in flagrante may be held before being put
+/// at a judge's disposal (Constitution art. 2.24.f).
+pub const FLAGRANTE_LIMIT_HOURS: f64 = 48.0;

@@ -9,6 +9,7 @@
 mod checks;
 pub mod conflict;
 pub mod defaults;
+pub mod detention;
 pub mod diagnostic;
 pub mod locate;
 pub mod operations;
@@ -24,6 +25,7 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use conflict::{CrowdSpec, ForceSpec};
+pub use detention::DetentionSpec;
 pub use diagnostic::{Diagnostic, Origin, ScenarioError};
 pub use operations::{CommandSpec, Drone, LawSpec, Site, UnitGroup, Zone};
 pub use source::{Override, Source};
@@ -66,6 +68,10 @@ pub struct Scenario {
     /// How units use force (with an operation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub force: Option<ForceSpec>,
+    /// How units' arrests are made and held; without it, units jail by
+    /// Epstein's rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detention: Option<DetentionSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -27,6 +27,17 @@ pub struct RawScenario {
     pub law: Option<RawLaw>,
     pub crowd: Option<RawCrowd>,
     pub force: Option<RawForce>,
+    pub detention: Option<RawDetention>,
+}
+
+/// How units' arrests are made and held (with an operation).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDetention {
+    pub team_personnel: Option<u32>,
+    pub processing_minutes: Option<f64>,
+    pub holding_per_zone: Option<u32>,
+    pub hold_hours: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -339,7 +339,8 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         || raw.command.is_some()
         || raw.law.is_some()
         || raw.crowd.is_some()
-        || raw.force.is_some();
+        || raw.force.is_some()
+        || raw.detention.is_some();
     let forces = operations::check_forces(&mut c, raw.forces, &map, police.positions.as_ref());
     let command = with_operation.then(|| operations::check_command(&mut c, raw.command, &map));
     let law = with_operation.then(|| operations::check_law(&mut c, raw.law, &map));
@@ -365,6 +366,10 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         }
     }
     let force = with_operation.then(|| conflict::check_force(&mut c, raw.force));
+    // Opt-in until the crowd's dispersal and the harm calibration land
+    // with it (docs/model.md, "Detention"): without the section, units
+    // jail by Epstein's rule.
+    let detention = raw.detention.map(|r| super::detention::check_detention(&mut c, r));
     let unit_count: u64 = forces.iter().map(|g| g.count as u64).sum();
     if civ_count as u64 + pol_count as u64 + unit_count > open as u64 {
         let at = if pv.density.is_some() || pv.count.is_some() {
@@ -420,6 +425,7 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         law,
         crowd,
         force,
+        detention,
     };
     let (changes, timeline) = check_changes(&mut c, &scenario, raw.changes.unwrap_or_default());
     scenario.changes = changes;

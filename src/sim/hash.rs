@@ -34,6 +34,7 @@ use crate::base::{Clock, CurrentTunables, Position};
 use crate::civilians::{CivilianId, Condition, Disposition, JailRoster};
 use crate::command::{CommandState, Commander};
 use crate::crowd::CrowdMood;
+use crate::detention::Detention;
 use crate::grid::Grid;
 use crate::law::LegalState;
 use crate::metrics::escalation::Escalation;
@@ -64,6 +65,7 @@ pub fn state_hash(world: &mut World) -> u64 {
     part::<Escalation>(world, 10, &mut h);
     part::<CommandMetrics>(world, 11, &mut h);
     part::<ForceMetrics>(world, 12, &mut h);
+    part::<Detention>(world, 13, &mut h);
     h.finish()
 }
 

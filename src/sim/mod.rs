@@ -15,7 +15,9 @@ use crate::grid::MAX_AGENT_ID;
 use crate::metrics::{self, Census, TickRecord};
 use crate::police::{Arrest, ArrestLog};
 use crate::scenario::Scenario;
-use crate::{activation, base, changes, civilians, command, crowd, grid, law, police, situation, units, use_of_force};
+use crate::{
+    activation, base, changes, civilians, command, crowd, detention, grid, law, police, situation, units, use_of_force,
+};
 
 pub mod hash;
 
@@ -164,6 +166,7 @@ fn plugin(schedule: &mut Schedule, scenario: &Scenario) {
     civilians::plugin(schedule);
     if scenario.command.is_some() {
         units::plugin(schedule);
+        detention::plugin(schedule);
         situation::plugin(schedule);
         law::plugin(schedule);
         command::plugin(schedule);
@@ -201,6 +204,7 @@ fn populate(world: &mut World, s: &Scenario, options: SimOptions) -> Result<(), 
     command::setup(world, s);
     crowd::setup(world, s);
     use_of_force::setup(world, s);
+    detention::setup(world, s);
     metrics::setup(world, s);
     Ok(())
 }

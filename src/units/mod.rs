@@ -2,8 +2,8 @@
 //! its agency, kind, strength, crowd-control training, non-lethal kit,
 //! weapons, radio net, stress, speed and vision, and a current task. Units
 //! walk shortest paths around buildings (faster on roads), count as police
-//! presence in every civilian's arrest estimate, and arrest by Epstein's
-//! rule when their task is to disperse, arrest or guard a site.
+//! presence in every civilian's arrest estimate; their arrests are
+//! `detention`'s.
 
 pub mod tasks;
 
@@ -16,11 +16,11 @@ use serde::Serialize;
 
 use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::Stream;
-use crate::base::{AgentIndex, Position, Step, TickDraws, TickRules};
-use crate::civilians::{CivilianId, Condition};
+use crate::base::{AgentIndex, Position, Step, TickDraws};
+use crate::civilians::CivilianId;
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, GridWrites, Occupant, Shape, Terrain};
-use crate::police::{self, ArrestBooks, Arrester, OfficerId};
+use crate::police::OfficerId;
 use crate::scenario::{Agency, Deployment, NonLethalKit, Regime, Scenario, StandingTask, UnitGroup, UnitKind};
 pub use tasks::{Task, TaskKind, standing_kind};
 
@@ -199,61 +199,12 @@ pub fn setup(world: &mut World, s: &Scenario, placed: Vec<(UnitGroup, u16, CellI
 }
 
 pub fn plugin(schedule: &mut Schedule) {
-    schedule.add_systems((units_arrest.in_set(Step::UnitsArrest), move_units.in_set(Step::UnitsMove)));
-}
-
-/// Units whose task is to disperse, arrest or guard a site arrest random
-/// actives within vision, in id order, up to their arrests per tick.
-pub fn units_arrest(
-    now: TickRules,
-    mut grid: ResMut<Grid>,
-    shapes: Res<UnitShapes>,
-    index: Res<AgentIndex>,
-    mut books: ArrestBooks,
-    units: Query<(&UnitId, &Unit, &Position, &Tasking)>,
-    mut civilians: Query<&mut Condition, With<CivilianId>>,
-) {
-    let TickRules { clock, streams, tunables, rules } = now;
-    let grid = grid.writes();
-    let arrests = streams.draws(Stream::UnitArrest);
-    let terms = streams.draws(Stream::JailTerm);
-    for &entity in &index.units {
-        let Ok((id, unit, pos, tasking)) = units.get(entity) else { continue };
-        if !tasking.task.kind.arrests() {
-            continue;
-        }
-        let shape = &shapes.0[&unit.vision_cells];
-        for n in 0..unit.arrests_per_tick() {
-            let key = unit_key(*id) ^ (n as u64) << ARREST_NUMBER_SHIFT;
-            let Some((suspect, cell)) = police::pick_suspect(&grid, pos.0, shape, arrests.agent(key, clock.tick))
-            else {
-                break;
-            };
-            let Ok(mut condition) = civilians.get_mut(index.civilians[suspect as usize]) else { break };
-            books.jail(
-                grid,
-                &mut condition,
-                Arrester::Unit(id.0),
-                CivilianId(suspect),
-                cell,
-                police::Jailing {
-                    keep_cell: rules.0.jailed_keep_cell,
-                    max_term: tunables.0.max_jail_term_ticks,
-                    terms,
-                    tick: clock.tick,
-                },
-            );
-        }
-    }
+    schedule.add_systems(move_units.in_set(Step::UnitsMove));
 }
 
 /// Set in every unit's stream key: civilians' keys are their ids (under
 /// 2^29) and officers' set bit 40, so the three never meet.
 const UNIT_KEY_BIT: u64 = 1 << 41;
-
-/// Where the number of a unit's arrest within a tick enters its key, above
-/// the id and the kind bits.
-const ARREST_NUMBER_SHIFT: u32 = 48;
 
 /// Stream key of a unit (separate from civilians' and officers' keys).
 #[inline]

@@ -83,54 +83,56 @@ fn outcome(file: &str, sets: &[&str]) -> Result<u64, String> {
     Ok(sim.state_hash())
 }
 
-/// Each field of the unit and crowd sections, set away from the shipped
-/// value, must change the run's final state or be refused with a message
+/// Each field of the unit, crowd and detention sections, set away from the
+/// shipped value (on top of a base where one is needed for the field to
+/// act), must change the run's final state or be refused with a message
 /// naming it. (`name` is a label, `kind` the defaults' key.)
 #[test]
-fn every_unit_and_crowd_field_changes_the_run_or_is_refused() {
+fn every_unit_crowd_and_detention_field_changes_the_run_or_is_refused() {
     const MINING: &str = "mining_corridor_blockade.ron";
     const HIGHLAND: &str = "highland_airport_protest.ron";
     // Flashpoints need force of level 4 or more on someone only
     // non-cooperative: police who misread the crowd and escalate.
     const OVERREACH: &[&str] = &["force.perception_sigma_pnp=2.0", "force.untrained_escalation_probability=1.0"];
-    let cases: &[(&str, &str)] = &[
-        (MINING, "forces.units[0].count=2"),
-        (MINING, "forces.units[0].at=(7,12)"),
-        (MINING, "forces.units[0].strength_personnel=30"),
-        (MINING, "forces.units[0].crowd_training=0.1"),
-        (MINING, "forces.units[0].non_lethal_kit=None"),
-        (MINING, "forces.units[2].lethal_weapons=false"),
-        (MINING, "forces.units[0].radio_net=\"ffaa\""),
-        (MINING, "forces.units[0].speed_cells_per_tick=3"),
-        (MINING, "forces.units[0].vision_cells=2"),
-        (MINING, "forces.units[0].standing_task=Patrol"),
-        (MINING, "forces.units[1].patrol_radius_cells=3"),
-        (MINING, "forces.units[0].patrol_radius_cells=3"),
-        (MINING, "crowd.types=(peaceful_protester: 0.2, blockader: 0.3, shock_group: 0.1, paid_agitator: 0.05)"),
-        (MINING, "crowd.stones_share=0.9"),
-        (MINING, "crowd.firearms_share=0.2"),
-        (MINING, "crowd.identity_weight=0.9"),
-        (MINING, "crowd.identity_decay_per_tick=0.2"),
-        (MINING, "crowd.indiscriminate_identity_gain=0.9"),
-        (MINING, "crowd.differentiated_identity_gain=0.9"),
-        (MINING, "crowd.death_legitimacy_loss=0.5"),
-        (MINING, "crowd.serious_injury_legitimacy_loss=0.5"),
-        (MINING, "crowd.backlash_radius_cells=1"),
-        (MINING, "crowd.backlash_lag_minutes=5"),
-        (HIGHLAND, "crowd.flashpoint_threshold_drop=0.5 +"),
-        (HIGHLAND, "crowd.flashpoint_minutes=300 +"),
-        (HIGHLAND, "crowd.flashpoint_radius_cells=1 +"),
-        (MINING, "crowd.agitator_provocation_probability=0.9"),
-        (MINING, "crowd.dialogue=[(at_tick: 60, event: OpenTable)]"),
-        (HIGHLAND, "crowd.dialogue=[(at_tick: 60, event: OpenTable), (at_tick: 200, event: BrokenAgreement)]"),
+    // The detention section at its defaults.
+    const DETENTION: &[&str] = &["detention.hold_hours=24"];
+    let cases: &[(&str, &[&str], &str)] = &[
+        (MINING, &[], "forces.units[0].count=2"),
+        (MINING, &[], "forces.units[0].at=(7,12)"),
+        (MINING, &[], "forces.units[0].strength_personnel=30"),
+        (MINING, &[], "forces.units[0].crowd_training=0.1"),
+        (MINING, &[], "forces.units[0].non_lethal_kit=None"),
+        (MINING, &[], "forces.units[2].lethal_weapons=false"),
+        (MINING, &[], "forces.units[0].radio_net=\"ffaa\""),
+        (MINING, &[], "forces.units[0].speed_cells_per_tick=3"),
+        (MINING, &[], "forces.units[0].vision_cells=2"),
+        (MINING, &[], "forces.units[0].standing_task=Patrol"),
+        (MINING, &[], "forces.units[1].patrol_radius_cells=3"),
+        (MINING, &[], "forces.units[0].patrol_radius_cells=3"),
+        (MINING, &[], "crowd.types=(peaceful_protester: 0.2, blockader: 0.3, shock_group: 0.1, paid_agitator: 0.05)"),
+        (MINING, &[], "crowd.stones_share=0.9"),
+        (MINING, &[], "crowd.firearms_share=0.2"),
+        (MINING, &[], "crowd.identity_weight=0.9"),
+        (MINING, &[], "crowd.identity_decay_per_tick=0.2"),
+        (MINING, &[], "crowd.indiscriminate_identity_gain=0.9"),
+        (MINING, &[], "crowd.differentiated_identity_gain=0.9"),
+        (MINING, &[], "crowd.death_legitimacy_loss=0.5"),
+        (MINING, &[], "crowd.serious_injury_legitimacy_loss=0.5"),
+        (MINING, &[], "crowd.backlash_radius_cells=1"),
+        (MINING, &[], "crowd.backlash_lag_minutes=5"),
+        (HIGHLAND, OVERREACH, "crowd.flashpoint_threshold_drop=0.5"),
+        (HIGHLAND, OVERREACH, "crowd.flashpoint_minutes=300"),
+        (HIGHLAND, OVERREACH, "crowd.flashpoint_radius_cells=1"),
+        (MINING, &[], "crowd.agitator_provocation_probability=0.9"),
+        (MINING, &[], "crowd.dialogue=[(at_tick: 60, event: OpenTable)]"),
+        (HIGHLAND, &[], "crowd.dialogue=[(at_tick: 60, event: OpenTable), (at_tick: 200, event: BrokenAgreement)]"),
+        (MINING, DETENTION, "detention.team_personnel=6"),
+        (MINING, DETENTION, "detention.processing_minutes=20"),
+        (MINING, DETENTION, "detention.holding_per_zone=10"),
+        (MINING, DETENTION, "detention.hold_hours=6"),
     ];
     let mut silent = Vec::new();
-    for &(file, case) in cases {
-        // A case ending in " +" is run on top of OVERREACH.
-        let (set, base_sets) = match case.strip_suffix(" +") {
-            Some(set) => (set, OVERREACH),
-            None => (case, &[][..]),
-        };
+    for &(file, base_sets, set) in cases {
         let field = set.split('=').next().unwrap();
         let base = outcome(file, base_sets).unwrap();
         let sets: Vec<&str> = base_sets.iter().copied().chain([set]).collect();

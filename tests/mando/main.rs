@@ -8,6 +8,7 @@ mod changes;
 mod cli;
 mod command;
 mod conflict;
+mod detention;
 mod determinism;
 mod golden;
 mod invariants;

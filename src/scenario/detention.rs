@@ -1,0 +1,52 @@
+//! The `detention` section: how units' arrests are made and how long they
+//! are held, within the law's limit.
+
+use serde::Serialize;
+
+use super::checks::{positive_minutes, whole_in};
+use super::defaults as d;
+use super::raw::RawDetention;
+use super::validate::Checker;
+
+/// Units' arrests as a process bounded by people and by law.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DetentionSpec {
+    pub team_personnel: u32,
+    pub processing_minutes: f64,
+    pub holding_per_zone: u32,
+    pub hold_hours: f64,
+}
+
+pub(super) fn check_detention(c: &mut Checker, r: RawDetention) -> DetentionSpec {
+    let hold_hours = c.check("detention.hold_hours", r.hold_hours.unwrap_or(d::HOLD_HOURS), |h| {
+        positive_minutes(h * 60.0).map(|_| h)
+    });
+    if hold_hours > d::FLAGRANTE_LIMIT_HOURS {
+        c.report(
+            "detention.hold_hours",
+            format!(
+                "{hold_hours} hours is longer than the {} hours a person arrested in flagrante may be held before \
+                 a judge (Constitution art. 2.24.f)",
+                d::FLAGRANTE_LIMIT_HOURS
+            ),
+        );
+    }
+    DetentionSpec {
+        team_personnel: c.check(
+            "detention.team_personnel",
+            r.team_personnel.unwrap_or(d::ARREST_TEAM_PERSONNEL),
+            whole_in(1, 100),
+        ),
+        processing_minutes: c.check(
+            "detention.processing_minutes",
+            r.processing_minutes.unwrap_or(d::ARREST_PROCESSING_MINUTES),
+            positive_minutes,
+        ),
+        holding_per_zone: c.check(
+            "detention.holding_per_zone",
+            r.holding_per_zone.unwrap_or(d::HOLDING_PER_ZONE),
+            whole_in(1, 1_000_000),
+        ),
+        hold_hours,
+    }
+}

@@ -1,0 +1,88 @@
+//! Detention as a process (the scenario's `detention` section): arrests
+//! bounded by free teams and holding places, terms within the law's limit.
+
+use mando::detention::Detention;
+use mando::scenario::defaults::FLAGRANTE_LIMIT_HOURS;
+use mando::sim::{Sim, SimOptions};
+
+use crate::common::*;
+
+const SEEDS: [u64; 4] = [1, 2, 3, 4];
+
+/// Unit arrests over a full run of the mining blockade with `sets`, and
+/// the most detainees any zone held at the end of any tick.
+fn run(sets: &[&str], seed: u64) -> (usize, usize) {
+    let seed = format!("metadata.seed={seed}");
+    let mut all = sets.to_vec();
+    all.push(&seed);
+    let s = shipped("mining_corridor_blockade.ron", &all);
+    let capacity = s.detention.as_ref().expect("a detention section").holding_per_zone as usize;
+    let limit_ticks = (FLAGRANTE_LIMIT_HOURS * 60.0 / s.metadata.minutes_per_tick).round() as u32;
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    let (mut arrests, mut fullest) = (0, 0);
+    while !sim.is_finished() {
+        sim.step();
+        fullest = fullest.max(sim.world_mut().resource::<Detention>().held().max().unwrap_or(0));
+        for a in sim.drain_arrests() {
+            assert!(a.unit.is_some(), "only units arrest in this scenario");
+            assert!(a.jail_term_ticks <= limit_ticks, "held {} ticks, past the 48 h limit", a.jail_term_ticks);
+            arrests += 1;
+        }
+    }
+    assert!(fullest <= capacity, "a zone held {fullest}, over its {capacity} places");
+    (arrests, fullest)
+}
+
+fn arrests_over_seeds(sets: &[&str]) -> usize {
+    SEEDS.iter().map(|&seed| run(sets, seed).0).sum()
+}
+
+#[test]
+fn more_holding_places_allow_more_arrests() {
+    let few = arrests_over_seeds(&["detention.holding_per_zone=10"]);
+    let many = arrests_over_seeds(&["detention.holding_per_zone=200"]);
+    assert!(many > few, "arrests with 200 places {many} vs 10 places {few}");
+}
+
+#[test]
+fn longer_processing_keeps_teams_out_and_arrests_down() {
+    let room = "detention.holding_per_zone=100000";
+    let quick = arrests_over_seeds(&[room, "detention.processing_minutes=10"]);
+    let slow = arrests_over_seeds(&[room, "detention.processing_minutes=240"]);
+    assert!(quick > slow, "arrests with 10-minute processing {quick} vs 240 {slow}");
+}
+
+#[test]
+fn without_the_section_units_jail_by_epsteins_rule() {
+    let s = shipped("mining_corridor_blockade.ron", &[]);
+    assert!(s.detention.is_none());
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    sim.step();
+    assert!(sim.world_mut().get_resource::<Detention>().is_none());
+}
+
+#[test]
+fn a_hold_past_the_constitutions_48_hours_is_refused() {
+    let path = repo().join("scenarios").join("mining_corridor_blockade.ron");
+    let sets = [mando::scenario::Override::parse("detention.hold_hours=72").unwrap()];
+    let err = mando::scenario::load_file(&path, &sets).expect_err("72 h is past the limit");
+    let d = err.diagnostics();
+    assert!(d.iter().any(|p| p.field == "detention.hold_hours" && p.message.contains("2.24.f")), "{d:?}");
+}
+
+#[test]
+fn detention_is_deterministic_on_one_and_two_threads() {
+    let s = shipped(
+        "mining_corridor_blockade.ron",
+        &["detention.holding_per_zone=30", "rules.activation=Synchronous", "metadata.ticks=240"],
+    );
+    let mut one = Sim::new(&s, SimOptions { threads: 1, ..SimOptions::default() }).unwrap();
+    let two_threads = SimOptions { threads: 2, parallel_from_civilians: 0, resort_every_ticks: 1 };
+    let mut two = Sim::new(&s, two_threads).unwrap();
+    while !one.is_finished() {
+        one.step();
+        two.step();
+        assert_eq!(one.drain_arrests(), two.drain_arrests(), "tick {}", one.tick());
+        assert_eq!(one.state_hash(), two.state_hash(), "tick {}", one.tick());
+    }
+}
