@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Runs the shipped operation scenarios over many seeds and sets their harm
-magnitudes beside the real ranges of the domain brief (docs/validation.md).
+and arrest magnitudes beside the real ranges of the domain brief and the
+targets of issue 18 (docs/validation.md).
 
 Usage: python3 scripts/validation.py [--seeds N] [--bin target/release/mando]
-Prints a Markdown table; stdlib only. Build first: cargo build --release.
+Prints Markdown: a table per scenario, then the pooled figures against
+each target with whether they are met. Stdlib only. Build first:
+cargo build --release.
 """
 import argparse
 import json
@@ -16,7 +19,23 @@ SCENARIOS = [
     ("highland_airport_protest", []),
     ("highland_airport_protest", ["forces.units[2].non_lethal_kit=Full"]),
     ("mining_corridor_blockade", []),
+    # Detention as a process (opt-in, docs/model.md 10.8): not pooled.
+    ("mining_corridor_blockade", ["detention.hold_hours=24"]),
 ]
+# The shipped social-conflict scenarios as shipped, pooled for the targets.
+POOLED = [("highland_airport_protest", []), ("mining_corridor_blockade", [])]
+
+# (name, low, high, how it is pooled); issue 18 items 3 and 4, from the
+# record in the domain brief (2013-19: 1,894 injured, 62 dead; police 42%
+# of the injured, 8% of the dead).
+TARGETS = [
+    ("injured to killed, all sides", 20.0, 45.0),
+    ("police share of the injured", 0.30, 0.55),
+    ("police share of the dead", 0.02, 0.15),
+    ("arrests per crowd member per day", 0.0, 0.2),
+    ("bystanders' share of arrests", 0.0, 0.05),
+]
+BYSTANDERS = "bystanders' share of arrests"
 
 
 def run(binary, name, sets, seed, out):
@@ -25,32 +44,78 @@ def run(binary, name, sets, seed, out):
     for s in sets:
         cmd += ["--set", s]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)["metrics"]["operation"]["conflict"]
+    return json.loads(done.stdout)
+
+
+def figures(reports):
+    """Pooled harm and arrest figures over `reports` (one per run)."""
+    def total(side, *harms):
+        return sum(r["metrics"]["operation"]["conflict"]["harm_totals"][side][h] for r in reports for h in harms)
+    civ_dead, civ_inj = total("civilian", "dead"), total("civilian", "injured", "disabled")
+    sec_dead = total("pnp", "dead") + total("ffaa", "dead")
+    sec_inj = total("pnp", "injured", "disabled") + total("ffaa", "injured", "disabled")
+    dead, injured = civ_dead + sec_dead, civ_inj + sec_inj
+    arrests = sum(r["metrics"]["total_arrests"] for r in reports)
+    bystanders = sum(r["metrics"]["operation"]["conflict"]["arrests_by_type"].get("bystander", 0) for r in reports)
+    person_days = sum(
+        r["metrics"]["population"] * r["ticks"] * r["parameters"]["metadata"]["minutes_per_tick"] / 1440
+        for r in reports)
+    n = len(reports)
+    return {
+        "runs": n,
+        "civilian dead": civ_dead / n,
+        "civilian injured": civ_inj / n,
+        "security dead": sec_dead / n,
+        "security injured": sec_inj / n,
+        "injured to killed, all sides": injured / dead if dead else None,
+        "police share of the injured": sec_inj / injured if injured else None,
+        "police share of the dead": sec_dead / dead if dead else None,
+        "arrests per crowd member per day": arrests / person_days,
+        "bystanders' share of arrests": bystanders / arrests if arrests else None,
+    }
+
+
+def show(x, share=False):
+    if x is None:
+        return "–"
+    return f"{x:.0%}" if share else f"{x:.2f}"
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", type=int, default=50)
+    ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--bin", default="target/release/mando")
     args = ap.parse_args()
-    print("| scenario | seeds | civilian dead | civilian injured+disabled | security dead | security injured | injured:killed | police share of injured | police share of dead |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    reports = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, sets in SCENARIOS:
-            rows = [run(args.bin, name, sets, seed, f"{tmp}/{name}-{seed}") for seed in range(1, args.seeds + 1)]
-            def total(side, *harms):
-                return [sum(r["harm_totals"][side][h] for h in harms) for r in rows]
-            civ_dead = total("civilian", "dead")
-            civ_inj = total("civilian", "injured", "disabled")
-            sec_dead = [a + b for a, b in zip(total("pnp", "dead"), total("ffaa", "dead"))]
-            sec_inj = [a + b for a, b in zip(total("pnp", "injured", "disabled"), total("ffaa", "injured", "disabled"))]
-            dead, injured = sum(civ_dead) + sum(sec_dead), sum(civ_inj) + sum(sec_inj)
-            ratio = f"{injured / dead:.1f}" if dead else "no deaths"
-            pinj = f"{sum(sec_inj) / injured:.0%}" if injured else "-"
-            pdead = f"{sum(sec_dead) / dead:.0%}" if dead else "-"
-            label = name + (" (" + ", ".join(sets) + ")" if sets else "")
-            m = statistics.mean
-            print(f"| {label} | {len(rows)} | {m(civ_dead):.2f} | {m(civ_inj):.2f} | {m(sec_dead):.2f} | {m(sec_inj):.2f} | {ratio} | {pinj} | {pdead} |")
+            reports[(name, tuple(sets))] = [
+                run(args.bin, name, sets, seed, f"{tmp}/{name}-{len(sets)}-{seed}")
+                for seed in range(1, args.seeds + 1)]
+    print("| scenario | seeds | civilian dead | civilian injured+disabled | security dead | security injured "
+          "| injured:killed | police share of injured | police share of dead | arrests per person-day "
+          "| bystanders' share of arrests |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for (name, sets), rs in reports.items():
+        f = figures(rs)
+        label = name + (" (" + ", ".join(sets) + ")" if sets else "")
+        print(f"| {label} | {f['runs']} | {f['civilian dead']:.2f} | {f['civilian injured']:.2f} "
+              f"| {f['security dead']:.2f} | {f['security injured']:.2f} "
+              f"| {show(f['injured to killed, all sides'])} | {show(f['police share of the injured'], True)} "
+              f"| {show(f['police share of the dead'], True)} | {show(f['arrests per crowd member per day'])} "
+              f"| {show(f[BYSTANDERS], True)} |")
+    pooled = figures([r for key in POOLED for r in reports[(key[0], tuple(key[1]))]])
+    print()
+    print(f"Pooled over {', '.join(n for n, _ in POOLED)} as shipped ({pooled['runs']} runs):")
+    print()
+    print("| target | model | range | met |")
+    print("|---|---:|---:|---|")
+    for name, low, high in TARGETS:
+        share = "share" in name
+        x = pooled[name]
+        met = "–" if x is None else ("yes" if low <= x <= high else "no")
+        rng = f"{low:.0%}–{high:.0%}" if share else f"{low:g}–{high:g}"
+        print(f"| {name} | {show(x, share)} | {rng} | {met} |")
     return 0
 
 
