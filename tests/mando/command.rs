@@ -262,3 +262,29 @@ fn an_order_the_law_refuses_is_refused_once_and_another_unit_goes() {
     assert_eq!(o.legal_violations_total, 0);
     assert_eq!(o.orders_refused as usize, refused.len());
 }
+
+/// Days, not hours (issue 18, item 2): three days at 15 minutes a tick, a
+/// state of emergency limited to one day lapses or is renewed exactly 96
+/// ticks after it takes effect.
+#[test]
+fn legal_periods_run_in_days_at_a_coarse_time_step() {
+    let s = crate::common::shipped(
+        "mining_corridor_blockade.ron",
+        &["metadata.minutes_per_tick=15", "metadata.ticks=288", "law.emergency_limit_days=1"],
+    );
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    let mut changes = Vec::new();
+    while !sim.is_finished() {
+        sim.step();
+        sim.drain_arrests();
+        for e in sim.drain_events() {
+            if let Event::RegimeChanged { tick, from, to, renewal, .. } = e {
+                changes.push((tick, from, to, renewal));
+            }
+        }
+    }
+    let (start, _, to, _) = *changes.iter().find(|c| c.1 == Regime::Normal).expect("an emergency is declared");
+    assert_ne!(to, Regime::Normal);
+    let next = changes.iter().find(|c| c.0 > start).expect("the one-day emergency ends or is renewed within 3 days");
+    assert_eq!(next.0 - start, 96, "one day is 96 ticks of 15 minutes: {changes:?}");
+}
