@@ -35,6 +35,9 @@ pub struct ConflictSummary {
     pub rules_misapplied: u64,
     /// Arrests by the type of the arrested (`untyped` without crowd types).
     pub arrests_by_type: BTreeMap<String, u64>,
+    /// Arrests of someone arrested before in the run: `total_arrests` minus
+    /// this is the number of people arrested.
+    pub rearrests: u64,
     pub peak_active: u32,
     /// Σ actives × minutes over the run.
     pub active_person_minutes: f64,
@@ -101,6 +104,7 @@ pub fn summarise(world: &World, minutes_per_tick: f64, site_names: &[String]) ->
                 (name, *n)
             })
             .collect(),
+        rearrests: m.rearrests,
         peak_active: e.peak_active,
         active_person_minutes: e.active_person_minutes,
         first_crisis_minute: e.first_crisis_tick.map(minute),

@@ -196,6 +196,10 @@ pub struct ForceMetrics {
     pub rules_misapplied: u64,
     /// Arrests by the type of the arrested (`None`: untyped crowd).
     pub arrests_by_type: BTreeMap<Option<CrowdType>, u64>,
+    /// Arrests of someone arrested before in the run.
+    pub rearrests: u64,
+    /// One bit per civilian id: arrested at least once.
+    ever_arrested: Vec<u64>,
     pub tick: ForceTick,
 }
 
@@ -217,6 +221,8 @@ impl Fingerprint for ForceMetrics {
             indiscriminate,
             rules_misapplied,
             arrests_by_type,
+            rearrests,
+            ever_arrested,
             tick,
         } = self;
         h.count(harm.len());
@@ -235,6 +241,8 @@ impl Fingerprint for ForceMetrics {
             h.opt(t.map(|t| t as u32));
             h.u64(n);
         }
+        h.u64(*rearrests);
+        h.each(ever_arrested, |h, &w| h.u64(w));
         let ForceTick { injured, dead, force_events } = *tick;
         for n in [injured, dead, force_events] {
             h.u32(n);
@@ -378,9 +386,20 @@ pub fn count_force_events(log: Res<EventLog>, mut metrics: ResMut<ForceMetrics>)
     }
 }
 
-/// Arrests of this tick by the crowd type of the arrested.
+/// Arrests of this tick by the crowd type of the arrested, and those of
+/// someone arrested before (a re-arrest is one more arrest, not one more
+/// person).
 pub fn count_arrests_by_type(log: Res<ArrestLog>, mood: Res<CrowdMood>, mut metrics: ResMut<ForceMetrics>) {
+    let m = &mut *metrics;
     for a in log.this_tick() {
-        *metrics.arrests_by_type.entry(mood.type_of(CivilianId(a.civilian))).or_default() += 1;
+        *m.arrests_by_type.entry(mood.type_of(CivilianId(a.civilian))).or_default() += 1;
+        let (word, bit) = (a.civilian as usize / 64, 1u64 << (a.civilian % 64));
+        if word >= m.ever_arrested.len() {
+            m.ever_arrested.resize(word + 1, 0);
+        }
+        if m.ever_arrested[word] & bit != 0 {
+            m.rearrests += 1;
+        }
+        m.ever_arrested[word] |= bit;
     }
 }

@@ -161,3 +161,26 @@ fn harm_ledger_agrees_with_events(file: &str, seed: u64) -> u64 {
     assert_eq!(total(Side::Pnp) + total(Side::Ffaa), security, "{file} seed {seed}");
     civ.iter().sum::<u64>() + security
 }
+
+/// Re-arrests are counted apart (issue 18, item 3): the arrests of someone
+/// arrested before, so that arrests minus re-arrests is people arrested.
+#[test]
+fn re_arrests_are_arrests_of_people_arrested_before() {
+    let s = shipped("mining_corridor_blockade.ron", &[]);
+    let mut people = std::collections::BTreeSet::new();
+    let mut arrests = 0u64;
+    let report = runner::run(&s, SimOptions::default(), None, |_| {}).unwrap();
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    while !sim.is_finished() {
+        sim.step();
+        sim.drain_events();
+        for a in sim.drain_arrests() {
+            arrests += 1;
+            people.insert(a.civilian);
+        }
+    }
+    let conflict = report.metrics.operation.unwrap().conflict.unwrap();
+    assert_eq!(arrests, report.metrics.total_arrests);
+    assert_eq!(conflict.rearrests, arrests - people.len() as u64);
+    assert!(conflict.rearrests > 0, "Epstein's short terms bring the same people back to be arrested again");
+}
