@@ -18,19 +18,7 @@ pub struct DetentionSpec {
 }
 
 pub(super) fn check_detention(c: &mut Checker, r: RawDetention) -> DetentionSpec {
-    let hold_hours = c.check("detention.hold_hours", r.hold_hours.unwrap_or(d::HOLD_HOURS), |h| {
-        positive_minutes(h * 60.0).map(|_| h)
-    });
-    if hold_hours > d::FLAGRANTE_LIMIT_HOURS {
-        c.report(
-            "detention.hold_hours",
-            format!(
-                "{hold_hours} hours is longer than the {} hours a person arrested in flagrante may be held before \
-                 a judge (Constitution art. 2.24.f)",
-                d::FLAGRANTE_LIMIT_HOURS
-            ),
-        );
-    }
+    let hold_hours = c.check("detention.hold_hours", r.hold_hours.unwrap_or(d::HOLD_HOURS), hold_within_the_law);
     DetentionSpec {
         team_personnel: c.check(
             "detention.team_personnel",
@@ -48,5 +36,21 @@ pub(super) fn check_detention(c: &mut Checker, r: RawDetention) -> DetentionSpec
             whole_in(1, 1_000_000),
         ),
         hold_hours,
+    }
+}
+
+/// More than 0 hours, and no more than a person arrested in flagrante may
+/// be held before a judge (Constitution art. 2.24.f).
+fn hold_within_the_law(hours: f64) -> Result<f64, String> {
+    let limit = d::FLAGRANTE_LIMIT_HOURS;
+    if hours > 0.0 && hours <= limit {
+        Ok(hours)
+    } else if hours > limit {
+        Err(format!(
+            "{hours} hours is longer than the {limit} hours a person arrested in flagrante may be held before a \
+             judge (Constitution art. 2.24.f)"
+        ))
+    } else {
+        Err(format!("expected hours more than 0 and at most {limit}, found {hours}"))
     }
 }
