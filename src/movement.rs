@@ -143,3 +143,55 @@ pub fn any_empty_cell(grid: &Grid, rng: AgentDraws) -> Option<CellIndex> {
     let start = rng.below(cells, 2000);
     (0..cells).map(|i| (start + i) % cells).find(|&c| grid.is_empty(c))
 }
+
+/// A purposeful step (`crate::crowd::purpose`): with `score(c)` what
+/// standing on `c` costs its walker (0 where it wants to be) and `reach`
+/// the most that counts as arrived. Far from its goal, the walker takes a
+/// uniformly random empty cell among those of least score in vision, if
+/// that is less than here (a march); arrived, a random empty cell still
+/// within reach (milling about); `None`: it stays. `is_empty` as in
+/// [`propose_empty_where`].
+pub fn head_where(
+    grid: &Grid,
+    is_empty: impl Fn(CellIndex) -> bool,
+    cell: CellIndex,
+    shape: &Shape,
+    rng: AgentDraws,
+    score: impl Fn(CellIndex) -> u32,
+    reach: u32,
+) -> Option<CellIndex> {
+    let here = score(cell);
+    // The most a cell may score to be taken: within reach once arrived,
+    // else the least score in sight (found by a first pass).
+    let limit = if here <= reach {
+        reach
+    } else {
+        let mut least = u32::MAX;
+        grid.scan(cell, shape, |c, _| {
+            if is_empty(c) {
+                least = least.min(score(c));
+            }
+        });
+        if least >= here {
+            return None;
+        }
+        least
+    };
+    let mut matches = 0u32;
+    grid.scan(cell, shape, |c, _| matches += (is_empty(c) && score(c) <= limit) as u32);
+    if matches == 0 {
+        return None;
+    }
+    let mut pick = rng.below(matches, 0);
+    let mut chosen = None;
+    grid.scan(cell, shape, |c, _| {
+        if chosen.is_none() && is_empty(c) && score(c) <= limit {
+            if pick == 0 {
+                chosen = Some(c);
+            } else {
+                pick -= 1;
+            }
+        }
+    });
+    chosen
+}

@@ -14,6 +14,7 @@ use crate::base::rng::Stream;
 use crate::base::{AgentIndex, Position, TickRules};
 use crate::civilians::{self, CivilianId, Condition, Disposition};
 use crate::crowd::CrowdMood;
+use crate::crowd::purpose::Heading;
 use crate::grid::Shapes;
 use crate::grid::{Grid, Occupant};
 use crate::movement;
@@ -76,8 +77,10 @@ pub fn take_turns(
                 if mood.is_some_and(|m| m.holds_cell(pos.0, id, condition)) {
                     return;
                 }
-                if let Some(to) = movement::propose_empty_in_vision(
+                let heading = mood.map_or(Heading::Wander, |m| m.heading(id));
+                if let Some(to) = heading.step(
                     &grid,
+                    |c| grid.is_empty(c),
                     pos.0,
                     &shapes.civilian,
                     moves.agent(civilian_key(id), tick),

@@ -22,6 +22,7 @@ use crate::base::{CurrentRules, CurrentTunables, Parallel, Position, TickDraws, 
 use crate::civilians::storage::{Row, StorageRows};
 use crate::civilians::{self, CivilianId, Condition, Disposition, Leaning};
 use crate::crowd::CrowdMood;
+use crate::crowd::purpose::Heading;
 use crate::grid::Shapes;
 use crate::grid::{CellIndex, DeferredClaims, EmptyCells, Grid, GridWrites, Occupant, VisionCounts, claim_zones};
 use crate::movement;
@@ -333,7 +334,8 @@ pub fn propose_moves(
                 let proposal = if condition.is_out() || holds {
                     None
                 } else {
-                    movement::propose_empty_where(&grid, is_empty, pos.0, shape, draws.agent(key, tick))
+                    let heading = mood.map_or(Heading::Wander, |m| m.heading(*id));
+                    heading.step(&grid, is_empty, pos.0, shape, draws.agent(key, tick))
                 };
                 *intent = match proposal {
                     Some(to) => {

@@ -11,6 +11,8 @@
 //! and weapon are stateless draws on the civilian's id, so they need no
 //! storage and never change. Rules and sources: `docs/model.md` §11.
 
+pub mod purpose;
+
 use bevy_ecs::prelude::*;
 
 use crate::base::fingerprint::{Fingerprint, Fnv};
@@ -22,6 +24,7 @@ use crate::scenario::conflict::type_of;
 use crate::scenario::defaults as d;
 use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Scenario, Tunables};
 use crate::situation::{Sectors, Situation};
+use purpose::{Heading, Purpose};
 
 /// What a civilian may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,6 +62,8 @@ pub struct CrowdMood {
     lag_ticks: u32,
     flash_ticks: u32,
     dialogue_ticks: u32,
+    /// Where the crowd goes and when (with `crowd.gatherings`).
+    pub purpose: Option<Purpose>,
 }
 
 /// Radius within which civilians see force used or a serious injury (the
@@ -93,6 +98,7 @@ impl CrowdMood {
             lag_ticks: crate::base::ticks(spec.backlash_lag_minutes, minutes_per_tick),
             flash_ticks: crate::base::ticks(spec.flashpoint_minutes, minutes_per_tick),
             dialogue_ticks: crate::base::ticks(d::DIALOGUE_MINUTES, minutes_per_tick).max(1),
+            purpose: spec.purpose.as_ref().map(|p| Purpose::new(p, terrain, minutes_per_tick)),
         }
     }
 
@@ -119,11 +125,20 @@ impl CrowdMood {
         }
     }
 
-    /// What the civilian `id` standing on `cell` brings to its decision.
+    /// What the civilian `id` standing on `cell` brings to its decision. A
+    /// protester who is not out (at home, tired, or from afar and not yet
+    /// come) does not rebel: its threshold is out of reach.
     #[inline]
     pub fn mood_for(&self, cell: CellIndex, id: CivilianId, t: &Tunables) -> Mood {
         let s = self.sectors.of(cell) as usize;
-        let offset = self.type_of(id).map_or(0.0, |ty| d::crowd_type(ty).threshold_offset);
+        let ty = self.type_of(id);
+        if let (Some(p), Some(ty)) = (&self.purpose, ty)
+            && ty != CrowdType::Bystander
+            && !p.is_out(self.traits, id, self.tick)
+        {
+            return Mood { legitimacy: 1.0, threshold: f64::INFINITY, extra_grievance: 0.0 };
+        }
+        let offset = ty.map_or(0.0, |ty| d::crowd_type(ty).threshold_offset);
         let flash = if self.flash_until[s] >= self.tick { self.spec.flashpoint_threshold_drop } else { 0.0 };
         Mood {
             legitimacy: self.legitimacy_in(s, t),
@@ -156,6 +171,16 @@ impl CrowdMood {
         }
     }
 
+    /// Where civilian `id` heads this tick: Epstein's random walk without
+    /// `crowd.gatherings`.
+    #[inline]
+    pub fn heading(&self, id: CivilianId) -> Heading<'_> {
+        match (&self.purpose, self.type_of(id)) {
+            (Some(p), Some(ty)) => p.heading(self.traits, id, ty, self.tick),
+            _ => Heading::Wander,
+        }
+    }
+
     /// Blockaders hold road cells: an active blockader on a road does not move.
     #[inline]
     pub fn holds_cell(&self, cell: CellIndex, id: CivilianId, condition: Condition) -> bool {
@@ -182,6 +207,9 @@ impl CrowdMood {
     /// A civilian killed at `cell`: legitimacy falls within the backlash
     /// radius now, and region-wide after the lag.
     pub fn death_at(&mut self, cell: CellIndex, tick: u32) {
+        if let Some(p) = self.purpose.as_mut() {
+            p.escalate(tick);
+        }
         let loss = self.spec.death_legitimacy_loss as f32;
         self.near(cell, self.spec.backlash_radius_cells, |m, s| m.local_legitimacy[s] -= loss);
         self.pending.push((tick + self.lag_ticks, -self.spec.death_legitimacy_loss));
@@ -212,8 +240,14 @@ impl CrowdMood {
 
     /// The mood's changes at the start of a tick: identity decays, backlash
     /// lands, dialogue opens, gains or breaks.
-    fn advance(&mut self, tick: u32) {
+    fn advance(&mut self, tick: u32, site_breached: bool) {
         self.tick = tick;
+        if let Some(p) = self.purpose.as_mut() {
+            if site_breached {
+                p.escalate(tick);
+            }
+            p.advance(tick);
+        }
         let keep = 1.0 - self.spec.identity_decay_per_tick as f32;
         for s in self.identity.iter_mut() {
             *s *= keep;
@@ -288,6 +322,7 @@ impl Fingerprint for CrowdMood {
             lag_ticks: _,
             flash_ticks: _,
             dialogue_ticks: _,
+            purpose,
         } = self;
         h.each(local_legitimacy, |h, &v| h.f32(v));
         h.each(identity, |h, &v| h.f32(v));
@@ -300,6 +335,9 @@ impl Fingerprint for CrowdMood {
         h.opt(*dialogue_open_since);
         h.f64(*dialogue_gain);
         h.u32(*tick);
+        if let Some(p) = purpose {
+            h.opt(p.escalated_at);
+        }
     }
 }
 
@@ -307,8 +345,10 @@ pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(advance_mood.in_set(Step::AfterChanges));
 }
 
-fn advance_mood(clock: Res<Clock>, mut mood: ResMut<CrowdMood>) {
-    mood.advance(clock.tick);
+/// Advances the mood; a site breached at the end of the last tick
+/// escalates the conflict.
+fn advance_mood(clock: Res<Clock>, situation: Res<Situation>, mut mood: ResMut<CrowdMood>) {
+    mood.advance(clock.tick, situation.site_breached.iter().any(|&b| b));
 }
 
 #[cfg(test)]
@@ -339,13 +379,13 @@ mod tests {
             police_count: 0,
         };
         let (near, far) = (20 * 40 + 20, 39 * 40 + 39);
-        m.advance(1);
+        m.advance(1, false);
         m.death_at(near, 1);
         assert!((m.mood_for(near, CivilianId(0), &t).legitimacy - 0.77).abs() < 1e-6);
         assert_eq!(m.mood_for(far, CivilianId(0), &t).legitimacy, 0.8, "far away, nothing yet");
-        m.advance(60);
+        m.advance(60, false);
         assert_eq!(m.mood_for(far, CivilianId(0), &t).legitimacy, 0.8);
-        m.advance(61);
+        m.advance(61, false);
         assert!((m.mood_for(far, CivilianId(0), &t).legitimacy - 0.77).abs() < 1e-9, "the news arrives");
         assert!((m.mood_for(near, CivilianId(0), &t).legitimacy - 0.74).abs() < 1e-6);
     }
@@ -361,7 +401,7 @@ mod tests {
         assert!((m.identity[s] - 0.17).abs() < 1e-6);
         m.force_seen(cell, 0.5);
         assert!((m.identity[s] - 0.255).abs() < 1e-6, "half and half: the mean of the two gains");
-        m.advance(1);
+        m.advance(1, false);
         assert!((m.identity[s] - 0.255 * 0.99).abs() < 1e-6);
         assert_eq!(m.identity[m.sectors.of(0) as usize], 0.0, "not seen from the corner");
     }

@@ -4,8 +4,10 @@
 
 use serde::Serialize;
 
+use super::MapSpec;
 use super::checks::{minutes, sigma, unit_interval, whole_in};
 use super::defaults as d;
+use super::purpose::{PurposeSpec, check_purpose};
 use super::raw::{RawCrowd, RawForce};
 use super::types::{CrowdType, DialogueEvent};
 use super::validate::Checker;
@@ -32,6 +34,9 @@ pub struct CrowdSpec {
     pub flashpoint_radius_cells: u32,
     pub agitator_provocation_probability: f64,
     pub dialogue: Vec<(u32, DialogueEvent)>,
+    /// Where the crowd goes and when; `None`: Epstein's random walk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<PurposeSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,8 +53,9 @@ pub struct ForceSpec {
     pub reassess_minutes: f64,
 }
 
-pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>) -> CrowdSpec {
-    let r = raw.unwrap_or_default();
+pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>, map: &MapSpec) -> CrowdSpec {
+    let mut r = raw.unwrap_or_default();
+    let purpose = check_purpose(c, &mut r, map);
     let mut shares = [0.0; 5];
     let typed = r.types.is_some();
     if let Some(t) = &r.types {
@@ -146,6 +152,7 @@ pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>) -> CrowdSpec {
             d::AGITATOR_PROVOCATION_PROBABILITY,
         ),
         dialogue,
+        purpose,
     }
 }
 

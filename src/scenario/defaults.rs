@@ -192,6 +192,32 @@ pub fn crowd_type(t: CrowdType) -> TypeDefaults {
     TypeDefaults { hardship, risk_aversion, threshold_offset, stones_share, may_carry_firearms }
 }
 
+// ---- the crowd's purpose (docs/model.md §11.9) ----
+/// Assumption: a run starts at 06:00, when people in the highlands rise.
+pub const CLOCK_AT_START: f64 = 6.0;
+/// Assumption, from the Ombudsman's daily reports of road blockades and
+/// marches (brief §3): people gather from about 06:00, march from 09:00,
+/// are all out from 10:00 to 16:00 and home by 21:00; a vigil of 5% keeps
+/// the blockade overnight.
+pub const RISE_FROM_HOUR: f64 = 6.0;
+pub const MARCH_FROM_HOUR: f64 = 9.0;
+pub const PEAK_FROM_HOUR: f64 = 10.0;
+pub const PEAK_UNTIL_HOUR: f64 = 16.0;
+pub const HOME_BY_HOUR: f64 = 21.0;
+pub const NIGHT_SHARE: f64 = 0.05;
+/// Assumption: a tenth of those still committed stay home for good each
+/// new day of a strike (ESIM's withdrawal as a conflict drags on; the
+/// Ombudsman records paros fading over one to three weeks).
+pub const FATIGUE_PER_DAY: f64 = 0.1;
+/// Assumption: a quarter of the protesters live in outlying communities and
+/// come in once the conflict escalates, half a day's travel later (the
+/// "delegaciones" of Juliaca and Ayacucho, brief §3).
+pub const ARRIVALS_SHARE: f64 = 0.25;
+pub const ARRIVALS_AFTER_HOURS: f64 = 12.0;
+/// Assumption: bystanders within 12 cells (about 300 m) of a site in
+/// conflict walk away from it.
+pub const BYSTANDERS_KEEP_AWAY_CELLS: u32 = 12;
+
 // ---- use of force (domain brief, "Force-resistance rule") ----
 /// Assumption: force is used on people next to the unit (one cell, about 25 m).
 pub const ENGAGE_RADIUS_CELLS: u32 = 1;

@@ -13,6 +13,7 @@ pub mod detention;
 pub mod diagnostic;
 pub mod locate;
 pub mod operations;
+pub mod purpose;
 pub mod raw;
 pub mod source;
 pub mod types;
@@ -28,6 +29,7 @@ pub use conflict::{CrowdSpec, ForceSpec};
 pub use detention::DetentionSpec;
 pub use diagnostic::{Diagnostic, Origin, ScenarioError};
 pub use operations::{CommandSpec, Drone, LawSpec, Site, UnitGroup, Zone};
+pub use purpose::{Day, Gathering, PurposeSpec};
 pub use source::{Override, Source};
 pub use types::{
     Activation, Agency, CommandModel, CrowdType, Declaration, Deployment, DialogueEvent, Distribution, Edges,

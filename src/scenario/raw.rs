@@ -240,6 +240,41 @@ pub struct RawCrowd {
     pub flashpoint_radius_cells: Option<u32>,
     pub agitator_provocation_probability: Option<f64>,
     pub dialogue: Option<Vec<RawDialogue>>,
+    pub gatherings: Option<Vec<RawGathering>>,
+    pub day: Option<RawDay>,
+    pub fatigue_per_day: Option<f64>,
+    pub arrivals: Option<RawArrivals>,
+    pub bystanders_keep_away_cells: Option<u32>,
+}
+
+/// Where part of the crowd gathers and the site it marches on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGathering {
+    pub name: String,
+    pub at: (u32, u32),
+    pub march_to: String,
+}
+
+/// The crowd's day, in hours of the clock.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDay {
+    pub clock_at_start: Option<f64>,
+    pub rise_from: Option<f64>,
+    pub march_from: Option<f64>,
+    pub peak_from: Option<f64>,
+    pub peak_until: Option<f64>,
+    pub home_by: Option<f64>,
+    pub night_share: Option<f64>,
+}
+
+/// People from outlying communities who come when the conflict escalates.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArrivals {
+    pub share: Option<f64>,
+    pub after_hours: Option<f64>,
 }
 
 /// Shares of each crowd type; bystanders take the rest.

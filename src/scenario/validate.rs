@@ -345,7 +345,7 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
     let command = with_operation.then(|| operations::check_command(&mut c, raw.command, &map));
     let law = with_operation.then(|| operations::check_law(&mut c, raw.law, &map));
     let stones_share_written = raw.crowd.as_ref().is_some_and(|cr| cr.stones_share.is_some());
-    let crowd = with_operation.then(|| conflict::check_crowd(&mut c, raw.crowd));
+    let crowd = with_operation.then(|| conflict::check_crowd(&mut c, raw.crowd, &map));
     // A typed crowd draws hardship and risk aversion by type: a value
     // written for all civilians would be ignored, so it is refused.
     if crowd.as_ref().is_some_and(|cr| cr.typed) {

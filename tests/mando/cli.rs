@@ -184,21 +184,24 @@ fn a_command_model_set_on_the_command_line_runs_and_is_reported() {
     let dir = temp_dir("cli-model");
     let file = repo().join("scenarios/mining_corridor_blockade.ron");
     let out =
-        mando(&["run", file.to_str().unwrap(), "--ticks", "240", "--set", "command.model=unified", "--out", "o"], &dir);
+        mando(&["run", file.to_str().unwrap(), "--ticks", "400", "--set", "command.model=unified", "--out", "o"], &dir);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("command unified: orders"), "{text}");
-    assert!(text.contains("law: state of exception at minute 155"), "{text}");
     let summary: serde_json::Value = serde_json::from_slice(&read(&dir.join("o/summary.json"))).unwrap();
+    let minute = summary["metrics"]["operation"]["minutes_to_emergency_declaration"].as_f64();
+    let minute = minute.expect("declared within the run");
+    assert!(text.contains(&format!("law: state of exception at minute {minute};")), "{text}");
     assert_eq!(summary["parameters"]["command"]["model"], "unified");
     assert_eq!(summary["metrics"]["operation"]["final_arrangement"], "unified");
     let csv = String::from_utf8(read(&dir.join("o/timeseries.csv"))).unwrap();
     let header = csv.lines().next().unwrap();
     assert!(header.ends_with(",regime,orders_issued,orders_delivered,transmissions_lost,conflicting_orders,violations,units_on_operations,messages_in_flight,dead,injured,force_events,phase"), "{header}");
-    // The emergency is in force from minute 155: regime column 1.
+    // The emergency is in force from that minute on: regime column 1.
+    let tick = (minute / 5.0) as usize;
     let regime_at = |tick: usize| csv.lines().nth(tick + 1).unwrap().split(',').nth(7).unwrap().to_string();
-    assert_eq!(regime_at(154), "0");
-    assert_eq!(regime_at(155), "1");
+    assert_eq!(regime_at(tick - 1), "0");
+    assert_eq!(regime_at(tick), "1");
     // Agencies are named in events as in summary.json's figures and the
     // casualties' sides.
     let events = String::from_utf8(read(&dir.join("o/events.jsonl"))).unwrap();

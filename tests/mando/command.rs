@@ -216,7 +216,12 @@ fn regimes_change_at_the_trigger_plus_the_decree_delay_and_lapse_at_the_limit() 
 #[test]
 fn runs_with_units_are_byte_identical_and_thread_independent() {
     for engine in ["RandomSequential", "Synchronous"] {
-        let sets = [&format!("rules.activation={engine}"), "command.model=parallel", "metadata.ticks=300"];
+        let sets = [
+            &format!("rules.activation={engine}"),
+            "command.model=parallel",
+            "metadata.ticks=300",
+            "law.decree_delay_minutes=120",
+        ];
         let s = shipped(MINING, &sets);
         let dirs: Vec<_> = [(1, 50_000), (1, 50_000), (2, 0)]
             .iter()

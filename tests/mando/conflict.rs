@@ -103,10 +103,10 @@ fn deaths_lower_legitimacy() {
 
 #[test]
 fn dialogue_shortens_the_time_in_crisis() {
-    let mining = "mining_corridor_blockade.ron";
-    let none = over_seeds(mining, &["crowd.dialogue=[]"], |c, _| c.minutes_in_phase["crisis"]);
+    let airport = "highland_airport_protest.ron";
+    let none = over_seeds(airport, &["crowd.dialogue=[]"], |c, _| c.minutes_in_phase["crisis"]);
     let early =
-        over_seeds(mining, &["crowd.dialogue=[(at_tick: 240, event: OpenTable)]"], |c, _| c.minutes_in_phase["crisis"]);
+        over_seeds(airport, &["crowd.dialogue=[(at_tick: 60, event: OpenTable)]"], |c, _| c.minutes_in_phase["crisis"]);
     assert!(early < none, "crisis minutes with dialogue {early} vs none {none}");
 }
 

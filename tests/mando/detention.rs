@@ -54,7 +54,7 @@ fn longer_processing_keeps_teams_out_and_arrests_down() {
 
 #[test]
 fn without_the_section_units_jail_by_epsteins_rule() {
-    let s = shipped("mining_corridor_blockade.ron", &[]);
+    let s = shipped("highland_airport_protest.ron", &[]);
     assert!(s.detention.is_none());
     let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
     sim.step();

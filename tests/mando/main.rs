@@ -13,5 +13,6 @@ mod determinism;
 mod golden;
 mod invariants;
 mod knobs;
+mod purpose;
 mod scenarios;
 mod validation;

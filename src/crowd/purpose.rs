@@ -1,0 +1,232 @@
+//! Where the crowd goes and when (docs/model.md §11.9). Epstein's rule
+//! still decides who turns active; this decides where people walk: to
+//! their gathering in the morning, along the roads to the site their
+//! gathering marches on, home in the evening, and, for bystanders, away
+//! from the sites in conflict. Who is out follows the hour of the day,
+//! fatigue over days and, for people from outlying communities, whether the
+//! conflict has escalated.
+//!
+//! Everything about a person is a stateless draw on its id (commitment,
+//! gathering, whether it comes from afar), so nothing is stored per
+//! civilian: the only state is when the conflict escalated.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::base::rng::{AgentDraws, Draws};
+use crate::civilians::CivilianId;
+use crate::grid::{CellIndex, Grid, Shape, Terrain};
+use crate::movement;
+use crate::scenario::{CrowdType, PurposeSpec};
+
+/// Cost of a cell no goal can be reached from.
+pub const UNREACHABLE: u16 = u16::MAX;
+
+/// How close (in step costs: 1 on a road, 2 off it) people stay to the
+/// site they march on, and to their gathering (**Assumption**: a crowd
+/// packs within about 100 m of a site, and a community within 150 m).
+const SITE_REACH: u32 = 4;
+const GATHERING_REACH: u32 = 6;
+
+/// Trait draws on a civilian's id (slots 0–4 are hardship, risk aversion,
+/// a spare, type and weapon).
+const COMMITMENT_DRAW: u32 = 5;
+const GATHERING_DRAW: u32 = 6;
+const FROM_AFAR_DRAW: u32 = 7;
+
+/// Where a civilian heads this tick.
+#[derive(Debug, Clone, Copy)]
+pub enum Heading<'a> {
+    /// Epstein's random walk.
+    Wander,
+    /// Down `cost` until within `reach` of its goal, then about it.
+    Toward { cost: &'a [u16], reach: u32 },
+    /// Up `cost` until `keep` away from the nearest site.
+    AwayFrom { cost: &'a [u16], keep: u32 },
+}
+
+impl Heading<'_> {
+    /// The cost of standing on `cell` for this heading (0: where one wants
+    /// to be), and the most a cell may cost to count as arrived.
+    #[inline]
+    pub fn score(&self, cell: CellIndex) -> u32 {
+        match *self {
+            Heading::Wander => 0,
+            Heading::Toward { cost, .. } => cost[cell as usize] as u32,
+            Heading::AwayFrom { cost, keep } => keep.saturating_sub(cost[cell as usize] as u32),
+        }
+    }
+
+    #[inline]
+    pub fn reach(&self) -> u32 {
+        match *self {
+            Heading::Toward { reach, .. } => reach,
+            _ => 0,
+        }
+    }
+
+    /// The cell the walker at `cell` steps to, if any: Epstein's rule when
+    /// wandering, [`movement::head_where`] otherwise. `is_empty` as in
+    /// [`movement::propose_empty_where`].
+    #[inline(always)]
+    pub fn step(
+        &self,
+        grid: &Grid,
+        is_empty: impl Fn(CellIndex) -> bool,
+        cell: CellIndex,
+        shape: &Shape,
+        rng: AgentDraws,
+    ) -> Option<CellIndex> {
+        match self {
+            Heading::Wander => movement::propose_empty_where(grid, is_empty, cell, shape, rng),
+            _ => movement::head_where(grid, is_empty, cell, shape, rng, |c| self.score(c), self.reach()),
+        }
+    }
+}
+
+/// The crowd's purpose for a run: the spec, the cost maps to every goal,
+/// and this tick's share of the committed who are out.
+#[derive(Debug, Clone)]
+pub struct Purpose {
+    pub spec: PurposeSpec,
+    minutes_per_tick: f64,
+    to_gathering: Vec<Vec<u16>>,
+    to_site: Vec<Vec<u16>>,
+    to_nearest_site: Vec<u16>,
+    /// Share of the committed out this tick.
+    share_out: f64,
+    /// Whether those out now head for their site (else their gathering).
+    marching: bool,
+    /// Tick the conflict escalated (first death or breached site).
+    pub escalated_at: Option<u32>,
+    arrivals_ticks: u32,
+}
+
+impl Purpose {
+    pub fn new(spec: &PurposeSpec, terrain: &Terrain, minutes_per_tick: f64) -> Purpose {
+        let to_gathering =
+            spec.gatherings.iter().map(|g| cost_to(terrain, &[g.at.1 * terrain.width + g.at.0])).collect();
+        let to_site: Vec<Vec<u16>> = terrain.site_cells.iter().map(|cells| cost_to(terrain, cells)).collect();
+        let all_sites: Vec<CellIndex> = terrain.site_cells.iter().flatten().copied().collect();
+        let mut p = Purpose {
+            spec: spec.clone(),
+            minutes_per_tick,
+            to_gathering,
+            to_site,
+            to_nearest_site: cost_to(terrain, &all_sites),
+            share_out: 0.0,
+            marching: false,
+            escalated_at: None,
+            arrivals_ticks: crate::base::ticks(spec.arrivals_after_hours * 60.0, minutes_per_tick),
+        };
+        p.advance(0);
+        p
+    }
+
+    /// The hour of the clock and the day (0 = the first) at tick `tick`.
+    pub fn clock(&self, tick: u32) -> (f64, u32) {
+        self.spec.day.clock(tick as f64 * self.minutes_per_tick)
+    }
+
+    /// Sets the share out and whether they march, for tick `tick`.
+    pub fn advance(&mut self, tick: u32) {
+        let day = &self.spec.day;
+        let (hour, days) = self.clock(tick);
+        self.share_out = day.share_out(hour) * (1.0 - self.spec.fatigue_per_day).powi(days as i32);
+        self.marching = !(hour >= day.rise_from && hour < day.march_from);
+    }
+
+    /// The conflict escalates (once): people from afar set out.
+    pub fn escalate(&mut self, tick: u32) {
+        self.escalated_at.get_or_insert(tick);
+    }
+
+    /// Whether people from outlying communities have arrived by `tick`.
+    fn arrived(&self, tick: u32) -> bool {
+        self.escalated_at.is_some_and(|at| tick >= at.saturating_add(self.arrivals_ticks))
+    }
+
+    /// Whether protester `id` is out this tick: committed enough for the
+    /// hour and the day, and here (from afar only once arrived).
+    #[inline]
+    pub fn is_out(&self, traits: Draws, id: CivilianId, tick: u32) -> bool {
+        let key = id.0 as u64;
+        let from_afar = traits.unit(key, 0, FROM_AFAR_DRAW) < self.spec.arrivals_share;
+        (!from_afar || self.arrived(tick)) && traits.unit(key, 0, COMMITMENT_DRAW) < self.share_out
+    }
+
+    /// Where civilian `id` of type `ty` heads this tick.
+    #[inline]
+    pub fn heading(&self, traits: Draws, id: CivilianId, ty: CrowdType, tick: u32) -> Heading<'_> {
+        if ty == CrowdType::Bystander {
+            let keep = self.spec.bystanders_keep_away_cells;
+            return if keep == 0 { Heading::Wander } else { Heading::AwayFrom { cost: &self.to_nearest_site, keep } };
+        }
+        let n = self.spec.gatherings.len() as u32;
+        let g = traits.below(n, id.0 as u64, 0, GATHERING_DRAW) as usize;
+        if self.is_out(traits, id, tick) && self.marching {
+            Heading::Toward { cost: &self.to_site[self.spec.gatherings[g].march_to], reach: SITE_REACH }
+        } else {
+            Heading::Toward { cost: &self.to_gathering[g], reach: GATHERING_REACH }
+        }
+    }
+}
+
+/// The least cost to walk from every cell to the nearest of `seeds`, a step
+/// costing 1 onto a road and 2 onto other open ground (so a march keeps to
+/// the roads, as units' paths do), never through buildings. Dijkstra with
+/// ties broken by cell index: the map depends only on the terrain.
+pub fn cost_to(terrain: &Terrain, seeds: &[CellIndex]) -> Vec<u16> {
+    let cells = terrain.width as usize * terrain.height as usize;
+    let mut cost = vec![UNREACHABLE; cells];
+    let mut open = BinaryHeap::new();
+    for &s in seeds {
+        cost[s as usize] = 0;
+        open.push(Reverse((0u32, s)));
+    }
+    while let Some(Reverse((c, cell))) = open.pop() {
+        if c > cost[cell as usize] as u32 {
+            continue;
+        }
+        for next in terrain.steps(cell) {
+            if !terrain.passable(next) {
+                continue;
+            }
+            let nc = (c + terrain.step_cost(next)).min(UNREACHABLE as u32 - 1);
+            if nc < cost[next as usize] as u32 {
+                cost[next as usize] = nc as u16;
+                open.push(Reverse((nc, next)));
+            }
+        }
+    }
+    cost
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    fn terrain(rows: &[&str]) -> Terrain {
+        let text = format!(
+            "Scenario(metadata: (name: \"t\"), map: (width_cells: {}, height_cells: {}, edges: Bounded, terrain: [{}]), \
+             civilians: (count: 1), police: (count: 0))",
+            rows[0].len(),
+            rows.len(),
+            rows.iter().map(|r| format!("\"{r}\"")).collect::<Vec<_>>().join(", ")
+        );
+        Terrain::new(&load_str("t", &text, &[]).unwrap().map)
+    }
+
+    #[test]
+    fn costs_go_round_buildings_and_prefer_roads() {
+        let t = terrain(&["....", ".##.", "====", "...."]);
+        let cost = cost_to(&t, &[0]);
+        assert_eq!(cost[0], 0);
+        assert_eq!(cost[3], 6, "three steps on open ground");
+        assert_eq!(cost[5], UNREACHABLE, "a building is never entered");
+        // (3, 2) on the road: down to it over open ground (2), onto it (1),
+        // then along it (1 each): 6, not 9 round the top row.
+        assert_eq!(cost[2 * 4 + 3], 6);
+    }
+}
