@@ -19,8 +19,8 @@ SCENARIOS = [
     ("highland_airport_protest", []),
     ("highland_airport_protest", ["forces.units[2].non_lethal_kit=Full"]),
     ("mining_corridor_blockade", []),
-    # Detention as a process (opt-in, docs/model.md 10.8): not pooled.
-    ("mining_corridor_blockade", ["detention.hold_hours=24"]),
+    # Detention without its bounds (places, processing time): not pooled.
+    ("mining_corridor_blockade", ["detention.holding_per_zone=1000000", "detention.processing_minutes=1"]),
 ]
 # The shipped social-conflict scenarios as shipped, pooled for the targets.
 POOLED = [("highland_airport_protest", []), ("mining_corridor_blockade", [])]
@@ -85,6 +85,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--bin", default="target/release/mando")
+    ap.add_argument("--calibration", default="docs/calibration.json")
     args = ap.parse_args()
     reports = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,7 +117,29 @@ def main():
         met = "–" if x is None else ("yes" if low <= x <= high else "no")
         rng = f"{low:.0%}–{high:.0%}" if share else f"{low:g}–{high:g}"
         print(f"| {name} | {show(x, share)} | {rng} | {met} |")
+    calibration(args.calibration)
     return 0
+
+
+def calibration(path):
+    """The fitted harm parameters and their plausible ranges, from
+    scripts/calibrate.py's output."""
+    try:
+        with open(path) as f:
+            c = json.load(f)
+    except FileNotFoundError:
+        return
+    print()
+    print(f"Harm parameters fitted by {c['method']}: {c['samples']} points, {c['replications']} replications "
+          f"each of {', '.join(c['scenarios'])}; the {c['accepted']} nearest the record kept (distance "
+          f"{c['accepted_distance'][0]:.2f} to {c['accepted_distance'][1]:.2f}; 0 = every target met). The "
+          f"shipped defaults are the posterior medians.")
+    print()
+    print("| parameter | prior | default (posterior median) | plausible (5–95%) | source of the prior |")
+    print("|---|---|---:|---|---|")
+    for p, q in c["posterior"].items():
+        print(f"| `{p}` | {q['prior'][0]:g}–{q['prior'][1]:g} | {q['median']:.3f} | {q['p05']:.3f}–{q['p95']:.3f} "
+              f"| {q['source']} |")
 
 
 if __name__ == "__main__":

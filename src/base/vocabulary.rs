@@ -158,6 +158,9 @@ pub enum Cause {
     KineticProjectiles,
     Firearm,
     Stones,
+    /// A seriously harmed civilian who died because a blockade kept the
+    /// ambulance away.
+    BlockedEvacuation,
 }
 
 /// Harm done in one use of force.

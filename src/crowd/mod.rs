@@ -175,9 +175,19 @@ impl CrowdMood {
     /// `crowd.gatherings`.
     #[inline]
     pub fn heading(&self, id: CivilianId) -> Heading<'_> {
-        match (&self.purpose, self.type_of(id)) {
-            (Some(p), Some(ty)) => p.heading(self.traits, id, ty, self.tick),
-            _ => Heading::Wander,
+        let Some(p) = &self.purpose else { return Heading::Wander };
+        match self.type_of(id) {
+            Some(ty) => p.heading(self.traits, id, ty, self.tick),
+            None => Heading::Wander,
+        }
+    }
+
+    /// Civilian `id`, reached by force that scatters a crowd, flees home
+    /// for a while (with `crowd.gatherings`; else nothing changes).
+    pub fn disperse(&mut self, id: CivilianId) {
+        let tick = self.tick;
+        if let Some(p) = self.purpose.as_mut() {
+            p.disperse(id, tick);
         }
     }
 
@@ -337,6 +347,7 @@ impl Fingerprint for CrowdMood {
         h.u32(*tick);
         if let Some(p) = purpose {
             h.opt(p.escalated_at);
+            h.each(&p.dispersed_until, |h, &t| h.u32(t));
         }
     }
 }
@@ -368,7 +379,7 @@ mod tests {
 
     #[test]
     fn a_death_costs_legitimacy_nearby_now_and_everywhere_after_the_lag() {
-        let mut m = mood("backlash_radius_cells: 8, backlash_lag_minutes: 60.0");
+        let mut m = mood("backlash_radius_cells: 8, backlash_lag_minutes: 60.0, death_legitimacy_loss: 0.03");
         let t = Tunables {
             legitimacy: 0.8,
             threshold: 0.1,

@@ -39,8 +39,9 @@ const FROM_AFAR_DRAW: u32 = 7;
 pub enum Heading<'a> {
     /// Epstein's random walk.
     Wander,
-    /// Down `cost` until within `reach` of its goal, then about it.
-    Toward { cost: &'a [u16], reach: u32 },
+    /// Down `cost` until within `reach` of its goal, then about it; a
+    /// walker that `keeps_off_units` never steps next to a security unit.
+    Toward { cost: &'a [u16], reach: u32, keeps_off_units: bool },
     /// Up `cost` until `keep` away from the nearest site.
     AwayFrom { cost: &'a [u16], keep: u32 },
 }
@@ -77,8 +78,12 @@ impl Heading<'_> {
         shape: &Shape,
         rng: AgentDraws,
     ) -> Option<CellIndex> {
-        match self {
+        match *self {
             Heading::Wander => movement::propose_empty_where(grid, is_empty, cell, shape, rng),
+            Heading::Toward { keeps_off_units: true, .. } => {
+                let open = |c| is_empty(c) && !grid.unit_beside(c);
+                movement::head_where(grid, open, cell, shape, rng, |c| self.score(c), self.reach())
+            }
             _ => movement::head_where(grid, is_empty, cell, shape, rng, |c| self.score(c), self.reach()),
         }
     }
@@ -100,7 +105,16 @@ pub struct Purpose {
     /// Tick the conflict escalated (first death or breached site).
     pub escalated_at: Option<u32>,
     arrivals_ticks: u32,
+    /// By civilian id: the tick until which it stays away, dispersed by
+    /// force (0: not dispersed; grown on demand).
+    pub dispersed_until: Vec<u32>,
+    dispersal_ticks: u32,
 }
+
+/// How long people put to flight by gas, projectiles or gunfire stay away
+/// before they regroup (**Assumption**: two hours, the rhythm of the
+/// clear-and-return cycles the Ombudsman reports on blocked roads).
+pub const DISPERSAL_MINUTES: f64 = 120.0;
 
 impl Purpose {
     pub fn new(spec: &PurposeSpec, terrain: &Terrain, minutes_per_tick: f64) -> Purpose {
@@ -118,6 +132,8 @@ impl Purpose {
             marching: false,
             escalated_at: None,
             arrivals_ticks: crate::base::ticks(spec.arrivals_after_hours * 60.0, minutes_per_tick),
+            dispersed_until: Vec::new(),
+            dispersal_ticks: crate::base::ticks(DISPERSAL_MINUTES, minutes_per_tick).max(1),
         };
         p.advance(0);
         p
@@ -141,6 +157,16 @@ impl Purpose {
         self.escalated_at.get_or_insert(tick);
     }
 
+    /// Civilian `id` is put to flight at `tick`: it goes home and does not
+    /// protest until the dispersal is over.
+    pub fn disperse(&mut self, id: CivilianId, tick: u32) {
+        let i = id.0 as usize;
+        if i >= self.dispersed_until.len() {
+            self.dispersed_until.resize(i + 1, 0);
+        }
+        self.dispersed_until[i] = self.dispersed_until[i].max(tick + self.dispersal_ticks);
+    }
+
     /// Whether people from outlying communities have arrived by `tick`.
     fn arrived(&self, tick: u32) -> bool {
         self.escalated_at.is_some_and(|at| tick >= at.saturating_add(self.arrivals_ticks))
@@ -152,7 +178,8 @@ impl Purpose {
     pub fn is_out(&self, traits: Draws, id: CivilianId, tick: u32) -> bool {
         let key = id.0 as u64;
         let from_afar = traits.unit(key, 0, FROM_AFAR_DRAW) < self.spec.arrivals_share;
-        (!from_afar || self.arrived(tick)) && traits.unit(key, 0, COMMITMENT_DRAW) < self.share_out
+        let dispersed = self.dispersed_until.get(id.0 as usize).is_some_and(|&until| tick < until);
+        !dispersed && (!from_afar || self.arrived(tick)) && traits.unit(key, 0, COMMITMENT_DRAW) < self.share_out
     }
 
     /// Where civilian `id` of type `ty` heads this tick.
@@ -165,9 +192,15 @@ impl Purpose {
         let n = self.spec.gatherings.len() as u32;
         let g = traits.below(n, id.0 as u64, 0, GATHERING_DRAW) as usize;
         if self.is_out(traits, id, tick) && self.marching {
-            Heading::Toward { cost: &self.to_site[self.spec.gatherings[g].march_to], reach: SITE_REACH }
+            // A crowd faces a police line a step away; shock groups close in.
+            let keeps_off_units = ty != CrowdType::ShockGroup;
+            Heading::Toward {
+                cost: &self.to_site[self.spec.gatherings[g].march_to],
+                reach: SITE_REACH,
+                keeps_off_units,
+            }
         } else {
-            Heading::Toward { cost: &self.to_gathering[g], reach: GATHERING_REACH }
+            Heading::Toward { cost: &self.to_gathering[g], reach: GATHERING_REACH, keeps_off_units: false }
         }
     }
 }

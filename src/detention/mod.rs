@@ -5,8 +5,7 @@
 //! A unit whose task is to disperse, arrest or guard a site arrests random
 //! actives within its vision, in id order, up to one per 10 personnel a
 //! tick, and jails them for Epstein's term. With the scenario's
-//! `detention` section (opt-in until the crowd's dispersal and the harm
-//! calibration land with it):
+//! `detention` section (the shipped social-conflict scenarios have it):
 //! - each arrest takes a team (`detention.team_personnel`) out of action for
 //!   `processing_minutes` (restraint, transport, booking), so a unit makes
 //!   no more arrests at once than it has free teams;

@@ -104,6 +104,12 @@ pub fn is_officer_code(code: u32) -> bool {
     code != BUILDING && code >> KIND_SHIFT == 2
 }
 
+/// A security unit's code (not an Epstein officer's).
+#[inline]
+pub fn is_unit_code(code: u32) -> bool {
+    is_officer_code(code) && code & UNIT_BIT != 0
+}
+
 #[inline]
 pub fn is_active_code(code: u32) -> bool {
     code >> KIND_SHIFT == 1 && code & ACTIVE_BIT != 0
@@ -407,6 +413,17 @@ impl Grid {
     pub fn offset(&self, cell: CellIndex, dx: i32, dy: i32) -> Option<CellIndex> {
         let (x, y) = self.xy(cell);
         self.offset_xy(x, y, dx, dy)
+    }
+
+    /// Whether a security unit stands on one of the eight cells around
+    /// `cell`.
+    pub fn unit_beside(&self, cell: CellIndex) -> bool {
+        let (x, y) = self.xy(cell);
+        (-1..=1).any(|dy| {
+            (-1..=1).any(|dx| {
+                (dx, dy) != (0, 0) && self.offset_xy(x, y, dx, dy).is_some_and(|c| is_unit_code(self.code(c)))
+            })
+        })
     }
 
     /// The cell at offset (dx, dy) from column `x`, row `y`.

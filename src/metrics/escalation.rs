@@ -33,6 +33,18 @@ pub const ORDER_ACTIVE_SHARE: f64 = 0.01;
 /// Order is restored when the share stays under it this long.
 pub const RESTORED_AFTER_MINUTES: f64 = 60.0;
 
+/// With a crowd that has a day (`crowd.gatherings`), order is restored
+/// when a whole daytime peak passes with no site breached, the roads open
+/// (fewer actives on road cells than make a blockade) and under this share
+/// of civilians active (**Assumption**: a commander reports order restored
+/// when fewer than 1 in 50 are out protesting through the day; night,
+/// when everyone is home, never counts).
+pub const RESTORED_DAY_ACTIVE_SHARE: f64 = 0.02;
+
+/// Actives on road cells that make a blockade (as in the use of force's
+/// blocked evacuations).
+pub const BLOCKADE_ROAD_ACTIVES: u32 = 10;
+
 #[derive(Resource, Debug, Clone)]
 pub struct Escalation {
     pub phase: ConflictPhase,
@@ -61,6 +73,9 @@ pub struct Escalation {
     identity_samples: u32,
     /// The phase was escalating or in crisis since the last calm.
     heated: bool,
+    /// The daytime peak under way: the tick it began, and whether order
+    /// has held through it so far.
+    peak: Option<(u32, bool)>,
 }
 
 impl Escalation {
@@ -83,6 +98,7 @@ impl Escalation {
             identity_sum: 0.0,
             identity_samples: 0,
             heated: false,
+            peak: None,
         }
     }
 
@@ -116,6 +132,7 @@ impl Fingerprint for Escalation {
             identity_sum,
             identity_samples,
             heated,
+            peak,
         } = self;
         h.u32(*phase as u32);
         h.count(harm.len());
@@ -142,6 +159,13 @@ impl Fingerprint for Escalation {
         h.f64(*identity_sum);
         h.u32(*identity_samples);
         h.flag(*heated);
+        match peak {
+            Some((start, held)) => {
+                h.u32(*start);
+                h.flag(*held);
+            }
+            None => h.u32(u32::MAX),
+        }
     }
 }
 
@@ -238,9 +262,29 @@ pub fn update_phase(
     if phase == ConflictPhase::Crisis {
         e.first_crisis_tick.get_or_insert(tick);
     }
-    // Order restored: after the first crisis, the active share under 1% for
-    // an hour with no site breached.
-    if share < ORDER_ACTIVE_SHARE && !breached {
+    if let Some(p) = mood.purpose.as_ref() {
+        // Order restored: after the first crisis, a whole daytime peak with
+        // sites open, roads open and few active.
+        let (hour, _) = p.clock(tick);
+        let road: u32 = situation.sector_road_actives.iter().sum();
+        let holds = !breached && road < BLOCKADE_ROAD_ACTIVES && share < RESTORED_DAY_ACTIVE_SHARE;
+        if p.spec.day.is_peak(hour) {
+            // A peak counts whole: from its first hour, not from mid-peak.
+            let from_its_start = hour - p.spec.day.peak_from < e.minutes_per_tick / 60.0;
+            match e.peak.as_mut() {
+                Some((_, held)) => *held &= holds,
+                None => e.peak = Some((tick, holds && from_its_start)),
+            }
+        } else if let Some((start, held)) = e.peak.take()
+            && held
+            && e.order_restored_tick.is_none()
+            && e.first_crisis_tick.is_some_and(|crisis| start > crisis)
+        {
+            e.order_restored_tick = Some(start);
+        }
+    } else if share < ORDER_ACTIVE_SHARE && !breached {
+        // Order restored: after the first crisis, the active share under 1%
+        // for an hour with no site breached.
         e.calm_since.get_or_insert(tick);
     } else {
         e.calm_since = None;

@@ -51,6 +51,24 @@ pub struct ForceSpec {
     pub pro_officer_interpretation: bool,
     pub area_effects: bool,
     pub reassess_minutes: f64,
+    /// Per person hit by kinetic-impact projectiles: injured.
+    pub kinetic_injury_probability: f64,
+    /// Per aimed shot at a cell's distance: a hit (less further away).
+    pub lethal_hit_probability: f64,
+    /// Given a hit by a round: death, else severe injury.
+    pub lethal_death_given_hit: f64,
+    /// Per civilian throwing stones within range, per minute: one of the
+    /// unit injured (halved by shields).
+    pub stones_injury_probability: f64,
+    /// A civilian seriously harmed while the roads are blockaded dies for
+    /// want of an ambulance.
+    pub evacuation_death_probability: f64,
+    /// Of a fully kitted unit's uses of non-lethal tactics, the share that
+    /// fire kinetic-impact projectiles (the rest: gas).
+    pub kinetic_share: f64,
+    /// Of the officers a crowd's stones and blows would injure, the share
+    /// killed (beaten, burned, struck on the head).
+    pub officer_death_given_injury: f64,
 }
 
 pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>, map: &MapSpec) -> CrowdSpec {
@@ -92,7 +110,14 @@ pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>, map: &MapSpec)
         typed,
         shares,
         stones_share: ui(c, "crowd.stones_share", r.stones_share, d::STONES_SHARE),
-        firearms_share: ui(c, "crowd.firearms_share", r.firearms_share, d::FIREARMS_SHARE),
+        // Typed: the share of shock groups and agitators armed (fitted);
+        // untyped: of everyone (ordinary protest: none).
+        firearms_share: ui(
+            c,
+            "crowd.firearms_share",
+            r.firearms_share,
+            if typed { d::FIREARMS_SHARE_ORGANISED } else { d::FIREARMS_SHARE },
+        ),
         identity_weight: ui(c, "crowd.identity_weight", r.identity_weight, d::IDENTITY_WEIGHT),
         identity_decay_per_tick: ui(
             c,
@@ -158,6 +183,7 @@ pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>, map: &MapSpec)
 
 pub(super) fn check_force(c: &mut Checker, raw: Option<RawForce>) -> ForceSpec {
     let r = raw.unwrap_or_default();
+    let ui = |c: &mut Checker, f: &str, v: Option<f64>, default: f64| c.check(f, v.unwrap_or(default), unit_interval);
     ForceSpec {
         engage_radius_cells: c.check(
             "force.engage_radius_cells",
@@ -197,6 +223,43 @@ pub(super) fn check_force(c: &mut Checker, raw: Option<RawForce>) -> ForceSpec {
         pro_officer_interpretation: r.pro_officer_interpretation.unwrap_or(d::PRO_OFFICER_INTERPRETATION),
         area_effects: r.area_effects.unwrap_or(d::AREA_EFFECTS),
         reassess_minutes: c.check("force.reassess_minutes", r.reassess_minutes.unwrap_or(d::REASSESS_MINUTES), minutes),
+        kinetic_injury_probability: ui(
+            c,
+            "force.kinetic_injury_probability",
+            r.kinetic_injury_probability,
+            d::KINETIC_INJURY_PROBABILITY,
+        ),
+        lethal_hit_probability: ui(
+            c,
+            "force.lethal_hit_probability",
+            r.lethal_hit_probability,
+            d::LETHAL_HIT_PROBABILITY,
+        ),
+        lethal_death_given_hit: ui(
+            c,
+            "force.lethal_death_given_hit",
+            r.lethal_death_given_hit,
+            d::LETHAL_DEATH_GIVEN_HIT,
+        ),
+        stones_injury_probability: ui(
+            c,
+            "force.stones_injury_probability",
+            r.stones_injury_probability,
+            d::STONES_INJURY_PROBABILITY,
+        ),
+        evacuation_death_probability: ui(
+            c,
+            "force.evacuation_death_probability",
+            r.evacuation_death_probability,
+            d::EVACUATION_DEATH_PROBABILITY,
+        ),
+        kinetic_share: ui(c, "force.kinetic_share", r.kinetic_share, d::KINETIC_SHARE),
+        officer_death_given_injury: ui(
+            c,
+            "force.officer_death_given_injury",
+            r.officer_death_given_injury,
+            d::OFFICER_DEATH_GIVEN_INJURY,
+        ),
     }
 }
 

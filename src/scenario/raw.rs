@@ -308,6 +308,13 @@ pub struct RawForce {
     pub pro_officer_interpretation: Option<bool>,
     pub area_effects: Option<bool>,
     pub reassess_minutes: Option<f64>,
+    pub kinetic_injury_probability: Option<f64>,
+    pub lethal_hit_probability: Option<f64>,
+    pub lethal_death_given_hit: Option<f64>,
+    pub stones_injury_probability: Option<f64>,
+    pub evacuation_death_probability: Option<f64>,
+    pub kinetic_share: Option<f64>,
+    pub officer_death_given_injury: Option<f64>,
 }
 
 /// A field that is there when written: its value read as the type itself,

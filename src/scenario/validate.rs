@@ -366,9 +366,8 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         }
     }
     let force = with_operation.then(|| conflict::check_force(&mut c, raw.force));
-    // Opt-in until the crowd's dispersal and the harm calibration land
-    // with it (docs/model.md, "Detention"): without the section, units
-    // jail by Epstein's rule.
+    // Without the section, units jail by Epstein's rule (docs/model.md,
+    // "Detention").
     let detention = raw.detention.map(|r| super::detention::check_detention(&mut c, r));
     let unit_count: u64 = forces.iter().map(|g| g.count as u64).sum();
     if civ_count as u64 + pol_count as u64 + unit_count > open as u64 {

@@ -29,14 +29,26 @@ const FIREARM_DEATH_PROBABILITY: f64 = 0.1;
 /// as the sum, 0.3, so that the comparison is with the very same number.
 const FIREARM_DEATH_OR_INJURY_PROBABILITY: f64 = 0.3;
 
-/// Per exposure to stones, the probability that one of the unit is injured
-/// (brief: "injury 0.02–0.05 per exposure tick within 3 cells"; the
-/// middle).
-const STONES_INJURY_PROBABILITY: f64 = 0.03;
+/// Per thrower within range and per tick, the probability that one of the
+/// unit is injured by stones, without and with shields (any non-lethal
+/// kit halves it: brief, "reduced by 50% with shields"). The scenario
+/// gives it per minute (`force.stones_injury_probability`; brief:
+/// "0.02–0.05 per exposure tick" of a minute); a tick of m minutes is m
+/// independent minutes: 1 − (1 − p)^m.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoneOdds {
+    bare: f64,
+    shielded: f64,
+    /// Of those harmed, the share killed.
+    death_given_injury: f64,
+}
 
-/// [`STONES_INJURY_PROBABILITY`] for a unit with shields (any non-lethal
-/// kit): halved (brief: "reduced by 50% with shields").
-const STONES_INJURY_PROBABILITY_SHIELDED: f64 = 0.015;
+impl StoneOdds {
+    pub fn per_tick(per_minute: f64, death_given_injury: f64, minutes_per_tick: f64) -> StoneOdds {
+        let over = |p: f64| if minutes_per_tick == 1.0 { p } else { 1.0 - (1.0 - p).powf(minutes_per_tick) };
+        StoneOdds { bare: over(per_minute), shielded: over(per_minute / 2.0), death_given_injury }
+    }
+}
 
 /// Stress each casualty adds to its unit (assumption).
 const CASUALTY_STRESS: f64 = 0.05;
@@ -50,7 +62,7 @@ const CALM_STRESS_RELIEF_PER_TICK: f64 = 0.004;
 
 /// The harm one exposure to a civilian at resistance `r` does to a unit,
 /// `shielded` or not, given the draw `u`.
-fn harm_to_unit(r: Resistance, shielded: bool, u: f64) -> (Option<Harm>, Cause) {
+fn harm_to_unit(r: Resistance, stones: StoneOdds, shielded: bool, u: f64) -> (Option<Harm>, Cause) {
     if r == Resistance::LethalAggression {
         if u < FIREARM_DEATH_PROBABILITY {
             (Some(Harm::Dead), Cause::Firearm)
@@ -60,8 +72,16 @@ fn harm_to_unit(r: Resistance, shielded: bool, u: f64) -> (Option<Harm>, Cause) 
             (None, Cause::Firearm)
         }
     } else {
-        let p = if shielded { STONES_INJURY_PROBABILITY_SHIELDED } else { STONES_INJURY_PROBABILITY };
-        ((u < p).then_some(Harm::Injured), Cause::Stones)
+        // One draw: below p·d the officer dies, below p it is injured.
+        let p = if shielded { stones.shielded } else { stones.bare };
+        let harm = if u < p * stones.death_given_injury {
+            Some(Harm::Dead)
+        } else if u < p {
+            Some(Harm::Injured)
+        } else {
+            None
+        };
+        (harm, Cause::Stones)
     }
 }
 
@@ -76,7 +96,7 @@ fn stress_after_tick(stress: f64, threatened: bool) -> f64 {
 
 /// The aggression of the civilians in `near` on the unit on `duty`: its
 /// casualties (reported to `log`) and its stress.
-pub(super) fn on_unit(grid: &Grid, near: &Near, duty: &mut Duty, log: &mut EventLog) {
+pub(super) fn on_unit(grid: &Grid, near: &Near, duty: &mut Duty, stones: StoneOdds, log: &mut EventLog) {
     let side = if duty.unit.agency == Agency::Pnp { Side::Pnp } else { Side::Ffaa };
     let shielded = duty.unit.non_lethal_kit != NonLethalKit::None;
     let mut threatened = false;
@@ -87,7 +107,7 @@ pub(super) fn on_unit(grid: &Grid, near: &Near, duty: &mut Duty, log: &mut Event
             continue;
         }
         threatened = true;
-        let (harm, cause) = harm_to_unit(n.resistance, shielded, duty.draws.civilian(n.civilian).aggression());
+        let (harm, cause) = harm_to_unit(n.resistance, stones, shielded, duty.draws.civilian(n.civilian).aggression());
         if let Some(h) = harm
             && duty.unit.strength_personnel > 0
         {
@@ -106,18 +126,28 @@ mod tests {
     #[test]
     fn firearms_kill_then_injure_then_miss() {
         let r = Resistance::LethalAggression;
-        assert_eq!(harm_to_unit(r, true, 0.05), (Some(Harm::Dead), Cause::Firearm), "shields do not stop rounds");
-        assert_eq!(harm_to_unit(r, false, 0.2), (Some(Harm::Injured), Cause::Firearm));
-        assert_eq!(harm_to_unit(r, false, 0.3), (None, Cause::Firearm));
+        let s = StoneOdds::per_tick(0.03, 0.0, 1.0);
+        assert_eq!(harm_to_unit(r, s, true, 0.05), (Some(Harm::Dead), Cause::Firearm), "shields do not stop rounds");
+        assert_eq!(harm_to_unit(r, s, false, 0.2), (Some(Harm::Injured), Cause::Firearm));
+        assert_eq!(harm_to_unit(r, s, false, 0.3), (None, Cause::Firearm));
     }
 
     #[test]
     fn shields_halve_injury_by_stones() {
         let r = Resistance::NonLethalAggression;
-        assert_eq!(harm_to_unit(r, false, 0.02), (Some(Harm::Injured), Cause::Stones));
-        assert_eq!(harm_to_unit(r, true, 0.02), (None, Cause::Stones));
-        assert_eq!(harm_to_unit(r, true, 0.01), (Some(Harm::Injured), Cause::Stones));
-        assert_eq!(STONES_INJURY_PROBABILITY_SHIELDED, STONES_INJURY_PROBABILITY / 2.0);
+        let s = StoneOdds::per_tick(0.03, 0.1, 1.0);
+        assert_eq!(harm_to_unit(r, s, false, 0.002), (Some(Harm::Dead), Cause::Stones), "0.03 x 0.1");
+        assert_eq!(harm_to_unit(r, s, false, 0.02), (Some(Harm::Injured), Cause::Stones));
+        assert_eq!(harm_to_unit(r, s, true, 0.02), (None, Cause::Stones));
+        assert_eq!(harm_to_unit(r, s, true, 0.01), (Some(Harm::Injured), Cause::Stones));
+        assert_eq!(s, StoneOdds { bare: 0.03, shielded: 0.015, death_given_injury: 0.1 });
+    }
+
+    #[test]
+    fn a_longer_tick_is_that_many_minutes_of_stones() {
+        let s = StoneOdds::per_tick(0.03, 0.0, 5.0);
+        assert!((s.bare - (1.0 - 0.97f64.powi(5))).abs() < 1e-12, "{}", s.bare);
+        assert!((s.shielded - (1.0 - 0.985f64.powi(5))).abs() < 1e-12);
     }
 
     #[test]

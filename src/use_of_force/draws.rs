@@ -18,6 +18,9 @@ use crate::civilians::CivilianId;
 
 // Slots drawn with the unit's key.
 
+/// Projectiles or gas, for a fully kitted unit's non-lethal tactics.
+const PROJECTILES: u32 = 0;
+
 /// The perception error: a standard normal from this slot and the next.
 const PERCEPTION_ERROR: u32 = 2;
 /// The FF.AA.'s upward misreading of resistance.
@@ -26,9 +29,13 @@ const OVERCLASSIFY: u32 = 4;
 const DEVIATION: u32 = 5;
 /// Lethal force or physical control, without non-lethal kit.
 const NO_KIT: u32 = 6;
+/// Whether a round that missed its target strikes someone beside it, and
+/// whom.
+const STRAY: u32 = 11;
 /// The scan counter's value before the first civilian: the counter steps
 /// by [`SCAN_SLOTS_PER_CIVILIAN`] before each civilian's draws, so the first
-/// civilian scanned takes slots 12 and 13 (10 and 11 are never drawn).
+/// civilian scanned takes slots 12 and 13 (10 is a pair slot, 11 the
+/// stray round's).
 const SCAN_COUNTER_START: u32 = 10;
 /// Slots per civilian scanned: its lethal aggression, then a provocation.
 const SCAN_SLOTS_PER_CIVILIAN: u32 = 2;
@@ -44,6 +51,8 @@ const HIT: u32 = 7;
 const HARM_GIVEN_HIT: u32 = 8;
 /// Whether a civilian hit by gas flees.
 const FLIGHT_FROM_GAS: u32 = 9;
+/// Whether a seriously harmed civilian dies for a blocked ambulance.
+const EVACUATION: u32 = 10;
 
 /// The key of the draws between a unit and a civilian: the unit's key with
 /// the civilian's id shifted clear of unit ids. A separate sequence of draws
@@ -96,6 +105,17 @@ impl UnitDraws {
     /// A uniform for lethal force without non-lethal kit.
     pub fn no_kit(self) -> f64 {
         self.unit(NO_KIT)
+    }
+
+    /// A uniform for projectiles (below the kinetic share) or gas.
+    pub fn projectiles(self) -> f64 {
+        self.unit(PROJECTILES)
+    }
+
+    /// A uniform for a stray round: below the stray probability it strikes
+    /// someone, and its position in that range picks whom.
+    pub fn stray(self) -> f64 {
+        self.unit(STRAY)
     }
 
     /// The slots of the civilians this unit scans, in scan order.
@@ -176,6 +196,11 @@ impl PairDraws {
     pub fn flight_from_gas(self) -> f64 {
         self.unit(FLIGHT_FROM_GAS)
     }
+
+    /// A uniform for death for want of an ambulance.
+    pub fn evacuation(self) -> f64 {
+        self.unit(EVACUATION)
+    }
 }
 
 #[cfg(test)]
@@ -207,8 +232,8 @@ mod tests {
     #[test]
     fn pair_slots_stay_clear_of_the_units_slots() {
         // Civilian 0's pair key is the unit's key: its slots must differ.
-        let unit = [PERCEPTION_ERROR, PERCEPTION_ERROR + 1, OVERCLASSIFY, DEVIATION, NO_KIT];
-        let pair = [AGGRESSION, HIT, HARM_GIVEN_HIT, FLIGHT_FROM_GAS];
+        let unit = [PROJECTILES, PERCEPTION_ERROR, PERCEPTION_ERROR + 1, OVERCLASSIFY, DEVIATION, NO_KIT, STRAY];
+        let pair = [AGGRESSION, HIT, HARM_GIVEN_HIT, FLIGHT_FROM_GAS, EVACUATION];
         for s in pair {
             assert!(!unit.contains(&s), "slot {s}");
         }

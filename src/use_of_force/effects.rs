@@ -1,11 +1,15 @@
 //! Step 5 of the use of force: who is hit, the harm done to each, and what
 //! the crowd makes of it.
 //!
-//! Force at levels 4 and 5 hits everyone within
-//! [`AREA_EFFECT_RADIUS_CELLS`] of the target (gas, pellets, volleys)
-//! unless `force.area_effects` is off; lower levels only the target. The
-//! harm per person hit depends on the level and the unit's kit (domain
-//! brief, "Effects"; `docs/model.md` §11.4). Deaths and serious injuries
+//! Force at level 4 hits everyone within [`AREA_EFFECT_RADIUS_CELLS`] of
+//! the target (gas, pellets) unless `force.area_effects` is off; lower
+//! levels only the target; level 5 is aimed fire at the target, a hit the
+//! less likely the further it stands, and a miss may strike someone beside
+//! it. The harm per person hit depends on the level and the unit's kit
+//! (domain brief, "Effects"; `docs/model.md` §11.4). A civilian critically
+//! harmed (disabled, or shot) while the roads are blockaded may die for
+//! want of an ambulance.
+//! Deaths and serious injuries
 //! feed the crowd's backlash, every use of force its shared identity, and
 //! force at level 4 or 5 on someone not resisting sparks a flashpoint
 //! (`docs/model.md` §11.5).
@@ -15,7 +19,7 @@ use crate::base::vocabulary::{Cause, ForceLevel, Harm, HarmCount, Resistance};
 use crate::civilians::Condition;
 use crate::crowd::CrowdMood;
 use crate::grid::{Grid, GridWrites, Occupant};
-use crate::scenario::NonLethalKit;
+use crate::scenario::{ForceSpec, NonLethalKit};
 
 use super::{Civilians, Duty, Near, Nearby, cells_apart};
 
@@ -26,10 +30,6 @@ const AREA_EFFECT_RADIUS_CELLS: u32 = 1;
 /// Physical control: the probability of injury (brief: "injury 0.02
 /// (0.01–0.05), death ≈ 0").
 const PHYSICAL_CONTROL_INJURY_PROBABILITY: f64 = 0.02;
-
-/// Kinetic-impact projectiles (full kit): the probability of injury (brief:
-/// "injury 0.3 (0.2–0.5) per target hit").
-const KINETIC_INJURY_PROBABILITY: f64 = 0.3;
 
 /// Kinetic-impact projectiles: of those injured, the share who die (Haar
 /// et al. 2017: 53 of 1,984, ≈ 3%).
@@ -49,19 +49,20 @@ const GAS_INJURY_PROBABILITY: f64 = 0.01;
 /// quiescent (brief: "flee probability 0.5–0.8").
 const GAS_FLIGHT_PROBABILITY: f64 = 0.65;
 
-/// Lethal force: the probability of a hit per person aimed at (brief: "hit
-/// probability per aimed shot 0.3–0.6"; the middle).
-const LETHAL_HIT_PROBABILITY: f64 = 0.45;
+/// Aimed fire: each cell beyond the first multiplies the chance of a hit
+/// by this (**Assumption**: 0.45 at 25 m, 0.34 at 50 m, 0.25 at 75 m).
+const LETHAL_HIT_FALLOFF_PER_CELL: f64 = 0.75;
 
-/// Lethal force: given a hit, the probability of death, else injury
-/// (brief: "given hit, death 0.35 (0.2–0.5), otherwise severe injury").
-const LETHAL_DEATH_GIVEN_HIT: f64 = 0.35;
+/// Aimed fire: a round that misses its target strikes someone within a
+/// cell of it with this probability (**Assumption**: rounds fired into a
+/// crowd; many of the dead of 2022–23 were passers-by, brief §3).
+const STRAY_GIVEN_MISS: f64 = 0.2;
 
-/// Those in `near` whom `force` used on `target` hits: everyone within
-/// [`AREA_EFFECT_RADIUS_CELLS`] of it for levels 4 and 5 with
-/// `area_effects`, else the target alone.
+/// Those in `near` whom `force` used on `target` reaches: everyone within
+/// [`AREA_EFFECT_RADIUS_CELLS`] of it for level 4 with `area_effects`, else
+/// the target alone (aimed fire included; see [`strike`] for strays).
 pub(super) fn hit(grid: &Grid, near: &Near, target: Nearby, force: ForceLevel, area_effects: bool) -> Vec<Nearby> {
-    let area = force >= ForceLevel::NonLethalDefensiveTactics && area_effects;
+    let area = force == ForceLevel::NonLethalDefensiveTactics && area_effects;
     let at = grid.xy(target.cell);
     near.iter()
         .filter(|n| {
@@ -71,10 +72,40 @@ pub(super) fn hit(grid: &Grid, near: &Near, target: Nearby, force: ForceLevel, a
         .collect()
 }
 
-/// The harm `force` used by a unit with `kit` does to one person hit, and
-/// its cause, given the draws `u_hit` and `u_harm` (how badly, given a
-/// hit).
-fn harm_to_civilian(force: ForceLevel, kit: NonLethalKit, u_hit: f64, u_harm: f64) -> (Option<Harm>, Cause) {
+/// The chances of harm a use of force gives, from the scenario's settings.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Odds {
+    pub kinetic_injury: f64,
+    pub lethal_hit: f64,
+    pub lethal_death_given_hit: f64,
+}
+
+impl Odds {
+    pub fn of(spec: &ForceSpec) -> Odds {
+        Odds {
+            kinetic_injury: spec.kinetic_injury_probability,
+            lethal_hit: spec.lethal_hit_probability,
+            lethal_death_given_hit: spec.lethal_death_given_hit,
+        }
+    }
+
+    /// The chance that a round aimed at someone `cells` away hits.
+    fn lethal_hit_at(&self, cells: u32) -> f64 {
+        self.lethal_hit * LETHAL_HIT_FALLOFF_PER_CELL.powi(cells.saturating_sub(1) as i32)
+    }
+}
+
+/// The harm `force` used by a unit with `kit` does to one person reached
+/// `cells` away, and its cause, given the draws `u_hit` and `u_harm` (how
+/// badly, given a hit).
+fn harm_to_civilian(
+    odds: &Odds,
+    force: ForceLevel,
+    kit: NonLethalKit,
+    cells: u32,
+    u_hit: f64,
+    u_harm: f64,
+) -> (Option<Harm>, Cause) {
     match (force, kit) {
         (ForceLevel::PhysicalControl, _) => {
             ((u_hit < PHYSICAL_CONTROL_INJURY_PROBABILITY).then_some(Harm::Injured), Cause::PhysicalControl)
@@ -87,67 +118,124 @@ fn harm_to_civilian(force: ForceLevel, kit: NonLethalKit, u_hit: f64, u_harm: f6
             } else {
                 Harm::Injured
             };
-            ((u_hit < KINETIC_INJURY_PROBABILITY).then_some(given), Cause::KineticProjectiles)
+            ((u_hit < odds.kinetic_injury).then_some(given), Cause::KineticProjectiles)
         }
         (ForceLevel::NonLethalDefensiveTactics, _) => {
             ((u_hit < GAS_INJURY_PROBABILITY).then_some(Harm::Injured), Cause::Gas)
         }
         (ForceLevel::LethalForce, _) => {
-            let given = if u_harm < LETHAL_DEATH_GIVEN_HIT { Harm::Dead } else { Harm::Injured };
-            ((u_hit < LETHAL_HIT_PROBABILITY).then_some(given), Cause::Firearm)
+            let given = if u_harm < odds.lethal_death_given_hit { Harm::Dead } else { Harm::Injured };
+            ((u_hit < odds.lethal_hit_at(cells)).then_some(given), Cause::Firearm)
         }
         _ => (None, Cause::PhysicalControl),
     }
 }
 
-/// The effects of `force` used by the unit on `duty` on those `hit`: gas
-/// puts the active to flight, the harmed are reported to `log` and counted,
-/// the dead leave the grid, and deaths and serious injuries reach the
-/// crowd's mood.
+/// How a use of force lands: the chances of harm, whether the roads are
+/// blockaded (ambulances cannot pass) and the chance that a critical
+/// patient dies of it.
+pub(super) struct Landing {
+    pub odds: Odds,
+    pub roads_blockaded: bool,
+    pub evacuation_death: f64,
+    pub kinetic_share: f64,
+}
+
+/// The effects of `force` used by the unit on `duty` on those `hit` (the
+/// target first): gas puts the active to flight, the harmed are reported to
+/// `log` and counted, the dead leave the grid, and deaths and serious
+/// injuries reach the crowd's mood. A round that misses may strike one of
+/// `beside` (those within a cell of the target), who is then returned.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn strike(
     grid: GridWrites,
     duty: &Duty,
     force: ForceLevel,
     hit: &[Nearby],
+    beside: &[Nearby],
+    landing: &Landing,
     civilians: &mut Civilians,
     mood: &mut CrowdMood,
     log: &mut EventLog,
-) -> HarmCount {
+) -> (HarmCount, Option<Nearby>) {
     let tick = duty.tick;
+    // A fully kitted unit fires projectiles or gas, by the kinetic share.
+    let kit = match duty.unit.non_lethal_kit {
+        NonLethalKit::Full if duty.draws.projectiles() >= landing.kinetic_share => NonLethalKit::Partial,
+        kit => kit,
+    };
     let mut done = HarmCount::default();
+    let mut stray = None;
+    // Gas, projectiles and gunfire scatter those they reach and those
+    // beside a round's target.
+    if force >= ForceLevel::NonLethalDefensiveTactics {
+        let scattered = if force == ForceLevel::LethalForce { beside } else { &[][..] };
+        for n in hit.iter().chain(scattered) {
+            mood.disperse(n.civilian);
+        }
+    }
     for n in hit {
         let draws = duty.draws.civilian(n.civilian);
-        let (harm, cause) = harm_to_civilian(force, duty.unit.non_lethal_kit, draws.hit(), draws.harm_given_hit());
-        let Ok((_, mut condition)) = civilians.get_mut(n.entity) else {
-            continue;
-        };
-        if cause == Cause::Gas && *condition == Condition::Active && draws.flight_from_gas() < GAS_FLIGHT_PROBABILITY {
-            *condition = Condition::Quiescent;
-            grid.set(n.cell, Occupant::Civilian { id: n.civilian.0, active: false });
+        let cells = cells_apart(&grid, duty.at, n.cell);
+        let (mut harm, cause) = harm_to_civilian(&landing.odds, force, kit, cells, draws.hit(), draws.harm_given_hit());
+        flee_gas(grid, duty, cause, n, civilians);
+        let mut struck = *n;
+        if harm.is_none() && force == ForceLevel::LethalForce && !beside.is_empty() {
+            let u = duty.draws.stray();
+            if u < STRAY_GIVEN_MISS {
+                struck = beside[((u / STRAY_GIVEN_MISS) * beside.len() as f64) as usize % beside.len()];
+                let given = duty.draws.civilian(struck.civilian).harm_given_hit();
+                // A stray round is a hit: the draw for the hit is 0.
+                harm = harm_to_civilian(&landing.odds, force, kit, 1, 0.0, given).0;
+                stray = Some(struck);
+            }
         }
         let Some(h) = harm else { continue };
+        let serious = h == Harm::Disabled || (h == Harm::Injured && force >= ForceLevel::NonLethalDefensiveTactics);
+        // Critical: disabled for good, or shot (brief: "critical patient").
+        let critical = h == Harm::Disabled || (h == Harm::Injured && force == ForceLevel::LethalForce);
+        let evacuation_failed = critical
+            && landing.roads_blockaded
+            && duty.draws.civilian(struck.civilian).evacuation() < landing.evacuation_death;
+        let (h, cause) = if evacuation_failed { (Harm::Dead, Cause::BlockedEvacuation) } else { (h, cause) };
+        let Ok((_, mut condition)) = civilians.get_mut(struck.entity) else {
+            continue;
+        };
         log.push(Event::CivilianHarmed { tick, unit: duty.id.0, harm: h, cause });
         match h {
             Harm::Dead => {
                 *condition = Condition::Dead;
-                grid.set(n.cell, Occupant::Empty);
-                mood.death_at(n.cell, tick);
+                grid.set(struck.cell, Occupant::Empty);
+                mood.death_at(struck.cell, tick);
                 done.dead += 1;
             }
             Harm::Disabled => {
-                mood.serious_injury_at(n.cell);
+                mood.serious_injury_at(struck.cell);
                 done.disabled += 1;
             }
             Harm::Injured => {
                 // Injury by non-lethal tactics or firearms is serious.
-                if force >= ForceLevel::NonLethalDefensiveTactics {
-                    mood.serious_injury_at(n.cell);
+                if serious {
+                    mood.serious_injury_at(struck.cell);
                 }
                 done.injured += 1;
             }
         }
     }
-    done
+    (done, stray)
+}
+
+/// Gas puts an active civilian it reaches to flight (quiescent), with the
+/// gas-flight probability.
+fn flee_gas(grid: GridWrites, duty: &Duty, cause: Cause, n: &Nearby, civilians: &mut Civilians) {
+    if cause != Cause::Gas {
+        return;
+    }
+    let Ok((_, mut condition)) = civilians.get_mut(n.entity) else { return };
+    if *condition == Condition::Active && duty.draws.civilian(n.civilian).flight_from_gas() < GAS_FLIGHT_PROBABILITY {
+        *condition = Condition::Quiescent;
+        grid.set(n.cell, Occupant::Civilian { id: n.civilian.0, active: false });
+    }
 }
 
 /// Those hit who were not resisting: at resistance 2 or below (brief,
@@ -178,31 +266,46 @@ mod tests {
     use super::*;
     use crate::civilians::CivilianId;
 
+    const ODDS: Odds = Odds { kinetic_injury: 0.3, lethal_hit: 0.45, lethal_death_given_hit: 0.35 };
+
+    #[test]
+    fn aimed_fire_hits_less_the_further_the_target() {
+        let f = ForceLevel::LethalForce;
+        let kit = NonLethalKit::None;
+        assert_eq!(harm_to_civilian(&ODDS, f, kit, 1, 0.44, 0.9), (Some(Harm::Injured), Cause::Firearm));
+        assert_eq!(harm_to_civilian(&ODDS, f, kit, 2, 0.44, 0.9), (None, Cause::Firearm), "0.45 x 0.75 at 2 cells");
+        assert_eq!(harm_to_civilian(&ODDS, f, kit, 2, 0.33, 0.9), (Some(Harm::Injured), Cause::Firearm));
+        assert_eq!(harm_to_civilian(&ODDS, f, kit, 3, 0.26, 0.1), (None, Cause::Firearm), "0.25 at 3 cells");
+    }
+
     #[test]
     fn kinetic_projectiles_kill_three_and_disable_fifteen_in_a_hundred_injured() {
         let f = ForceLevel::NonLethalDefensiveTactics;
         let full = NonLethalKit::Full;
         let kinetic = Cause::KineticProjectiles;
-        assert_eq!(harm_to_civilian(f, full, 0.29, 0.02), (Some(Harm::Dead), kinetic));
-        assert_eq!(harm_to_civilian(f, full, 0.29, 0.1), (Some(Harm::Disabled), kinetic));
-        assert_eq!(harm_to_civilian(f, full, 0.29, 0.5), (Some(Harm::Injured), kinetic));
-        assert_eq!(harm_to_civilian(f, full, 0.31, 0.02), (None, kinetic), "missed");
+        assert_eq!(harm_to_civilian(&ODDS, f, full, 1, 0.29, 0.02), (Some(Harm::Dead), kinetic));
+        assert_eq!(harm_to_civilian(&ODDS, f, full, 1, 0.29, 0.1), (Some(Harm::Disabled), kinetic));
+        assert_eq!(harm_to_civilian(&ODDS, f, full, 1, 0.29, 0.5), (Some(Harm::Injured), kinetic));
+        assert_eq!(harm_to_civilian(&ODDS, f, full, 1, 0.31, 0.02), (None, kinetic), "missed");
     }
 
     #[test]
     fn the_kit_and_the_level_set_the_harm() {
         use ForceLevel::*;
         let partial = NonLethalKit::Partial;
-        assert_eq!(harm_to_civilian(NonLethalDefensiveTactics, partial, 0.005, 0.0), (Some(Harm::Injured), Cause::Gas));
-        assert_eq!(harm_to_civilian(NonLethalDefensiveTactics, partial, 0.02, 0.0), (None, Cause::Gas));
         assert_eq!(
-            harm_to_civilian(PhysicalControl, partial, 0.01, 0.0),
+            harm_to_civilian(&ODDS, NonLethalDefensiveTactics, partial, 1, 0.005, 0.0),
+            (Some(Harm::Injured), Cause::Gas)
+        );
+        assert_eq!(harm_to_civilian(&ODDS, NonLethalDefensiveTactics, partial, 1, 0.02, 0.0), (None, Cause::Gas));
+        assert_eq!(
+            harm_to_civilian(&ODDS, PhysicalControl, partial, 1, 0.01, 0.0),
             (Some(Harm::Injured), Cause::PhysicalControl)
         );
-        assert_eq!(harm_to_civilian(LethalForce, partial, 0.4, 0.3), (Some(Harm::Dead), Cause::Firearm));
-        assert_eq!(harm_to_civilian(LethalForce, partial, 0.4, 0.4), (Some(Harm::Injured), Cause::Firearm));
-        assert_eq!(harm_to_civilian(LethalForce, partial, 0.5, 0.0), (None, Cause::Firearm));
-        assert_eq!(harm_to_civilian(ContactControl, partial, 0.0, 0.0), (None, Cause::PhysicalControl));
+        assert_eq!(harm_to_civilian(&ODDS, LethalForce, partial, 1, 0.4, 0.3), (Some(Harm::Dead), Cause::Firearm));
+        assert_eq!(harm_to_civilian(&ODDS, LethalForce, partial, 1, 0.4, 0.4), (Some(Harm::Injured), Cause::Firearm));
+        assert_eq!(harm_to_civilian(&ODDS, LethalForce, partial, 1, 0.5, 0.0), (None, Cause::Firearm));
+        assert_eq!(harm_to_civilian(&ODDS, ContactControl, partial, 1, 0.0, 0.0), (None, Cause::PhysicalControl));
     }
 
     #[test]

@@ -51,7 +51,7 @@ use crate::crowd::CrowdMood;
 use crate::grid::{CellIndex, Grid, Shapes};
 use crate::law::LegalState;
 use crate::scenario::{ForceSpec, Scenario};
-use crate::situation::Zones;
+use crate::situation::{Situation, Zones};
 use crate::units::{Tasking, Unit, UnitId, unit_key};
 pub use choice::choose_force;
 use draws::UnitDraws;
@@ -62,7 +62,12 @@ pub use resistance::resistance;
 pub fn setup(world: &mut World, s: &Scenario) {
     let (Some(_), Some(_), Some(force)) = (&s.command, &s.crowd, &s.force) else { return };
     let reassess_ticks = crate::base::ticks(force.reassess_minutes, s.metadata.minutes_per_tick).max(1);
-    world.insert_resource(ForceSettings(force.clone(), reassess_ticks));
+    let stones = aggression::StoneOdds::per_tick(
+        force.stones_injury_probability,
+        force.officer_death_given_injury,
+        s.metadata.minutes_per_tick,
+    );
+    world.insert_resource(ForceSettings(force.clone(), reassess_ticks, stones));
 }
 
 /// Adds [`use_force`] to the tick, in the step [`Step::UseForce`].
@@ -70,9 +75,10 @@ pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(use_force.in_set(Step::UseForce));
 }
 
-/// The force settings of the scenario, and `reassess_minutes` in ticks.
+/// The force settings of the scenario, `reassess_minutes` in ticks, and
+/// the chances of injury by stones per tick (per minute in the settings).
 #[derive(Resource, Debug, Clone)]
-pub struct ForceSettings(pub ForceSpec, pub u32);
+pub struct ForceSettings(pub ForceSpec, pub u32, pub aggression::StoneOdds);
 
 /// What the use of force reads and does not change: the clock, the rules
 /// and settings in force, the law and the zones it applies in (the grid,
@@ -87,8 +93,13 @@ pub struct Surroundings<'w> {
     index: Res<'w, AgentIndex>,
     law: Res<'w, LegalState>,
     zones: Res<'w, Zones>,
+    situation: Res<'w, Situation>,
     settings: Res<'w, ForceSettings>,
 }
+
+/// Actives on road cells that make a blockade no ambulance passes
+/// (**Assumption**: a line of ten across a highland road).
+const ROADS_BLOCKADED_ACTIVES: u32 = 10;
 
 /// The civilians as the use of force sees them: a disposition to read, a
 /// condition to change (provoked, fled, dead).
@@ -143,6 +154,14 @@ pub fn use_force(
     let (spec, reassess_ticks) = (&world.settings.0, world.settings.1);
     let odds = ArrestOdds::new(world.tunables.0.arrest_constant_k, world.rules.0.arrest_ratio_rounding);
     let draws = world.streams.draws(Stream::Force);
+    let roads: u32 = world.situation.sector_road_actives.iter().sum();
+    let landing = effects::Landing {
+        odds: effects::Odds::of(spec),
+        roads_blockaded: roads >= ROADS_BLOCKADED_ACTIVES,
+        evacuation_death: spec.evacuation_death_probability,
+        kinetic_share: spec.kinetic_share,
+    };
+    let mut beside = Vec::new();
     for &entity in &world.index.units {
         let Ok((id, mut unit, pos, mut tasking)) = units.get_mut(entity) else { continue };
         if unit.strength_personnel == 0 || !tasking.task.kind.is_operation() {
@@ -160,7 +179,7 @@ pub fn use_force(
         // 1. Resistance of each civilian around the unit.
         resistance::scan(&world, grid, &odds, &duty, &mood, &mut civilians, &mut near);
         // 2. Their aggression on the unit.
-        aggression::on_unit(&grid, &near, &mut duty, &mut log);
+        aggression::on_unit(&grid, &near, &mut duty, world.settings.2, &mut log);
         // 3. The target and its perceived resistance.
         let Some(target) = perception::target(&grid, &near, duty.at, spec.engage_radius_cells) else {
             continue;
@@ -178,13 +197,25 @@ pub fn use_force(
         if force < ForceLevel::ContactControl {
             continue;
         }
+        // Hands reach only the engage radius; an aggressor further away is
+        // answered with projectiles, gas or rounds, or not at all.
+        if force <= ForceLevel::PhysicalControl && cells_apart(&grid, duty.at, target.cell) > spec.engage_radius_cells {
+            continue;
+        }
         if choice::reassessing(duty.tasking.last_force_tick, tick, reassess_ticks) {
             continue;
         }
         duty.tasking.last_force_tick = Some(tick);
         // 5. Its effects on those hit, and on the crowd.
         let hit = effects::hit(&grid, &near, target, force, spec.area_effects);
-        let harm = effects::strike(grid, &duty, force, &hit, &mut civilians, &mut mood, &mut log);
+        let target_at = grid.xy(target.cell);
+        beside.clear();
+        beside.extend(
+            near.iter().filter(|n| n.civilian != target.civilian && cells_apart(&grid, target_at, n.cell) <= 1),
+        );
+        let (harm, stray) =
+            effects::strike(grid, &duty, force, &hit, &beside, &landing, &mut civilians, &mut mood, &mut log);
+        let hit: Vec<Nearby> = hit.into_iter().chain(stray).collect();
         let excessive = choice::excessive(force, target.resistance);
         let indiscriminate = effects::indiscriminate(&hit);
         effects::on_the_crowd(&mut mood, target, force, &hit, tick);
@@ -220,5 +251,12 @@ fn default_spec() -> ForceSpec {
         pro_officer_interpretation: d::PRO_OFFICER_INTERPRETATION,
         area_effects: d::AREA_EFFECTS,
         reassess_minutes: d::REASSESS_MINUTES,
+        kinetic_injury_probability: d::KINETIC_INJURY_PROBABILITY,
+        lethal_hit_probability: d::LETHAL_HIT_PROBABILITY,
+        lethal_death_given_hit: d::LETHAL_DEATH_GIVEN_HIT,
+        stones_injury_probability: d::STONES_INJURY_PROBABILITY,
+        evacuation_death_probability: d::EVACUATION_DEATH_PROBABILITY,
+        kinetic_share: d::KINETIC_SHARE,
+        officer_death_given_injury: d::OFFICER_DEATH_GIVEN_INJURY,
     }
 }

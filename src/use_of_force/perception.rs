@@ -26,14 +26,17 @@ const UNTRAINED_SIGMA_FACTOR: f64 = 1.25;
 /// (assumption; see [`UNTRAINED_SIGMA_FACTOR`]).
 const SIGMA_FACTOR_PER_TRAINING: f64 = 0.5;
 
-/// The civilian in `near` at the highest resistance within
-/// `engage_radius_cells` of column and row `at`, the lowest id among
-/// equals.
+/// The civilian in `near` the unit at column and row `at` answers: the
+/// one at the highest resistance among those within `engage_radius_cells`
+/// and those throwing or shooting at it from anywhere in `near` (stones and
+/// rounds are answered at their range), the nearest and then the lowest id
+/// among equals.
 pub(super) fn target(grid: &Grid, near: &Near, at: (u32, u32), engage_radius_cells: u32) -> Option<Nearby> {
     near.iter()
-        .filter(|n| cells_apart(grid, at, n.cell) <= engage_radius_cells)
-        .max_by_key(|n| (n.resistance, Reverse(n.civilian.0)))
-        .copied()
+        .map(|n| (n, cells_apart(grid, at, n.cell)))
+        .filter(|&(n, d)| d <= engage_radius_cells || n.resistance >= Resistance::NonLethalAggression)
+        .max_by_key(|&(n, d)| (n.resistance, Reverse(d), Reverse(n.civilian.0)))
+        .map(|(n, _)| *n)
 }
 
 /// The perception error's σ and the probability of an upward misreading

@@ -54,7 +54,8 @@ fn longer_processing_keeps_teams_out_and_arrests_down() {
 
 #[test]
 fn without_the_section_units_jail_by_epsteins_rule() {
-    let s = shipped("highland_airport_protest.ron", &[]);
+    let path = fixture("law_trigger.ron");
+    let s = mando::scenario::load_file(&path, &[]).unwrap();
     assert!(s.detention.is_none());
     let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
     sim.step();

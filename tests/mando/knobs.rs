@@ -83,12 +83,13 @@ fn outcome(file: &str, sets: &[&str]) -> Result<u64, String> {
     Ok(sim.state_hash())
 }
 
-/// Each field of the unit, crowd and detention sections, set away from the
+/// Each field of the unit, crowd and detention sections and the harm
+/// fields of the force section, set away from the
 /// shipped value (on top of a base where one is needed for the field to
 /// act), must change the run's final state or be refused with a message
 /// naming it. (`name` is a label, `kind` the defaults' key.)
 #[test]
-fn every_unit_crowd_and_detention_field_changes_the_run_or_is_refused() {
+fn every_unit_crowd_detention_and_harm_field_changes_the_run_or_is_refused() {
     const MINING: &str = "mining_corridor_blockade.ron";
     const HIGHLAND: &str = "highland_airport_protest.ron";
     // Flashpoints need force of level 4 or more on someone only
@@ -138,6 +139,13 @@ fn every_unit_crowd_and_detention_field_changes_the_run_or_is_refused() {
         (MINING, &[], "crowd.arrivals=(share: 0.0)"),
         (MINING, &[], "crowd.arrivals.after_hours=1.0"),
         (MINING, &[], "crowd.bystanders_keep_away_cells=0"),
+        (MINING, &[], "force.kinetic_share=0.9"),
+        (MINING, &[], "force.kinetic_injury_probability=0.9"),
+        (MINING, &[], "force.lethal_hit_probability=0.9"),
+        (MINING, &[], "force.lethal_death_given_hit=0.9"),
+        (MINING, &[], "force.stones_injury_probability=0.2"),
+        (MINING, &[], "force.officer_death_given_injury=0.5"),
+        (MINING, &[], "force.evacuation_death_probability=0.9"),
         (MINING, DETENTION, "detention.team_personnel=6"),
         (MINING, DETENTION, "detention.processing_minutes=20"),
         (MINING, DETENTION, "detention.holding_per_zone=10"),

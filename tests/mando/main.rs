@@ -11,6 +11,7 @@ mod conflict;
 mod detention;
 mod determinism;
 mod golden;
+mod harm;
 mod invariants;
 mod knobs;
 mod purpose;
