@@ -22,8 +22,14 @@ Bayesian computation (issue 18, item 4; docs/validation.md, "Calibration").
 Writes docs/calibration.json (read by scripts/validation.py) and prints a
 Markdown report. Rerunnable: the same arguments give the same numbers.
 
-Usage: python3 scripts/calibrate.py [--samples 256] [--reps 3] [--accept 0.1]
-       [--bin target/release/mando] [--out runs/calibration] [--seed 18]
+With --apply, writes the posterior medians of docs/calibration.json into
+the defaults (src/scenario/defaults.rs), rounded to 3 decimals, and runs
+nothing else.
+
+Usage: python3 scripts/calibrate.py [--samples 256] [--reps 3] [--rounds 2]
+       [--accept 0.1] [--bin target/release/mando] [--out runs/calibration]
+       [--seed 18]
+       python3 scripts/calibrate.py --apply
 Stdlib only. Build first: cargo build --release.
 """
 import argparse
@@ -31,6 +37,7 @@ import csv
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -53,6 +60,41 @@ PARAMETERS = [
     ("crowd.death_legitimacy_loss", 0.01, 0.08, "brief: 0.01-0.08"),
     ("crowd.firearms_share", 0.0, 0.3, "assumption: firearms rare, among shock groups and agitators"),
 ]
+
+# The constant in src/scenario/defaults.rs each parameter's default is.
+DEFAULTS = {
+    "force.lethal_hit_probability": "LETHAL_HIT_PROBABILITY",
+    "force.lethal_death_given_hit": "LETHAL_DEATH_GIVEN_HIT",
+    "force.kinetic_injury_probability": "KINETIC_INJURY_PROBABILITY",
+    "force.kinetic_share": "KINETIC_SHARE",
+    "force.stones_injury_probability": "STONES_INJURY_PROBABILITY",
+    "force.no_kit_lethal_probability": "NO_KIT_LETHAL_PROBABILITY",
+    "force.evacuation_death_probability": "EVACUATION_DEATH_PROBABILITY",
+    "force.ffaa_overclassify_probability": "FFAA_OVERCLASSIFY_PROBABILITY",
+    "force.untrained_escalation_probability": "UNTRAINED_ESCALATION_PROBABILITY",
+    "force.reassess_minutes": "REASSESS_MINUTES",
+    "force.officer_death_given_injury": "OFFICER_DEATH_GIVEN_INJURY",
+    "crowd.death_legitimacy_loss": "DEATH_LEGITIMACY_LOSS",
+    "crowd.firearms_share": "FIREARMS_SHARE_ORGANISED",
+}
+
+
+def apply(calibration, defaults="src/scenario/defaults.rs"):
+    """Writes the posterior medians into the defaults' constants."""
+    with open(calibration) as f:
+        posterior = json.load(f)["posterior"]
+    with open(defaults) as f:
+        text = f.read()
+    for path, const in DEFAULTS.items():
+        value = round(posterior[path]["median"], 3)
+        pattern = re.compile(rf"(pub const {const}: f64 = )[0-9.]+;")
+        text, n = pattern.subn(rf"\g<1>{value!r};", text)
+        if n != 1:
+            raise SystemExit(f"{const} not found once in {defaults}")
+        print(f"{const} = {value}")
+    with open(defaults, "w") as f:
+        f.write(text)
+
 
 # (name, low, high, log scale); from the record (brief section 3:
 # 2013-19, 1,894 injured and 62 dead; police 42% of the injured, 8% of the
@@ -165,7 +207,11 @@ def main():
     ap.add_argument("--bin", default="target/release/mando")
     ap.add_argument("--out", default="runs/calibration")
     ap.add_argument("--write", default="docs/calibration.json")
+    ap.add_argument("--apply", action="store_true")
     args = ap.parse_args()
+    if args.apply:
+        apply(args.write)
+        return 0
 
     box = {p: (lo, hi) for p, lo, hi, _ in PARAMETERS}
     boxes = []

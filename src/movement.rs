@@ -144,7 +144,7 @@ pub fn any_empty_cell(grid: &Grid, rng: AgentDraws) -> Option<CellIndex> {
     (0..cells).map(|i| (start + i) % cells).find(|&c| grid.is_empty(c))
 }
 
-/// A purposeful step (`crate::crowd::purpose`): with `score(c)` what
+/// A purposeful step (the crowd's purpose): with `score(c)` what
 /// standing on `c` costs its walker (0 where it wants to be) and `reach`
 /// the most that counts as arrived. Far from its goal, the walker takes a
 /// uniformly random empty cell among those of least score in vision, if

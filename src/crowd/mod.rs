@@ -17,7 +17,7 @@ use bevy_ecs::prelude::*;
 
 use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::{Draws, Stream, Streams};
-use crate::base::{Clock, Step};
+use crate::base::{AgentIndex, Clock, Position, Step};
 use crate::civilians::{CivilianId, Condition, Mood};
 use crate::grid::{CellIndex, Terrain};
 use crate::scenario::conflict::type_of;
@@ -357,9 +357,23 @@ pub fn plugin(schedule: &mut Schedule) {
 }
 
 /// Advances the mood; a site breached at the end of the last tick
-/// escalates the conflict.
-fn advance_mood(clock: Res<Clock>, situation: Res<Situation>, mut mood: ResMut<CrowdMood>) {
+/// escalates the conflict; bystanders learn where the units stand.
+fn advance_mood(
+    clock: Res<Clock>,
+    situation: Res<Situation>,
+    terrain: Res<Terrain>,
+    index: Res<AgentIndex>,
+    positions: Query<&Position>,
+    mut mood: ResMut<CrowdMood>,
+    mut cells: Local<Vec<CellIndex>>,
+) {
     mood.advance(clock.tick, situation.site_breached.iter().any(|&b| b));
+    if let Some(p) = mood.purpose.as_mut() {
+        cells.clear();
+        cells.extend(index.units.iter().filter_map(|&e| positions.get(e).ok()).map(|pos| pos.0));
+        cells.sort_unstable();
+        p.units_at(&terrain, &cells);
+    }
 }
 
 #[cfg(test)]
@@ -419,7 +433,10 @@ mod tests {
 
     #[test]
     fn types_follow_their_shares_and_weapons_their_type() {
-        let m = mood("types: (peaceful_protester: 0.3, blockader: 0.1, shock_group: 0.05, paid_agitator: 0.02)");
+        let m = mood(
+            "types: (peaceful_protester: 0.3, blockader: 0.1, shock_group: 0.05, paid_agitator: 0.02), \
+             firearms_share: 0.0",
+        );
         let mut counts = std::collections::BTreeMap::new();
         let mut stones = 0;
         for i in 0..20_000 {

@@ -42,8 +42,9 @@ pub enum Heading<'a> {
     /// Down `cost` until within `reach` of its goal, then about it; a
     /// walker that `keeps_off_units` never steps next to a security unit.
     Toward { cost: &'a [u16], reach: u32, keeps_off_units: bool },
-    /// Up `cost` until `keep` away from the nearest site.
-    AwayFrom { cost: &'a [u16], keep: u32 },
+    /// Until `keep` away (in walking cost) from the nearest site and the
+    /// nearest security unit.
+    AwayFrom { sites: &'a [u16], units: &'a [u16], keep: u32 },
 }
 
 impl Heading<'_> {
@@ -54,7 +55,9 @@ impl Heading<'_> {
         match *self {
             Heading::Wander => 0,
             Heading::Toward { cost, .. } => cost[cell as usize] as u32,
-            Heading::AwayFrom { cost, keep } => keep.saturating_sub(cost[cell as usize] as u32),
+            Heading::AwayFrom { sites, units, keep } => {
+                keep.saturating_sub(sites[cell as usize].min(units[cell as usize]) as u32)
+            }
         }
     }
 
@@ -98,6 +101,12 @@ pub struct Purpose {
     to_gathering: Vec<Vec<u16>>,
     to_site: Vec<Vec<u16>>,
     to_nearest_site: Vec<u16>,
+    /// Walking cost to the nearest security unit, up to the bystanders'
+    /// keep-away distance (beyond: [`UNREACHABLE`]); as the units stood at
+    /// the start of the tick.
+    to_nearest_unit: Vec<u16>,
+    /// Cells `to_nearest_unit` holds a value for, to clear them.
+    near_units: Vec<CellIndex>,
     /// Share of the committed out this tick.
     share_out: f64,
     /// Whether those out now head for their site (else their gathering).
@@ -128,6 +137,8 @@ impl Purpose {
             to_gathering,
             to_site,
             to_nearest_site: cost_to(terrain, &all_sites),
+            to_nearest_unit: vec![UNREACHABLE; terrain.width as usize * terrain.height as usize],
+            near_units: Vec::new(),
             share_out: 0.0,
             marching: false,
             escalated_at: None,
@@ -150,6 +161,43 @@ impl Purpose {
         let (hour, days) = self.clock(tick);
         self.share_out = day.share_out(hour) * (1.0 - self.spec.fatigue_per_day).powi(days as i32);
         self.marching = !(hour >= day.rise_from && hour < day.march_from);
+    }
+
+    /// Where the security units stand now: bystanders keep away from them
+    /// as from the sites. The cost map is kept only as far as they keep
+    /// away, so a tick costs the cells around the units, not the map.
+    pub fn units_at(&mut self, terrain: &Terrain, cells: &[CellIndex]) {
+        for &c in &self.near_units {
+            self.to_nearest_unit[c as usize] = UNREACHABLE;
+        }
+        self.near_units.clear();
+        let keep = self.spec.bystanders_keep_away_cells;
+        if keep == 0 {
+            return;
+        }
+        let mut open = BinaryHeap::new();
+        for &c in cells {
+            if self.to_nearest_unit[c as usize] != 0 {
+                self.to_nearest_unit[c as usize] = 0;
+                self.near_units.push(c);
+                open.push(Reverse((0u32, c)));
+            }
+        }
+        while let Some(Reverse((d, cell))) = open.pop() {
+            if d > self.to_nearest_unit[cell as usize] as u32 {
+                continue;
+            }
+            for next in terrain.steps(cell) {
+                let nd = d + terrain.step_cost(next);
+                if terrain.passable(next) && nd < keep && nd < self.to_nearest_unit[next as usize] as u32 {
+                    if self.to_nearest_unit[next as usize] == UNREACHABLE {
+                        self.near_units.push(next);
+                    }
+                    self.to_nearest_unit[next as usize] = nd as u16;
+                    open.push(Reverse((nd, next)));
+                }
+            }
+        }
     }
 
     /// The conflict escalates (once): people from afar set out.
@@ -187,7 +235,11 @@ impl Purpose {
     pub fn heading(&self, traits: Draws, id: CivilianId, ty: CrowdType, tick: u32) -> Heading<'_> {
         if ty == CrowdType::Bystander {
             let keep = self.spec.bystanders_keep_away_cells;
-            return if keep == 0 { Heading::Wander } else { Heading::AwayFrom { cost: &self.to_nearest_site, keep } };
+            return if keep == 0 {
+                Heading::Wander
+            } else {
+                Heading::AwayFrom { sites: &self.to_nearest_site, units: &self.to_nearest_unit, keep }
+            };
         }
         let n = self.spec.gatherings.len() as u32;
         let g = traits.below(n, id.0 as u64, 0, GATHERING_DRAW) as usize;
@@ -238,17 +290,56 @@ pub fn cost_to(terrain: &Terrain, seeds: &[CellIndex]) -> Vec<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::rng::{Stream, Streams};
     use crate::scenario::load_str;
 
     fn terrain(rows: &[&str]) -> Terrain {
+        let sites = if rows.iter().any(|r| r.contains('S')) {
+            ", sites: [(symbol: 'S', name: \"s\", kind: Mine, breach_actives: 1)]"
+        } else {
+            ""
+        };
         let text = format!(
-            "Scenario(metadata: (name: \"t\"), map: (width_cells: {}, height_cells: {}, edges: Bounded, terrain: [{}]), \
+            "Scenario(metadata: (name: \"t\"), map: (width_cells: {}, height_cells: {}, edges: Bounded, terrain: [{}]{sites}), \
              civilians: (count: 1), police: (count: 0))",
             rows[0].len(),
             rows.len(),
             rows.iter().map(|r| format!("\"{r}\"")).collect::<Vec<_>>().join(", ")
         );
         Terrain::new(&load_str("t", &text, &[]).unwrap().map)
+    }
+
+    #[test]
+    fn bystanders_know_how_far_the_units_are_up_to_their_keep_away_distance() {
+        let t = terrain(&["S.........", "..........", ".........."]);
+        let spec = PurposeSpec {
+            gatherings: vec![crate::scenario::Gathering { name: "g".into(), at: (9, 2), march_to: 0 }],
+            day: crate::scenario::Day {
+                clock_at_start: 6.0,
+                rise_from: 6.0,
+                march_from: 9.0,
+                peak_from: 10.0,
+                peak_until: 16.0,
+                home_by: 21.0,
+                night_share: 0.05,
+            },
+            fatigue_per_day: 0.1,
+            arrivals_share: 0.0,
+            arrivals_after_hours: 0.0,
+            bystanders_keep_away_cells: 5,
+        };
+        let mut p = Purpose::new(&spec, &t, 1.0);
+        p.units_at(&t, &[15]); // (5, 1)
+        assert_eq!(p.to_nearest_unit[15], 0);
+        assert_eq!(p.to_nearest_unit[16], 2, "one step over open ground");
+        assert_eq!(p.to_nearest_unit[17], 4);
+        assert_eq!(p.to_nearest_unit[18], UNREACHABLE, "6 is beyond the keep-away distance of 5");
+        p.units_at(&t, &[0]);
+        assert_eq!(p.to_nearest_unit[15], UNREACHABLE, "the old map is cleared when the unit moves");
+        assert_eq!(p.to_nearest_unit[1], 2);
+        let heading = p.heading(Streams::new(1).draws(Stream::Traits), CivilianId(0), CrowdType::Bystander, 0);
+        assert_eq!(heading.score(1), 5 - 2, "the site at cell 0 and the unit on it");
+        assert_eq!(heading.score(9), 0, "far from both");
     }
 
     #[test]

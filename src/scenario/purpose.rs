@@ -77,7 +77,8 @@ pub struct PurposeSpec {
     /// declared regime), `arrivals_after_hours` later.
     pub arrivals_share: f64,
     pub arrivals_after_hours: f64,
-    /// Bystanders closer than this to a site move away from it.
+    /// Bystanders closer than this to a site or a security unit move away
+    /// from it.
     pub bystanders_keep_away_cells: u32,
 }
 

@@ -94,7 +94,14 @@ fn every_unit_crowd_detention_and_harm_field_changes_the_run_or_is_refused() {
     const HIGHLAND: &str = "highland_airport_protest.ron";
     // Flashpoints need force of level 4 or more on someone only
     // non-cooperative: police who misread the crowd and escalate.
-    const OVERREACH: &[&str] = &["force.perception_sigma_pnp=2.0", "force.untrained_escalation_probability=1.0"];
+    // Bystanders who wander near the units and units that use force every
+    // tick make it likely.
+    const OVERREACH: &[&str] = &[
+        "force.perception_sigma_pnp=2.0",
+        "force.untrained_escalation_probability=1.0",
+        "crowd.bystanders_keep_away_cells=0",
+        "force.reassess_minutes=5",
+    ];
     // The detention section at its defaults.
     const DETENTION: &[&str] = &["detention.hold_hours=24"];
     let cases: &[(&str, &[&str], &str)] = &[
