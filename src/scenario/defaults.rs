@@ -218,8 +218,9 @@ pub const FATIGUE_PER_DAY: f64 = 0.1;
 /// "delegaciones" of Juliaca and Ayacucho, brief §3).
 pub const ARRIVALS_SHARE: f64 = 0.25;
 pub const ARRIVALS_AFTER_HOURS: f64 = 12.0;
-/// Assumption: bystanders within 12 cells (about 300 m) of a site in
-/// conflict or of a security unit walk away from it.
+/// Assumption: bystanders within a walking cost of 12 (12 road cells or 6
+/// of open ground, 150–300 m) of a site in conflict or of a security unit
+/// walk away from it.
 pub const BYSTANDERS_KEEP_AWAY_CELLS: u32 = 12;
 
 // ---- use of force (domain brief, "Force-resistance rule") ----
