@@ -42,6 +42,9 @@ import statistics
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import validation  # noqa: E402  (the pooled harm figures and single runs)
+
 SCENARIOS = ["highland_airport_protest", "mining_corridor_blockade"]
 
 # (path, low, high, source of the range)
@@ -130,54 +133,21 @@ def run_sweeps(binary, out, samples, reps, seed, box, extra=()):
 
 
 CHECK_SEEDS = range(101, 111)
+SIDES = ("civilian", "pnp", "ffaa")
+HARMS = ("injured", "disabled", "dead")
 
 
-def check_runs(binary, out, sets, seeds):
-    """Runs of every scenario at `sets` over `seeds`, two at a time, as rows
-    with runs.csv's harm columns."""
-    jobs = []
-    for name in SCENARIOS:
-        for seed in seeds:
-            cmd = [binary, "run", f"scenarios/{name}.ron", "--seed", str(seed), "--quiet", "--format", "json",
-                   "--out", os.path.join(out, f"{name}-{seed}")]
-            for x in sets:
-                cmd += ["--set", x]
-            jobs.append(cmd)
-    rows = []
-    for i in range(0, len(jobs), 2):
-        running = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) for cmd in jobs[i:i + 2]]
-        for proc in running:
-            out_text, _ = proc.communicate()
-            if proc.returncode != 0:
-                raise SystemExit(f"a check run failed: {proc.args}")
-            totals = json.loads(out_text)["metrics"]["operation"]["conflict"]["harm_totals"]
-            rows.append({f"operation.conflict.harm_totals.{side}.{h}": str(v)
-                         for side, hs in totals.items() for h, v in hs.items()})
-    return rows
-
-
-def figure(row, side, harm):
-    v = row.get(f"operation.conflict.harm_totals.{side}.{harm}", "")
-    return float(v) if v else 0.0
+def totals_of(row):
+    """A runs.csv row's harm totals, as summary.json has them."""
+    def figure(side, harm):
+        v = row.get(f"operation.conflict.harm_totals.{side}.{harm}", "")
+        return float(v) if v else 0.0
+    return {side: {h: figure(side, h) for h in HARMS} for side in SIDES}
 
 
 def pooled(rows):
-    """The target figures pooled over `rows` (runs)."""
-    civ_inj = sum(figure(r, "civilian", h) for r in rows for h in ("injured", "disabled"))
-    civ_dead = sum(figure(r, "civilian", "dead") for r in rows)
-    sec_inj = sum(figure(r, s, h) for r in rows for s in ("pnp", "ffaa") for h in ("injured", "disabled"))
-    sec_dead = sum(figure(r, s, "dead") for r in rows for s in ("pnp", "ffaa"))
-    injured, dead = civ_inj + sec_inj, civ_dead + sec_dead
-    n = len(rows)
-    return {
-        "injured to killed, all sides": injured / dead if dead else math.inf,
-        "police share of the injured": sec_inj / injured if injured else 0.0,
-        "police share of the dead": sec_dead / dead if dead else 0.0,
-        "civilian dead per run": civ_dead / n,
-        "civilian injured per run": civ_inj / n,
-        "security dead per run": sec_dead / n,
-        "security injured per run": sec_inj / n,
-    }
+    """The target figures pooled over `rows` (runs.csv rows)."""
+    return validation.harm_figures([totals_of(r) for r in rows])
 
 
 def distance(figures):
@@ -185,6 +155,8 @@ def distance(figures):
     d = 0.0
     for name, lo, hi, log in TARGETS:
         x = figures[name]
+        if x is None:  # nobody killed, or nobody hurt
+            x = math.inf if log else 0.0
         if log:
             x, lo, hi = (math.log(max(x, 1e-9)) if x != math.inf else 99.0), math.log(lo), math.log(hi)
         width = hi - lo
@@ -240,7 +212,10 @@ def main():
         }
     # The fit at the posterior medians, on fresh seeds.
     medians = [f"{p}={posterior[p]['median']:.4f}" for p, *_ in PARAMETERS]
-    check = pooled(check_runs(args.bin, os.path.join(args.out, "check"), medians, CHECK_SEEDS))
+    check_out = os.path.join(args.out, "check")
+    reports = [validation.run(args.bin, name, medians, seed, os.path.join(check_out, f"{name}-{seed}"))
+               for name in SCENARIOS for seed in CHECK_SEEDS]
+    check = validation.harm_figures([r["metrics"]["operation"]["conflict"]["harm_totals"] for r in reports])
 
     result = {
         "method": "rejection ABC over a Latin hypercube (scripts/calibrate.py)",
@@ -250,7 +225,7 @@ def main():
         "targets": [{"name": n, "low": lo, "high": hi} for n, lo, hi, _ in TARGETS],
         "accepted_distance": [kept[0][0], kept[-1][0]],
         "posterior": posterior,
-        "check_at_medians": {"seeds": [CHECK_SEEDS.start, CHECK_SEEDS.stop - 1], **{k: (None if v == math.inf else v) for k, v in check.items()}},
+        "check_at_medians": {"seeds": [CHECK_SEEDS.start, CHECK_SEEDS.stop - 1], **check},
     }
     with open(args.write, "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)
@@ -268,8 +243,7 @@ def main():
     print("| target | model | range |")
     print("|---|---:|---|")
     for name, lo, hi, _ in TARGETS:
-        x = check[name]
-        shown = f"{x:.0%}" if "share" in name else f"{x:.1f}"
+        shown = validation.show(check[name], "share" in name)
         rng = f"{lo:.0%}-{hi:.0%}" if "share" in name else f"{lo:g}-{hi:g}"
         print(f"| {name} | {shown} | {rng} |")
     return 0

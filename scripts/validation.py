@@ -47,20 +47,17 @@ def run(binary, name, sets, seed, out):
     return json.loads(done.stdout)
 
 
-def figures(reports):
-    """Pooled harm and arrest figures over `reports` (one per run)."""
-    def total(side, *harms):
-        return sum(r["metrics"]["operation"]["conflict"]["harm_totals"][side][h] for r in reports for h in harms)
-    civ_dead, civ_inj = total("civilian", "dead"), total("civilian", "injured", "disabled")
-    sec_dead = total("pnp", "dead") + total("ffaa", "dead")
-    sec_inj = total("pnp", "injured", "disabled") + total("ffaa", "injured", "disabled")
+def harm_figures(totals):
+    """Per-run harm and the pooled ratios over `totals` (each run's
+    harm_totals: side -> harm -> count); a ratio with nothing to divide by
+    is None."""
+    def total(sides, *harms):
+        return sum(t[s][h] for t in totals for s in sides for h in harms)
+    security = ("pnp", "ffaa")
+    civ_dead, civ_inj = total(["civilian"], "dead"), total(["civilian"], "injured", "disabled")
+    sec_dead, sec_inj = total(security, "dead"), total(security, "injured", "disabled")
     dead, injured = civ_dead + sec_dead, civ_inj + sec_inj
-    arrests = sum(r["metrics"]["total_arrests"] for r in reports)
-    bystanders = sum(r["metrics"]["operation"]["conflict"]["arrests_by_type"].get("bystander", 0) for r in reports)
-    person_days = sum(
-        r["metrics"]["population"] * r["ticks"] * r["parameters"]["metadata"]["minutes_per_tick"] / 1440
-        for r in reports)
-    n = len(reports)
+    n = len(totals)
     return {
         "runs": n,
         "civilian dead": civ_dead / n,
@@ -70,9 +67,20 @@ def figures(reports):
         "injured to killed, all sides": injured / dead if dead else None,
         "police share of the injured": sec_inj / injured if injured else None,
         "police share of the dead": sec_dead / dead if dead else None,
-        "arrests per crowd member per day": arrests / person_days,
-        "bystanders' share of arrests": bystanders / arrests if arrests else None,
     }
+
+
+def figures(reports):
+    """Pooled harm and arrest figures over `reports` (one per run)."""
+    f = harm_figures([r["metrics"]["operation"]["conflict"]["harm_totals"] for r in reports])
+    arrests = sum(r["metrics"]["total_arrests"] for r in reports)
+    bystanders = sum(r["metrics"]["operation"]["conflict"]["arrests_by_type"].get("bystander", 0) for r in reports)
+    person_days = sum(
+        r["metrics"]["population"] * r["ticks"] * r["parameters"]["metadata"]["minutes_per_tick"] / 1440
+        for r in reports)
+    f["arrests per crowd member per day"] = arrests / person_days
+    f["bystanders' share of arrests"] = bystanders / arrests if arrests else None
+    return f
 
 
 def show(x, share=False):
@@ -130,8 +138,9 @@ def calibration(path):
     except FileNotFoundError:
         return
     print()
-    print(f"Harm parameters fitted by {c['method']}: {c['samples']} points, {c['replications']} replications "
-          f"each of {', '.join(c['scenarios'])}; the {c['accepted']} nearest the record kept (distance "
+    print(f"Harm parameters fitted by {c['method']}: {c.get('rounds', 1)} round(s) of {c['samples']} points, "
+          f"{c['replications']} replications each of {', '.join(c['scenarios'])}; in the last, the "
+          f"{c['accepted']} nearest the record kept (distance "
           f"{c['accepted_distance'][0]:.2f} to {c['accepted_distance'][1]:.2f}; 0 = every target met). The "
           f"shipped defaults are the posterior medians.")
     print()

@@ -172,31 +172,8 @@ impl Purpose {
         }
         self.near_units.clear();
         let keep = self.spec.bystanders_keep_away_cells;
-        if keep == 0 {
-            return;
-        }
-        let mut open = BinaryHeap::new();
-        for &c in cells {
-            if self.to_nearest_unit[c as usize] != 0 {
-                self.to_nearest_unit[c as usize] = 0;
-                self.near_units.push(c);
-                open.push(Reverse((0u32, c)));
-            }
-        }
-        while let Some(Reverse((d, cell))) = open.pop() {
-            if d > self.to_nearest_unit[cell as usize] as u32 {
-                continue;
-            }
-            for next in terrain.steps(cell) {
-                let nd = d + terrain.step_cost(next);
-                if terrain.passable(next) && nd < keep && nd < self.to_nearest_unit[next as usize] as u32 {
-                    if self.to_nearest_unit[next as usize] == UNREACHABLE {
-                        self.near_units.push(next);
-                    }
-                    self.to_nearest_unit[next as usize] = nd as u16;
-                    open.push(Reverse((nd, next)));
-                }
-            }
+        if keep > 0 {
+            walk_costs(terrain, cells, keep, &mut self.to_nearest_unit, Some(&mut self.near_units));
         }
     }
 
@@ -262,29 +239,48 @@ impl Purpose {
 /// the roads, as units' paths do), never through buildings. Dijkstra with
 /// ties broken by cell index: the map depends only on the terrain.
 pub fn cost_to(terrain: &Terrain, seeds: &[CellIndex]) -> Vec<u16> {
-    let cells = terrain.width as usize * terrain.height as usize;
-    let mut cost = vec![UNREACHABLE; cells];
+    let mut cost = vec![UNREACHABLE; terrain.width as usize * terrain.height as usize];
+    walk_costs(terrain, seeds, UNREACHABLE as u32, &mut cost, None);
+    cost
+}
+
+/// [`cost_to`]'s search into `cost` (all [`UNREACHABLE`] but where a search
+/// already reached), keeping only costs below `below`; each cell it gives a
+/// cost is added to `reached`, to clear it later.
+fn walk_costs(
+    terrain: &Terrain,
+    seeds: &[CellIndex],
+    below: u32,
+    cost: &mut [u16],
+    mut reached: Option<&mut Vec<CellIndex>>,
+) {
+    let mut set = |cost: &mut [u16], cell: CellIndex, c: u32| {
+        if cost[cell as usize] == UNREACHABLE
+            && let Some(r) = reached.as_deref_mut()
+        {
+            r.push(cell);
+        }
+        cost[cell as usize] = c as u16;
+    };
     let mut open = BinaryHeap::new();
     for &s in seeds {
-        cost[s as usize] = 0;
-        open.push(Reverse((0u32, s)));
+        if cost[s as usize] != 0 {
+            set(cost, s, 0);
+            open.push(Reverse((0u32, s)));
+        }
     }
     while let Some(Reverse((c, cell))) = open.pop() {
         if c > cost[cell as usize] as u32 {
             continue;
         }
         for next in terrain.steps(cell) {
-            if !terrain.passable(next) {
-                continue;
-            }
-            let nc = (c + terrain.step_cost(next)).min(UNREACHABLE as u32 - 1);
-            if nc < cost[next as usize] as u32 {
-                cost[next as usize] = nc as u16;
+            let nc = c + terrain.step_cost(next);
+            if terrain.passable(next) && nc < below && nc < cost[next as usize] as u32 {
+                set(cost, next, nc);
                 open.push(Reverse((nc, next)));
             }
         }
     }
-    cost
 }
 
 #[cfg(test)]
