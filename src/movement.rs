@@ -29,7 +29,7 @@ pub fn uniform_empty_in_vision(
     rng: AgentDraws,
     draw: u32,
 ) -> Option<CellIndex> {
-    grid.random_cell_where(cell, shape, is_empty_code, rng, draw).map(|(c, _)| c)
+    grid.random_cell_where(cell, shape, |_, code| is_empty_code(code), rng, draw).map(|(c, _)| c)
 }
 
 /// A uniformly random empty cell within vision, or `None` if all are taken:

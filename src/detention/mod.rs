@@ -13,7 +13,14 @@
 //!   when they are full, nobody more is arrested there;
 //! - a detainee is held for a term drawn uniformly from 0 to `hold_hours`,
 //!   never past the 48 hours of the Constitution (art. 2.24.f), then
-//!   released (the civilians' jail release) and the place freed.
+//!   released (the civilians' jail release) and the place freed;
+//! - without a warrant, a person may be arrested only in flagrante
+//!   (art. 2.24.f): a unit arrests actives it sees committing an offence
+//!   ([`offending`]: blocking a road, inside a critical site, or at arm's
+//!   length confronting the unit). Where a state of exception is in force
+//!   and `liberty_suspended_in_emergency` says its decree suspends personal
+//!   liberty (art. 137.1), it goes for offenders first, then for any active
+//!   it sees.
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -22,9 +29,11 @@ use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::Stream;
 use crate::base::{AgentIndex, Position, Step, TickRules};
 use crate::civilians::{CivilianId, Condition};
-use crate::grid::Grid;
+use crate::grid::terrain::Ground;
+use crate::grid::{CellIndex, Grid, Occupant, Terrain};
+use crate::law::LegalState;
 use crate::police::{self, ArrestBooks, Arrester};
-use crate::scenario::{DetentionSpec, Scenario};
+use crate::scenario::{DetentionSpec, Regime, Scenario};
 use crate::situation::Zones;
 use crate::units::{Tasking, Unit, UnitId, UnitShapes, unit_key};
 
@@ -40,6 +49,7 @@ pub struct Detention {
     holding_per_zone: u32,
     /// The longest term, in ticks.
     hold_ticks: u32,
+    liberty_suspended_in_emergency: bool,
     /// Per unit (by id): the ticks its teams out come back.
     teams_out: Vec<Vec<u32>>,
     /// Per zone: the ticks its detainees are released.
@@ -53,6 +63,7 @@ impl Detention {
             processing_ticks: crate::base::ticks(spec.processing_minutes, minutes_per_tick).max(1),
             holding_per_zone: spec.holding_per_zone,
             hold_ticks: crate::base::ticks(spec.hold_hours * 60.0, minutes_per_tick),
+            liberty_suspended_in_emergency: spec.liberty_suspended_in_emergency,
             teams_out: vec![Vec::new(); units],
             held: vec![Vec::new(); zones],
         }
@@ -85,8 +96,15 @@ impl Detention {
 impl Fingerprint for Detention {
     /// The teams out and the people held; the rules are fixed.
     fn fingerprint(&self, h: &mut Fnv) {
-        let Detention { team_personnel: _, processing_ticks: _, holding_per_zone: _, hold_ticks: _, teams_out, held } =
-            self;
+        let Detention {
+            team_personnel: _,
+            processing_ticks: _,
+            holding_per_zone: _,
+            hold_ticks: _,
+            liberty_suspended_in_emergency: _,
+            teams_out,
+            held,
+        } = self;
         for ticks in teams_out.iter().chain(held) {
             h.each(ticks, |h, &t| h.u32(t));
         }
@@ -113,21 +131,61 @@ pub struct Suspects<'w, 's> {
     civilians: Query<'w, 's, &'static mut Condition, With<CivilianId>>,
 }
 
+/// How close an active must stand to a unit to be confronting it, in
+/// cells (**Assumption**: at arm's length, the cells around it).
+const ARM_LENGTH_CELLS: u32 = 1;
+
+/// Whether a unit standing at column and row `at` sees the active on `cell`
+/// committing an offence it may be arrested for in flagrante: blocking a
+/// road (Código Penal art. 283), inside a critical site (art. 315,
+/// disturbances), or confronting the unit at arm's length (art. 366,
+/// violence against the authority).
+pub fn offending(terrain: &Terrain, grid: &Grid, at: (u32, u32), cell: CellIndex) -> bool {
+    let (x, y) = grid.xy(cell);
+    matches!(terrain.ground(cell), Ground::Site(_))
+        || at.0.abs_diff(x).max(at.1.abs_diff(y)) <= ARM_LENGTH_CELLS
+        || terrain.is_road(cell) && blocking(terrain, grid, (x, y))
+}
+
+/// Whether an active on the road cell at column and row `at` stands in a
+/// line across it: another active on a road cell beside it (one person
+/// crossing a road blocks nothing).
+fn blocking(terrain: &Terrain, grid: &Grid, (x, y): (u32, u32)) -> bool {
+    (-1..=1).any(|dy: i32| {
+        (-1..=1).any(|dx: i32| {
+            (dx, dy) != (0, 0)
+                && grid.offset_xy(x, y, dx, dy).is_some_and(|c| {
+                    terrain.is_road(c) && matches!(grid.get(c), Occupant::Civilian { active: true, .. })
+                })
+        })
+    })
+}
+
+/// What the units' arrests read of the ground and the law: their shapes
+/// of vision, the zones, the terrain, the regimes in force.
+#[derive(SystemParam)]
+pub struct ArrestGround<'w> {
+    shapes: Res<'w, UnitShapes>,
+    zones: Option<Res<'w, Zones>>,
+    terrain: Res<'w, Terrain>,
+    law: Option<Res<'w, LegalState>>,
+}
+
 /// Units whose task is to disperse, arrest or guard a site arrest random
 /// actives within vision, in id order: by Epstein's rule, or with a
 /// [`Detention`] as many as they have free teams and their zone has room
-/// to hold.
+/// to hold, those seen offending first (see the module's rules).
 pub fn arrest_by_units(
     now: TickRules,
     mut grid: ResMut<Grid>,
-    ground: (Res<UnitShapes>, Option<Res<Zones>>),
+    ground: ArrestGround,
     mut detention: Option<ResMut<Detention>>,
     mut books: ArrestBooks,
     units: Query<(&UnitId, &Unit, &Position, &Tasking)>,
     suspects: Suspects,
 ) {
     let TickRules { clock, streams, tunables, rules } = now;
-    let (shapes, zones) = ground;
+    let ArrestGround { shapes, zones, terrain, law } = ground;
     let Suspects { index, mut civilians } = suspects;
     let (grid, tick) = (grid.writes(), clock.tick);
     let arrests = streams.draws(Stream::UnitArrest);
@@ -137,6 +195,7 @@ pub fn arrest_by_units(
         d.settle(tick);
     }
     let max_term = d.as_ref().map_or(tunables.0.max_jail_term_ticks, |d| d.hold_ticks);
+    let zone_of = |cell| zones.as_ref().map_or(0, |z| z.of(cell));
     for &entity in &index.units {
         let Ok((id, unit, pos, tasking)) = units.get(entity) else { continue };
         if !tasking.task.kind.arrests() {
@@ -145,12 +204,20 @@ pub fn arrest_by_units(
         let shape = &shapes.0[&unit.vision_cells];
         let most = unit.arrests_per_tick();
         let now_possible = d.as_ref().map_or(most, |d| d.free_teams(*id, unit.strength_personnel, most));
+        let at = grid.xy(pos.0);
+        let suspended = d.as_ref().is_some_and(|d| d.liberty_suspended_in_emergency)
+            && law.as_ref().is_some_and(|l| l.regime(zone_of(pos.0)) != Regime::Normal);
         for n in 0..now_possible {
             let key = unit_key(*id) ^ (n as u64) << ARREST_NUMBER_SHIFT;
-            let Some((suspect, cell)) = police::pick_suspect(&grid, pos.0, shape, arrests.agent(key, tick)) else {
-                break;
+            let rng = arrests.agent(key, tick);
+            let picked = if d.is_none() {
+                police::pick_suspect(&grid, pos.0, shape, rng)
+            } else {
+                police::pick_suspect_where(&grid, pos.0, shape, rng, 0, |c| offending(&terrain, &grid, at, c))
+                    .or_else(|| suspended.then(|| police::pick_suspect_where(&grid, pos.0, shape, rng, 1, |_| true))?)
             };
-            let zone = zones.as_ref().map_or(0, |z| z.of(cell));
+            let Some((suspect, cell)) = picked else { break };
+            let zone = zone_of(cell);
             if d.as_ref().is_some_and(|d| d.held[zone].len() as u32 >= d.holding_per_zone) {
                 break; // the zone's stations are full
             }
@@ -162,5 +229,37 @@ pub fn arrest_by_units(
                 d.teams_out[id.0 as usize].push(tick + d.processing_ticks);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Edges, MapSpec, Site, SiteKind};
+
+    #[test]
+    fn an_offence_is_seen_in_a_site_in_a_line_on_a_road_or_at_arms_length() {
+        let rows = ["..........", "====......", "..........", "......AA..", ".........."];
+        let site = Site { symbol: 'A', name: "a".into(), kind: SiteKind::Airport, breach_actives: 1 };
+        let map = MapSpec {
+            width_cells: 10,
+            height_cells: 5,
+            edges: Edges::Bounded,
+            terrain: Some(rows.iter().map(|r| r.to_string()).collect()),
+            sites: vec![site],
+        };
+        let (terrain, mut grid) = (Terrain::new(&map), Grid::new(&map));
+        let active = |id| Occupant::Civilian { id, active: true };
+        let cell = |x: u32, y: u32| y * 10 + x;
+        let unit = (9, 0);
+        grid.writes().set(cell(0, 1), active(0));
+        assert!(!offending(&terrain, &grid, unit, cell(0, 1)), "one person on a road blocks nothing");
+        grid.writes().set(cell(1, 1), active(1));
+        assert!(offending(&terrain, &grid, unit, cell(0, 1)), "two side by side on a road are a line");
+        grid.writes().set(cell(1, 2), active(2));
+        assert!(!offending(&terrain, &grid, unit, cell(1, 2)), "beside a line, off the road");
+        assert!(offending(&terrain, &grid, unit, cell(6, 3)), "inside a site");
+        assert!(offending(&terrain, &grid, unit, cell(8, 1)), "next to the unit");
+        assert!(!offending(&terrain, &grid, unit, cell(7, 2)), "two cells from the unit");
     }
 }

@@ -453,15 +453,15 @@ impl Grid {
         Some((ny * w + nx) as CellIndex)
     }
 
-    /// A uniformly random cell that `shape` sees from `cell` whose
-    /// occupancy code passes `wanted`, with that code; `None` if there is
+    /// A uniformly random cell that `shape` sees from `cell` whose cell and
+    /// occupancy code pass `wanted`, with that code; `None` if there is
     /// none. Two scans: count, then walk to the chosen one (one draw,
     /// numbered `draw`).
     pub fn random_cell_where(
         &self,
         cell: CellIndex,
         shape: &Shape,
-        wanted: impl Fn(u32) -> bool,
+        wanted: impl Fn(CellIndex, u32) -> bool,
         rng: crate::base::rng::AgentDraws,
         draw: u32,
     ) -> Option<(CellIndex, u32)> {
@@ -473,19 +473,19 @@ impl Grid {
             let mut matches = 0usize;
             self.scan(cell, shape, |c, code| {
                 kept[matches] = (c, code);
-                matches += wanted(code) as usize;
+                matches += wanted(c, code) as usize;
             });
             return (matches > 0).then(|| kept[rng.below(matches as u32, draw) as usize]);
         }
         let mut matches = 0u32;
-        self.scan(cell, shape, |_, code| matches += wanted(code) as u32);
+        self.scan(cell, shape, |c, code| matches += wanted(c, code) as u32);
         if matches == 0 {
             return None;
         }
         let mut pick = rng.below(matches, draw);
         let mut chosen = None;
         self.scan(cell, shape, |c, code| {
-            if chosen.is_none() && wanted(code) {
+            if chosen.is_none() && wanted(c, code) {
                 if pick == 0 {
                     chosen = Some((c, code));
                 } else {
@@ -617,8 +617,11 @@ mod tests {
                         }
                     });
                     let expect = matches[rng.below(matches.len() as u32, 9) as usize];
-                    assert_eq!(grid.random_cell_where(cell, &shape, is_empty_code, rng, 9), Some(expect));
-                    assert_eq!(grid.random_cell_where(cell, &shape, |code| code == BUILDING, rng, 9), None);
+                    assert_eq!(
+                        grid.random_cell_where(cell, &shape, |_, code| is_empty_code(code), rng, 9),
+                        Some(expect)
+                    );
+                    assert_eq!(grid.random_cell_where(cell, &shape, |_, code| code == BUILDING, rng, 9), None);
                 }
             }
         }

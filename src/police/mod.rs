@@ -56,7 +56,20 @@ pub struct ArrestLog {
 
 /// A uniformly random active civilian within vision: (its id, its cell).
 pub fn pick_suspect(grid: &Grid, cell: CellIndex, shape: &Shape, rng: AgentDraws) -> Option<(u32, CellIndex)> {
-    let (c, code) = grid.random_cell_where(cell, shape, is_active_code, rng, 0)?;
+    pick_suspect_where(grid, cell, shape, rng, 0, |_| true)
+}
+
+/// A uniformly random active civilian within vision on a cell that passes
+/// `seen` (what the arrester sees there), by draw number `draw`.
+pub fn pick_suspect_where(
+    grid: &Grid,
+    cell: CellIndex,
+    shape: &Shape,
+    rng: AgentDraws,
+    draw: u32,
+    seen: impl Fn(CellIndex) -> bool,
+) -> Option<(u32, CellIndex)> {
+    let (c, code) = grid.random_cell_where(cell, shape, |c, code| is_active_code(code) && seen(c), rng, draw)?;
     match Occupant::decode(code) {
         Occupant::Civilian { id, .. } => Some((id, c)),
         _ => None,

@@ -283,6 +283,11 @@ pub const HOLDING_PER_ZONE: u32 = 50;
 /// How long a detainee is held before release or hand-over to the
 /// prosecutor (**Assumption**: within the day in protest arrests).
 pub const HOLD_HOURS: f64 = 24.0;
+/// Whether a declared state of exception suspends personal liberty and
+/// security (art. 2.24.f): art. 137.1 lets the decree do so and the 2022
+/// national emergency did (brief); a decree suspends only what it says, so
+/// the default is no.
+pub const LIBERTY_SUSPENDED_IN_EMERGENCY: bool = false;
 /// The longest a person arrested in flagrante may be held before being put
 /// at a judge's disposal (Constitution art. 2.24.f).
 pub const FLAGRANTE_LIMIT_HOURS: f64 = 48.0;

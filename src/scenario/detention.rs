@@ -15,6 +15,10 @@ pub struct DetentionSpec {
     pub processing_minutes: f64,
     pub holding_per_zone: u32,
     pub hold_hours: f64,
+    /// A state of exception in force suspends personal liberty (art. 137.1
+    /// lets the decree suspend art. 2.24.f): units may then detain actives
+    /// they do not see committing an offence.
+    pub liberty_suspended_in_emergency: bool,
 }
 
 pub(super) fn check_detention(c: &mut Checker, r: RawDetention) -> DetentionSpec {
@@ -36,6 +40,7 @@ pub(super) fn check_detention(c: &mut Checker, r: RawDetention) -> DetentionSpec
             whole_in(1, 1_000_000),
         ),
         hold_hours,
+        liberty_suspended_in_emergency: r.liberty_suspended_in_emergency.unwrap_or(d::LIBERTY_SUSPENDED_IN_EMERGENCY),
     }
 }
 

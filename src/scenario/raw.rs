@@ -38,6 +38,7 @@ pub struct RawDetention {
     pub processing_minutes: Option<f64>,
     pub holding_per_zone: Option<u32>,
     pub hold_hours: Option<f64>,
+    pub liberty_suspended_in_emergency: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,7 +1,10 @@
 //! Detention as a process (the scenario's `detention` section): arrests
 //! bounded by free teams and holding places, terms within the law's limit.
 
+use mando::civilians::CivilianId;
+use mando::crowd::CrowdMood;
 use mando::detention::Detention;
+use mando::scenario::CrowdType;
 use mando::scenario::defaults::FLAGRANTE_LIMIT_HOURS;
 use mando::sim::{Sim, SimOptions};
 
@@ -12,6 +15,12 @@ const SEEDS: [u64; 4] = [1, 2, 3, 4];
 /// Unit arrests over a full run of the mining blockade with `sets`, and
 /// the most detainees any zone held at the end of any tick.
 fn run(sets: &[&str], seed: u64) -> (usize, usize) {
+    let (arrests, fullest, _) = run_by_type(sets, seed);
+    (arrests, fullest)
+}
+
+/// As [`run`], with the arrests of bystanders.
+fn run_by_type(sets: &[&str], seed: u64) -> (usize, usize, usize) {
     let seed = format!("metadata.seed={seed}");
     let mut all = sets.to_vec();
     all.push(&seed);
@@ -19,7 +28,7 @@ fn run(sets: &[&str], seed: u64) -> (usize, usize) {
     let capacity = s.detention.as_ref().expect("a detention section").holding_per_zone as usize;
     let limit_ticks = (FLAGRANTE_LIMIT_HOURS * 60.0 / s.metadata.minutes_per_tick).round() as u32;
     let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
-    let (mut arrests, mut fullest) = (0, 0);
+    let (mut arrests, mut fullest, mut bystanders) = (0, 0, 0);
     while !sim.is_finished() {
         sim.step();
         fullest = fullest.max(sim.world_mut().resource::<Detention>().held().max().unwrap_or(0));
@@ -27,10 +36,12 @@ fn run(sets: &[&str], seed: u64) -> (usize, usize) {
             assert!(a.unit.is_some(), "only units arrest in this scenario");
             assert!(a.jail_term_ticks <= limit_ticks, "held {} ticks, past the 48 h limit", a.jail_term_ticks);
             arrests += 1;
+            let mood = sim.world_mut().resource::<CrowdMood>();
+            bystanders += (mood.type_of(CivilianId(a.civilian)) == Some(CrowdType::Bystander)) as usize;
         }
     }
     assert!(fullest <= capacity, "a zone held {fullest}, over its {capacity} places");
-    (arrests, fullest)
+    (arrests, fullest, bystanders)
 }
 
 fn arrests_over_seeds(sets: &[&str]) -> usize {
@@ -50,6 +61,29 @@ fn longer_processing_keeps_teams_out_and_arrests_down() {
     let quick = arrests_over_seeds(&[room, "detention.processing_minutes=10"]);
     let slow = arrests_over_seeds(&[room, "detention.processing_minutes=240"]);
     assert!(quick > slow, "arrests with 10-minute processing {quick} vs 240 {slow}");
+}
+
+#[test]
+fn arrests_need_an_offence_seen_unless_the_decree_suspends_liberty() {
+    // Without the suspension, units arrest only actives seen blocking a
+    // road, inside a site or confronting them: bystanders who turned active
+    // away from all that are left alone. A decree suspending personal
+    // liberty (art. 137.1) lets units take any active they see.
+    let (mut flagrante, mut suspended) = ((0, 0), (0, 0));
+    for seed in [1, 2] {
+        let (a, _, b) = run_by_type(&[], seed);
+        flagrante = (flagrante.0 + a, flagrante.1 + b);
+        let (a, _, b) = run_by_type(&["detention.liberty_suspended_in_emergency=true"], seed);
+        suspended = (suspended.0 + a, suspended.1 + b);
+    }
+    assert!(suspended.0 > flagrante.0, "arrests {suspended:?} under suspension vs {flagrante:?} in flagrante only");
+    assert!(
+        20 * flagrante.1 <= flagrante.0,
+        "bystanders {} of {} arrests in flagrante only: over 5%",
+        flagrante.1,
+        flagrante.0
+    );
+    assert!(4 * suspended.1 > 5 * flagrante.1, "bystanders arrested: {suspended:?} vs {flagrante:?}");
 }
 
 #[test]
