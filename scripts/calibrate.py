@@ -57,11 +57,13 @@ PARAMETERS = [
     ("force.no_kit_lethal_probability", 0.2, 0.8, "brief: p_no_nlw 0.2-0.8"),
     ("force.evacuation_death_probability", 0.05, 0.2, "brief: 0.05-0.2 for a critical patient"),
     ("force.ffaa_overclassify_probability", 0.1, 0.3, "assumption around the brief's 0.2"),
+    ("force.perception_sigma_ffaa", 0.3, 0.8, "assumption around the brief's 0.6"),
     ("force.untrained_escalation_probability", 0.2, 0.5, "assumption around the brief's per-kind values"),
     ("force.reassess_minutes", 5.0, 30.0, "assumption: a use of force is an incident; 5 to 30 min between them"),
     ("force.officer_death_given_injury", 0.002, 0.02, "record: about 5 police dead to 794 injured, 2013-19"),
     ("crowd.death_legitimacy_loss", 0.01, 0.08, "brief: 0.01-0.08"),
     ("crowd.firearms_share", 0.0, 0.3, "assumption: firearms rare, among shock groups and agitators"),
+    ("force.unauthorised_fire_probability", 0.05, 0.5, "assumption: a unit under stones fires without leave"),
 ]
 
 # The constant in src/scenario/defaults.rs each parameter's default is.
@@ -74,11 +76,13 @@ DEFAULTS = {
     "force.no_kit_lethal_probability": "NO_KIT_LETHAL_PROBABILITY",
     "force.evacuation_death_probability": "EVACUATION_DEATH_PROBABILITY",
     "force.ffaa_overclassify_probability": "FFAA_OVERCLASSIFY_PROBABILITY",
+    "force.perception_sigma_ffaa": "PERCEPTION_SIGMA_FFAA",
     "force.untrained_escalation_probability": "UNTRAINED_ESCALATION_PROBABILITY",
     "force.reassess_minutes": "REASSESS_MINUTES",
     "force.officer_death_given_injury": "OFFICER_DEATH_GIVEN_INJURY",
     "crowd.death_legitimacy_loss": "DEATH_LEGITIMACY_LOSS",
     "crowd.firearms_share": "FIREARMS_SHARE_ORGANISED",
+    "force.unauthorised_fire_probability": "UNAUTHORISED_FIRE_PROBABILITY",
 }
 
 

@@ -12,7 +12,7 @@ use bevy_ecs::prelude::Resource;
 use serde::Serialize;
 
 use super::vocabulary::{
-    Cause, ConflictPhase, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side, TaskKind, Violation,
+    Cause, ConflictPhase, ForceAuthority, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side, TaskKind, Violation,
 };
 use crate::scenario::{Agency, Regime};
 
@@ -38,6 +38,13 @@ pub enum Event {
         unit: u32,
         /// 0-based hop of the order's route where the message was lost.
         hop: u32,
+    },
+    /// The issuer gave an order up after its last retransmission was lost:
+    /// the unit keeps what it was doing.
+    OrderDropped {
+        tick: u32,
+        order: u64,
+        unit: u32,
     },
     OrderDelivered {
         tick: u32,
@@ -94,6 +101,8 @@ pub enum Event {
         unit: u32,
         #[serde(serialize_with = "Agency::serialize_key")]
         agency: Agency,
+        /// The task it was on.
+        task: TaskKind,
         perceived_resistance: Resistance,
         true_resistance: Resistance,
         force: ForceLevel,
@@ -107,6 +116,37 @@ pub enum Event {
         excessive: bool,
         /// Most of those hit were not resisting.
         indiscriminate: bool,
+        /// On whose authority.
+        authority: ForceAuthority,
+    },
+    /// A unit asked its commander for leave to use lethal force short of a
+    /// lethal threat.
+    AuthorityRequested {
+        tick: u32,
+        unit: u32,
+        #[serde(serialize_with = "Agency::serialize_key")]
+        agency: Agency,
+        /// The planner asked.
+        to: Issuer,
+    },
+    /// The answer reached the unit.
+    AuthorityAnswered {
+        tick: u32,
+        unit: u32,
+        #[serde(serialize_with = "Agency::serialize_key")]
+        agency: Agency,
+        by: Issuer,
+        granted: bool,
+        /// From the request to the answer's arrival.
+        latency_minutes: f64,
+    },
+    /// A civilian fired on a unit (lethal aggression): evidence the law
+    /// counts towards a hostile group.
+    ArmedAttack {
+        tick: u32,
+        unit: u32,
+        /// Where the attacker stood.
+        cell: (u32, u32),
     },
     /// A unit's member hurt by civilians.
     Casualty {
@@ -124,6 +164,8 @@ pub enum Event {
     Violation {
         tick: u32,
         violation: Violation,
+        /// The provision broken ([`Violation::basis`]).
+        basis: &'static str,
         unit: u32,
         #[serde(serialize_with = "Agency::serialize_key")]
         agency: Agency,

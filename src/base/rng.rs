@@ -34,9 +34,11 @@ pub enum Stream {
     Command = 11,
     /// Uses of force and their effects.
     Force = 12,
+    /// Units acting without the authority they asked for.
+    Authority = 13,
 }
 
-const STREAMS: usize = 13;
+const STREAMS: usize = 14;
 
 /// Per-stream keys dealt from the master seed.
 #[derive(Resource, Debug, Clone)]

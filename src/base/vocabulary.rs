@@ -29,9 +29,11 @@ impl TaskKind {
     pub const ALL: [TaskKind; 6] =
         [TaskKind::GuardSite, TaskKind::Cordon, TaskKind::Disperse, TaskKind::Arrest, TaskKind::Patrol, TaskKind::Hold];
 
-    /// Whether a unit on this task arrests the actives it sees.
+    /// Whether a unit on this task arrests the actives it sees: snatch
+    /// teams and site guards do; dispersal squads scatter a crowd and
+    /// cordons hold a line (`docs/model.md` §10.9).
     pub fn arrests(self) -> bool {
-        matches!(self, TaskKind::Disperse | TaskKind::Arrest | TaskKind::GuardSite)
+        matches!(self, TaskKind::Arrest | TaskKind::GuardSite)
     }
 
     /// Whether the task answers a hotspot (rather than being a unit's
@@ -134,6 +136,20 @@ pub enum RuleSet {
     HumanitarianLaw,
 }
 
+/// On whose authority a unit used the force it used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForceAuthority {
+    /// Below lethal force, or under humanitarian-law rules: its own.
+    Own,
+    /// Lethal force against a perceived lethal threat: needs no one's leave.
+    SelfDefence,
+    /// Lethal force short of a lethal threat, authorised by its commander.
+    Authorised,
+    /// Lethal force short of a lethal threat without authorisation.
+    Unauthorised,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
@@ -182,6 +198,20 @@ pub enum Violation {
     /// An FF.AA. command directing PNP units where the FF.AA. do not control
     /// internal order.
     CommandNotPermitted,
+    /// Lethal force against someone who posed no lethal threat (judged on
+    /// the true resistance, as an inquiry would).
+    LethalForceWithoutThreat,
+}
+
+impl Violation {
+    /// The provision broken.
+    pub fn basis(self) -> &'static str {
+        match self {
+            Violation::TaskNotPermitted => "Const. art. 137; D. Leg. 1095 arts. 4, 23",
+            Violation::CommandNotPermitted => "D. Leg. 1095 art. 12",
+            Violation::LethalForceWithoutThreat => "D. Leg. 1186 art. 8.3; RS 003-2023-DE",
+        }
+    }
 }
 
 // ---- Conflict phases (Defensoría del Pueblo) ----

@@ -71,6 +71,7 @@ pub(super) fn plan_and_order(
             law.regime(zones.of(cell))
         };
         let plan = planning::plan(
+            planner,
             terrain,
             &hotspots,
             &candidates,

@@ -6,7 +6,7 @@ use bevy_ecs::system::SystemParam;
 
 use super::orders::{Proposal, TaskChange, change_task, lawful};
 use super::planning::{self, Concern};
-use super::{CommandWrites, Ground, LawInForce};
+use super::{CommandWrites, Ground, LawInForce, Planner};
 use crate::base::events::Event;
 use crate::base::rng::{Stream, Streams};
 use crate::base::{AgentIndex, Clock, Position};
@@ -61,7 +61,7 @@ pub(super) fn act_on_initiative(
         if tick - since < st.autonomy_ticks {
             continue;
         }
-        let kind = planning::fit(book.kind, Concern::Sector(0)).1;
+        let kind = planning::fit(Planner::of(book.agency), book.kind, Concern::Sector(0)).1;
         let task = Task { kind, cell: pos.0 };
         let agency = book.agency;
         if !lawful(&in_force.law, &in_force.zones, log, tick, Proposal { unit: id.0, agency, issuer: None, task }) {

@@ -12,6 +12,7 @@
 //! Rules and sources: `docs/model.md`, "Command".
 
 mod arrangement;
+mod authority;
 mod decisions;
 mod initiative;
 pub mod messages;
@@ -37,6 +38,7 @@ use crate::scenario::{Agency, CommandSpec, Regime, UnitKind};
 use crate::situation::{Sectors, Zones};
 use crate::units::TaskKind;
 pub use arrangement::Arrangement;
+pub use authority::grants;
 pub use decisions::PHONE_PENALTY_CELLS;
 use messages::MessageQueue;
 use picture::Picture;
@@ -153,6 +155,8 @@ pub struct CommandState {
     queue: MessageQueue,
     next_order: u64,
     next_report: u64,
+    /// Authority requests and answers sent.
+    next_authority: u64,
     sectors: Sectors,
     width: u32,
     /// A passable cell near each sector's middle (`None`: all buildings).
@@ -183,6 +187,7 @@ impl Fingerprint for CommandState {
             queue,
             next_order,
             next_report,
+            next_authority,
             sectors: _,
             width: _,
             targets: _,
@@ -215,6 +220,7 @@ impl Fingerprint for CommandState {
         queue.fingerprint(h);
         h.u64(*next_order);
         h.u64(*next_report);
+        h.u64(*next_authority);
     }
 }
 
@@ -245,6 +251,7 @@ pub fn plugin(schedule: &mut Schedule) {
         (
             arrangement::update_arrangement,
             reports::send_reports,
+            authority::forward_requests,
             orders::deliver_messages,
             decisions::plan_and_order,
             initiative::act_on_initiative,

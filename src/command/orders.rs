@@ -6,9 +6,9 @@
 use bevy_ecs::prelude::*;
 
 use super::messages::{Hop, Message, Order, transit};
-use super::{Arrangement, CommandState, CommandWrites, Commander, Ground, Planner, ticks};
+use super::{Arrangement, CommandState, CommandWrites, Commander, Ground, LawInForce, Planner, authority, ticks};
 use crate::base::events::{Event, EventLog};
-use crate::base::rng::Draws;
+use crate::base::rng::{Draws, Stream, Streams};
 use crate::base::{AgentIndex, Clock, Position};
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Terrain};
@@ -89,6 +89,7 @@ pub(super) fn lawful(law: &LegalState, zones: &Zones, log: &mut EventLog, tick: 
         log.push(Event::Violation {
             tick,
             violation: v,
+            basis: v.basis(),
             unit,
             agency,
             task: task.kind,
@@ -120,22 +121,27 @@ pub(super) fn issue(
         st.queue.send(tick + ticks(at, st.minutes_per_tick), Message::Lost { order: id, unit, hop });
     }
     let cross = route.iter().filter(|h| h.is_cross_agency()).count() as u32;
-    st.queue.send(
-        due,
-        Message::Order(Order {
-            id,
-            issuer,
-            unit,
-            task,
-            issued_tick: tick,
-            minutes: t.minutes,
-            cross_agency_hops: cross,
-            observed_tick,
-            epoch: st.epoch,
-        }),
-    );
-    st.units[unit as usize].latest_order = Some(id);
-    st.units[unit as usize].latest_issuer = Some(issuer);
+    if t.delivered {
+        st.queue.send(
+            due,
+            Message::Order(Order {
+                id,
+                issuer,
+                unit,
+                task,
+                issued_tick: tick,
+                minutes: t.minutes,
+                cross_agency_hops: cross,
+                observed_tick,
+                epoch: st.epoch,
+            }),
+        );
+        st.units[unit as usize].latest_order = Some(id);
+        st.units[unit as usize].latest_issuer = Some(issuer);
+    } else {
+        // No acknowledgement: the issuer learns it failed when it gives up.
+        st.queue.send(due, Message::Dropped { order: id, unit, issuer });
+    }
     log.push(Event::OrderIssued {
         tick,
         order: id,
@@ -148,18 +154,30 @@ pub(super) fn issue(
     });
 }
 
-/// Releases every message due: reports update pictures, orders start tasks.
+/// Releases every message due: reports update pictures, orders start tasks,
+/// requests for authority are answered and answers reach their units.
 pub(super) fn deliver_messages(
     clock: Res<Clock>,
     ground: Ground,
+    (in_force, streams): (LawInForce, Res<Streams>),
     index: Res<AgentIndex>,
     mut command: CommandWrites,
     mut units: Query<(&Position, &mut Tasking, &Commander)>,
 ) {
     let tick = clock.tick;
     let (st, log) = (&mut *command.state, &mut *command.log);
+    let draws = streams.draws(Stream::Messages);
     while let Some(m) = st.queue.next_due(tick) {
         match m {
+            Message::AuthorityRequest(a) => {
+                let Ok((pos, tasking, _)) = units.get(index.units[a.unit as usize]) else { continue };
+                let regime = in_force.law.regime(in_force.zones.of(pos.0));
+                authority::answer(st, draws, tick, a, regime, tasking.task.kind);
+            }
+            Message::AuthorityAnswer(a) => {
+                let Ok((_, mut tasking, _)) = units.get_mut(index.units[a.unit as usize]) else { continue };
+                authority::receive(st, log, tick, a, &mut tasking);
+            }
             Message::Report(r) => {
                 st.pictures[r.picture].apply(&r);
                 if st.spec.interoperable_radios {
@@ -168,6 +186,11 @@ pub(super) fn deliver_messages(
             }
             Message::Lost { order, unit, hop } => {
                 log.push(Event::OrderLost { tick, order, unit, hop });
+            }
+            Message::Dropped { order, unit, issuer } => {
+                log.push(Event::OrderDropped { tick, order, unit });
+                // The planner may task the unit again at its next round.
+                st.ledgers[issuer as usize][unit as usize] = None;
             }
             Message::Order(o) => {
                 let book = &mut st.units[o.unit as usize];

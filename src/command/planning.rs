@@ -15,9 +15,9 @@
 //!    one with the lowest cost: steps from its last reported cell plus
 //!    [`PREFERENCE_CELLS`] per rank of its kind for the hotspot (below), ties
 //!    by unit id.
-//! 5. The task follows the unit's kind: sites are guarded; crowds and roads
-//!    are dispersed by crowd-control units, arrested by patrols, cordoned by
-//!    infantry.
+//! 5. Rank and task follow the planner's doctrine ([`fit`]): sites are
+//!    guarded, soldiers first; crowds and roads go to the kinds of unit the
+//!    planner's agency sends against a crowd.
 
 use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::grid::{CellIndex, Terrain};
@@ -26,6 +26,7 @@ use crate::situation::Sectors;
 
 use crate::units::TaskKind;
 
+use super::Planner;
 use super::picture::Picture;
 
 pub const MAX_UNITS_PER_HOTSPOT: u32 = 8;
@@ -76,8 +77,23 @@ pub struct SiteInfo {
     pub breach_actives: u32,
 }
 
-/// The rank of a unit kind for a concern (0 best) and the task it gets.
-pub fn fit(kind: UnitKind, concern: Concern) -> (u32, TaskKind) {
+/// The rank of a unit kind for a concern (0 best) and the task it gets,
+/// by the doctrine of the planner (`docs/model.md` §10.5, "Doctrine"):
+/// - every planner guards critical sites with soldiers first (D. Leg. 1095:
+///   protection of strategic assets is the FF.AA.'s first support task);
+/// - the PNP's planner faces crowds with its own crowd-control units
+///   (graduated dispersal) and its patrols (selective arrest), and keeps the
+///   FF.AA. in support to cordons, away from the crowd (D. Leg. 1095 art.
+///   23: the FF.AA. support, the PNP keeps control of order; **Assumption**
+///   that its planners read "support" so);
+/// - the FF.AA.'s planner, in control of internal order, clears crowds and
+///   roads with its own units first, infantry included (**Assumption**: a
+///   military command uses the force it commands, as in the 2022–23
+///   deployments), and hands arrests to the PNP's patrols;
+/// - the unified post uses each agency for what it trained for: crowd
+///   control by the crowd-trained of either, arrests by PNP patrols,
+///   cordons by infantry (**Assumption**: the intent of a joint post).
+pub fn fit(planner: Planner, kind: UnitKind, concern: Concern) -> (u32, TaskKind) {
     use UnitKind::*;
     if concern.is_site() {
         let rank = match kind {
@@ -88,11 +104,19 @@ pub fn fit(kind: UnitKind, concern: Concern) -> (u32, TaskKind) {
         };
         return (rank, TaskKind::GuardSite);
     }
-    match kind {
-        PnpCrowdControl => (0, TaskKind::Disperse),
-        FfaaCrowdTrained => (1, TaskKind::Disperse),
-        PnpPatrol => (2, TaskKind::Arrest),
-        FfaaInfantry => (3, TaskKind::Cordon),
+    match (planner, kind) {
+        (Planner::Pnp, PnpCrowdControl) => (0, TaskKind::Disperse),
+        (Planner::Pnp, PnpPatrol) => (1, TaskKind::Arrest),
+        (Planner::Pnp, FfaaCrowdTrained) => (2, TaskKind::Cordon),
+        (Planner::Pnp, FfaaInfantry) => (3, TaskKind::Cordon),
+        (Planner::Ffaa, FfaaCrowdTrained) => (0, TaskKind::Disperse),
+        (Planner::Ffaa, FfaaInfantry) => (1, TaskKind::Disperse),
+        (Planner::Ffaa, PnpCrowdControl) => (2, TaskKind::Disperse),
+        (Planner::Ffaa, PnpPatrol) => (3, TaskKind::Arrest),
+        (Planner::Unified, PnpCrowdControl) => (0, TaskKind::Disperse),
+        (Planner::Unified, FfaaCrowdTrained) => (1, TaskKind::Disperse),
+        (Planner::Unified, PnpPatrol) => (2, TaskKind::Arrest),
+        (Planner::Unified, FfaaInfantry) => (3, TaskKind::Cordon),
     }
 }
 
@@ -192,6 +216,7 @@ pub struct Plan {
 /// `allowed(unit, concern)` bars pairs the planner has learnt not to try
 /// (refused by the law, or called off by phone).
 pub fn plan(
+    planner: Planner,
     terrain: &Terrain,
     hotspots: &[Hotspot],
     candidates: &[Candidate],
@@ -218,13 +243,13 @@ pub fn plan(
             let best = (0..free.len()).filter(|&i| allowed(free[i].unit, hot.concern)).min_by_key(|&i| {
                 let c = free[i];
                 let cost = terrain.manhattan(c.cell, hot.cell)
-                    + PREFERENCE_CELLS * fit(c.kind, hot.concern).0
+                    + PREFERENCE_CELLS * fit(planner, c.kind, hot.concern).0
                     + c.penalty_cells;
                 (cost, c.unit)
             });
             let Some(best) = best else { break };
             let c = free.swap_remove(best);
-            p.assign.push((c.unit, h, fit(c.kind, hot.concern).1));
+            p.assign.push((c.unit, h, fit(planner, c.kind, hot.concern).1));
             have[h] += 1;
         }
     }
@@ -245,6 +270,21 @@ mod tests {
         let map = MapSpec { width_cells: w, height_cells: h, edges: Edges::Bounded, terrain: None, sites: vec![] };
         let t = Terrain::new(&map);
         (map, t)
+    }
+
+    #[test]
+    fn each_planner_sends_its_own_doctrine_against_a_crowd() {
+        let crowd = Concern::Sector(0);
+        for kind in [UnitKind::FfaaInfantry, UnitKind::FfaaCrowdTrained] {
+            assert_eq!(fit(Planner::Pnp, kind, crowd).1, TaskKind::Cordon, "the PNP keeps soldiers off the crowd");
+            assert_eq!(fit(Planner::Ffaa, kind, crowd).1, TaskKind::Disperse, "an FF.AA. command uses its own");
+        }
+        assert_eq!(fit(Planner::Unified, UnitKind::FfaaInfantry, crowd).1, TaskKind::Cordon);
+        assert_eq!(fit(Planner::Ffaa, UnitKind::FfaaInfantry, crowd).0, 1);
+        assert_eq!(fit(Planner::Pnp, UnitKind::PnpPatrol, crowd), (1, TaskKind::Arrest));
+        for planner in [Planner::Pnp, Planner::Ffaa, Planner::Unified] {
+            assert_eq!(fit(planner, UnitKind::FfaaInfantry, Concern::Site(0)), (0, TaskKind::GuardSite));
+        }
     }
 
     #[test]
@@ -273,7 +313,7 @@ mod tests {
             cand(2, UnitKind::PnpPatrol, 31 * 32 + 30, Some(Concern::Sector(9))), // its hotspot is gone
             cand(3, UnitKind::PnpPatrol, 100, Some(Concern::Sector(5))),          // keeps its task
         ];
-        let p = plan(&terrain, &hs, &units, |_| false, |_, _| true);
+        let p = plan(Planner::Unified, &terrain, &hs, &units, |_| false, |_, _| true);
         // Unit 2's hotspot is gone, but it gets the site in the same round:
         // one new order, no recall first.
         assert!(p.release.is_empty());
@@ -286,16 +326,19 @@ mod tests {
         assert_eq!(p.assign[2], (0, 2, TaskKind::Disperse));
         assert_eq!(p.assign.len(), 3);
         // A barred pair is skipped and the next best unit goes instead.
-        let barred = plan(&terrain, &hs, &units, |_| false, |u, c| !(u == 2 && c == Concern::Site(0)));
+        let barred =
+            plan(Planner::Unified, &terrain, &hs, &units, |_| false, |u, c| !(u == 2 && c == Concern::Site(0)));
         assert_eq!(barred.assign[0], (1, 0, TaskKind::GuardSite));
         assert_eq!(barred.assign[1], (0, 0, TaskKind::GuardSite));
         // The crowd near the site has nobody left.
         // With nothing to do, a unit on a gone hotspot is recalled, unless the
         // crowd there lingers at half the hotspot count.
         let idle = [cand(7, UnitKind::PnpPatrol, 0, Some(Concern::Sector(9)))];
-        assert_eq!(plan(&terrain, &[], &idle, |_| false, |_, _| true).release, vec![7]);
+        assert_eq!(plan(Planner::Unified, &terrain, &[], &idle, |_| false, |_, _| true).release, vec![7]);
         assert!(
-            plan(&terrain, &[], &idle, |c| lingers(&pic, &sites, 5, c), |_, _| true).release.is_empty(),
+            plan(Planner::Unified, &terrain, &[], &idle, |c| lingers(&pic, &sites, 5, c), |_, _| true)
+                .release
+                .is_empty(),
             "4 ≥ 5/2 lingers"
         );
         assert!(!lingers(&pic, &sites, 9, Concern::Sector(9)), "4 < 9/2");

@@ -98,9 +98,13 @@ fn send_report(
         if !t2.losses.is_empty() {
             log.push(Event::ReportTransmissionsLost { tick, transmissions: t2.losses.len() as u32 });
         }
-        let mut other = report.clone();
-        other.picture = 1 - report.picture;
-        st.queue.send(tick + ticks(t2.minutes, st.minutes_per_tick).max(1), Message::Report(other));
+        if t2.delivered {
+            let mut other = report.clone();
+            other.picture = 1 - report.picture;
+            st.queue.send(tick + ticks(t2.minutes, st.minutes_per_tick).max(1), Message::Report(other));
+        }
     }
-    st.queue.send(due, Message::Report(report));
+    if t.delivered {
+        st.queue.send(due, Message::Report(report));
+    }
 }

@@ -114,6 +114,7 @@ pub fn setup(world: &mut World, s: &Scenario) {
         queue: MessageQueue::default(),
         next_order: 0,
         next_report: 0,
+        next_authority: 0,
         sectors,
         width: world.resource::<Grid>().width,
         targets,

@@ -19,11 +19,13 @@ use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::{Draws, Stream, Streams};
 use crate::base::{AgentIndex, Clock, Position, Step};
 use crate::civilians::{CivilianId, Condition, Mood};
+use crate::grid::terrain::Ground;
 use crate::grid::{CellIndex, Terrain};
 use crate::scenario::conflict::type_of;
 use crate::scenario::defaults as d;
 use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Scenario, Tunables};
 use crate::situation::{Sectors, Situation};
+use crate::units::{TaskKind, Tasking};
 use purpose::{Heading, Purpose};
 
 /// What a civilian may carry.
@@ -33,6 +35,22 @@ pub enum Weapon {
     /// Stones, sticks, slings.
     Stones,
     Firearm,
+}
+
+/// The type of civilian `id` in a crowd of `spec`, from the trait draws
+/// (`Stream::Traits`): `None` when the scenario gives no types.
+pub fn crowd_type(spec: &CrowdSpec, traits: Draws, id: CivilianId) -> Option<CrowdType> {
+    spec.typed.then(|| type_of(&spec.shares, traits.unit(id.0 as u64, 0, 3)))
+}
+
+/// How many of `count` civilians are organised: shock groups and paid
+/// agitators (the law's evidence of a hostile group counts them).
+pub fn organised_members(spec: &CrowdSpec, traits: Draws, count: u32) -> u32 {
+    (0..count)
+        .filter(|&id| {
+            matches!(crowd_type(spec, traits, CivilianId(id)), Some(CrowdType::ShockGroup | CrowdType::PaidAgitator))
+        })
+        .count() as u32
 }
 
 /// The mood of the ground, and who each civilian is.
@@ -104,7 +122,7 @@ impl CrowdMood {
 
     /// A civilian's type; `None` when the scenario gives no types.
     pub fn type_of(&self, id: CivilianId) -> Option<CrowdType> {
-        self.spec.typed.then(|| type_of(&self.spec.shares, self.traits.unit(id.0 as u64, 0, 3)))
+        crowd_type(&self.spec, self.traits, id)
     }
 
     pub fn weapon_of(&self, id: CivilianId) -> Weapon {
@@ -356,24 +374,53 @@ pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(advance_mood.in_set(Step::AfterChanges));
 }
 
+/// How close to its site a guard stands to hold it, in cells
+/// (**Assumption**: a platoon holds a gate or a fence line within about
+/// 50 m).
+const GUARD_REACH_CELLS: i32 = 2;
+
 /// Advances the mood; a site breached at the end of the last tick
-/// escalates the conflict; bystanders learn where the units stand.
+/// escalates the conflict; bystanders learn where the units stand, and
+/// marchers which sites guards hold.
 fn advance_mood(
     clock: Res<Clock>,
     situation: Res<Situation>,
     terrain: Res<Terrain>,
     index: Res<AgentIndex>,
-    positions: Query<&Position>,
+    units: Query<(&Position, &Tasking)>,
     mut mood: ResMut<CrowdMood>,
-    mut cells: Local<Vec<CellIndex>>,
+    mut scratch: Local<(Vec<CellIndex>, Vec<u16>)>,
 ) {
     mood.advance(clock.tick, situation.site_breached.iter().any(|&b| b));
     if let Some(p) = mood.purpose.as_mut() {
+        let (cells, held) = &mut *scratch;
         cells.clear();
-        cells.extend(index.units.iter().filter_map(|&e| positions.get(e).ok()).map(|pos| pos.0));
+        held.clear();
+        for (pos, tasking) in index.units.iter().filter_map(|&e| units.get(e).ok()) {
+            cells.push(pos.0);
+            if tasking.task.kind == TaskKind::GuardSite {
+                held.extend(sites_within(&terrain, pos.0, GUARD_REACH_CELLS));
+            }
+        }
         cells.sort_unstable();
-        p.units_at(&terrain, &cells);
+        held.sort_unstable();
+        held.dedup();
+        p.units_at(&terrain, cells);
+        p.sites_held(&terrain, held);
     }
+}
+
+/// The sites with a cell within `reach` cells of `cell` (a square; not
+/// across a wrapped edge).
+fn sites_within(terrain: &Terrain, cell: CellIndex, reach: i32) -> impl Iterator<Item = u16> + '_ {
+    let (x, y) = ((cell % terrain.width) as i32, (cell / terrain.width) as i32);
+    (-reach..=reach).flat_map(move |dy| (-reach..=reach).map(move |dx| (x + dx, y + dy))).filter_map(move |(cx, cy)| {
+        let inside = (0..terrain.width as i32).contains(&cx) && (0..terrain.height as i32).contains(&cy);
+        match inside.then(|| terrain.ground(cy as u32 * terrain.width + cx as u32)) {
+            Some(Ground::Site(s)) => Some(s),
+            _ => None,
+        }
+    })
 }
 
 #[cfg(test)]

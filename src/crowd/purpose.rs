@@ -40,8 +40,9 @@ pub enum Heading<'a> {
     /// Epstein's random walk.
     Wander,
     /// Down `cost` until within `reach` of its goal, then about it; a
-    /// walker that `keeps_off_units` never steps next to a security unit.
-    Toward { cost: &'a [u16], reach: u32, keeps_off_units: bool },
+    /// walker that `keeps_off` a set of cells (`Some`) never steps on them
+    /// nor next to a security unit.
+    Toward { cost: &'a [u16], reach: u32, keeps_off: Option<&'a [bool]> },
     /// Until `keep` away (in walking cost) from the nearest site and the
     /// nearest security unit.
     AwayFrom { sites: &'a [u16], units: &'a [u16], keep: u32 },
@@ -83,8 +84,8 @@ impl Heading<'_> {
     ) -> Option<CellIndex> {
         match *self {
             Heading::Wander => movement::propose_empty_where(grid, is_empty, cell, shape, rng),
-            Heading::Toward { keeps_off_units: true, .. } => {
-                let open = |c| is_empty(c) && !grid.unit_beside(c);
+            Heading::Toward { keeps_off: Some(closed), .. } => {
+                let open = |c: CellIndex| is_empty(c) && !closed[c as usize] && !grid.unit_beside(c);
                 movement::head_where(grid, open, cell, shape, rng, |c| self.score(c), self.reach())
             }
             _ => movement::head_where(grid, is_empty, cell, shape, rng, |c| self.score(c), self.reach()),
@@ -107,6 +108,11 @@ pub struct Purpose {
     to_nearest_unit: Vec<u16>,
     /// Cells `to_nearest_unit` holds a value for, to clear them.
     near_units: Vec<CellIndex>,
+    /// By cell: part of a site its guards hold (marchers stop at the
+    /// perimeter); as the guards stood at the start of the tick.
+    held: Vec<bool>,
+    /// Sites whose cells are in `held`.
+    held_sites: Vec<u16>,
     /// Share of the committed out this tick.
     share_out: f64,
     /// Whether those out now head for their site (else their gathering).
@@ -139,6 +145,8 @@ impl Purpose {
             to_nearest_site: cost_to(terrain, &all_sites),
             to_nearest_unit: vec![UNREACHABLE; terrain.width as usize * terrain.height as usize],
             near_units: Vec::new(),
+            held: vec![false; terrain.width as usize * terrain.height as usize],
+            held_sites: Vec::new(),
             share_out: 0.0,
             marching: false,
             escalated_at: None,
@@ -174,6 +182,23 @@ impl Purpose {
         let keep = self.spec.bystanders_keep_away_cells;
         if keep > 0 {
             walk_costs(terrain, cells, keep, &mut self.to_nearest_unit, Some(&mut self.near_units));
+        }
+    }
+
+    /// The sites guards hold this tick (sorted, no repeats): marchers stop
+    /// at their perimeter.
+    pub fn sites_held(&mut self, terrain: &Terrain, sites: &[u16]) {
+        for &s in &self.held_sites {
+            for &c in &terrain.site_cells[s as usize] {
+                self.held[c as usize] = false;
+            }
+        }
+        self.held_sites.clear();
+        self.held_sites.extend_from_slice(sites);
+        for &s in sites {
+            for &c in &terrain.site_cells[s as usize] {
+                self.held[c as usize] = true;
+            }
         }
     }
 
@@ -221,15 +246,12 @@ impl Purpose {
         let n = self.spec.gatherings.len() as u32;
         let g = traits.below(n, id.0 as u64, 0, GATHERING_DRAW) as usize;
         if self.is_out(traits, id, tick) && self.marching {
-            // A crowd faces a police line a step away; shock groups close in.
-            let keeps_off_units = ty != CrowdType::ShockGroup;
-            Heading::Toward {
-                cost: &self.to_site[self.spec.gatherings[g].march_to],
-                reach: SITE_REACH,
-                keeps_off_units,
-            }
+            // A crowd faces a police line a step away and stops at a held
+            // site's perimeter; shock groups close in and push through.
+            let keeps_off = (ty != CrowdType::ShockGroup).then_some(&self.held[..]);
+            Heading::Toward { cost: &self.to_site[self.spec.gatherings[g].march_to], reach: SITE_REACH, keeps_off }
         } else {
-            Heading::Toward { cost: &self.to_gathering[g], reach: GATHERING_REACH, keeps_off_units: false }
+            Heading::Toward { cost: &self.to_gathering[g], reach: GATHERING_REACH, keeps_off: None }
         }
     }
 }
@@ -336,6 +358,42 @@ mod tests {
         let heading = p.heading(Streams::new(1).draws(Stream::Traits), CivilianId(0), CrowdType::Bystander, 0);
         assert_eq!(heading.score(1), 5 - 2, "the site at cell 0 and the unit on it");
         assert_eq!(heading.score(9), 0, "far from both");
+    }
+
+    #[test]
+    fn marchers_stop_at_a_held_sites_perimeter_and_shock_groups_push_in() {
+        let t = terrain(&["SS........", "SS........", ".........."]);
+        let spec = PurposeSpec {
+            gatherings: vec![crate::scenario::Gathering { name: "g".into(), at: (9, 2), march_to: 0 }],
+            day: crate::scenario::Day {
+                clock_at_start: 12.0,
+                rise_from: 6.0,
+                march_from: 9.0,
+                peak_from: 10.0,
+                peak_until: 16.0,
+                home_by: 21.0,
+                night_share: 0.05,
+            },
+            fatigue_per_day: 0.0,
+            arrivals_share: 0.0,
+            arrivals_after_hours: 0.0,
+            bystanders_keep_away_cells: 0,
+        };
+        let mut p = Purpose::new(&spec, &t, 1.0);
+        let traits = Streams::new(1).draws(Stream::Traits);
+        // Someone committed enough to be out at noon.
+        let marcher = (0..1000).map(CivilianId).find(|&id| p.is_out(traits, id, 0)).unwrap();
+        let closed = |p: &Purpose, ty| match p.heading(traits, marcher, ty, 0) {
+            Heading::Toward { keeps_off: Some(held), .. } => (0..30).filter(|&c| held[c]).collect::<Vec<_>>(),
+            Heading::Toward { keeps_off: None, .. } => vec![],
+            _ => panic!("a marcher heads somewhere"),
+        };
+        assert_eq!(closed(&p, CrowdType::PeacefulProtester), Vec::<usize>::new(), "no guard: the site is open");
+        p.sites_held(&t, &[0]);
+        assert_eq!(closed(&p, CrowdType::PeacefulProtester), vec![0, 1, 10, 11], "guarded: its cells are closed");
+        assert_eq!(closed(&p, CrowdType::ShockGroup), Vec::<usize>::new(), "shock groups push in");
+        p.sites_held(&t, &[]);
+        assert_eq!(closed(&p, CrowdType::Blockader), Vec::<usize>::new(), "the guards left: open again");
     }
 
     #[test]

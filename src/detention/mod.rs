@@ -2,8 +2,8 @@
 //! people and by law (docs/model.md, "Detention"). Epstein's officers keep
 //! Epstein's jail.
 //!
-//! A unit whose task is to disperse, arrest or guard a site arrests random
-//! actives within its vision, in id order, up to one per 10 personnel a
+//! A unit whose task is to arrest or guard a site arrests random actives
+//! within its vision, in id order, up to one per 10 personnel a
 //! tick, and jails them for Epstein's term. With the scenario's
 //! `detention` section (the shipped social-conflict scenarios have it):
 //! - each arrest takes a team (`detention.team_personnel`) out of action for
@@ -171,7 +171,7 @@ pub struct ArrestGround<'w> {
     law: Option<Res<'w, LegalState>>,
 }
 
-/// Units whose task is to disperse, arrest or guard a site arrest random
+/// Units whose task is to arrest or guard a site arrest random
 /// actives within vision, in id order: by Epstein's rule, or with a
 /// [`Detention`] as many as they have free teams and their zone has room
 /// to hold, those seen offending first (see the module's rules).

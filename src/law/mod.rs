@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::base::events::{Event, EventLog};
 use crate::base::fingerprint::{Fingerprint, Fnv};
+use crate::base::rng::{Stream, Streams};
 pub use crate::base::vocabulary::Violation;
 use crate::base::{Clock, Step};
 use crate::grid::Terrain;
@@ -67,6 +68,9 @@ pub struct ZoneLaw {
     pub over_trigger_since: Option<u32>,
     /// A decree signed, taking effect at this tick.
     pub decree_at_tick: Option<u32>,
+    /// The regime that decree puts in force.
+    #[serde(skip)]
+    pub decreed: Regime,
     /// When the current state of exception lapses.
     pub expires_at_tick: Option<u32>,
     pub renewals: u32,
@@ -81,6 +85,10 @@ pub struct LegalState {
     pub declared: Regime,
     trigger_ticks: u32,
     decree_ticks: u32,
+    /// Organised members of the crowd (shock groups and agitators).
+    pub organised: u32,
+    /// 24 hours in ticks: the window armed attacks are counted over.
+    day_ticks: u32,
     emergency_limit_ticks: u32,
     siege_limit_ticks: u32,
 }
@@ -108,6 +116,8 @@ impl LegalState {
             declared,
             trigger_ticks: ticks(spec.trigger_for_minutes, minutes_per_tick),
             decree_ticks: ticks(spec.decree_delay_minutes, minutes_per_tick),
+            organised: 0,
+            day_ticks: ticks(24.0 * 60.0, minutes_per_tick).max(1),
             emergency_limit_ticks: days(spec.emergency_limit_days),
             siege_limit_ticks: days(spec.siege_limit_days),
         };
@@ -116,6 +126,7 @@ impl LegalState {
             since_tick: 0,
             over_trigger_since: None,
             decree_at_tick: None,
+            decreed: declared,
             expires_at_tick: law.limit_ticks(spec.initial),
             renewals: 0,
         };
@@ -154,12 +165,16 @@ impl Fingerprint for LegalState {
             declared: _,
             trigger_ticks: _,
             decree_ticks: _,
+            organised: _,
+            day_ticks: _,
             emergency_limit_ticks: _,
             siege_limit_ticks: _,
         } = self;
         h.each(zones, |h, z| {
-            let ZoneLaw { regime, since_tick, over_trigger_since, decree_at_tick, expires_at_tick, renewals } = z;
+            let ZoneLaw { regime, since_tick, over_trigger_since, decree_at_tick, decreed, expires_at_tick, renewals } =
+                z;
             h.u32(*regime as u32);
+            h.u32(*decreed as u32);
             h.u32(*since_tick);
             h.opt(*over_trigger_since);
             h.opt(*decree_at_tick);
@@ -189,6 +204,31 @@ fn over_trigger(spec: &LawSpec, situation: &Situation, zone: usize, site_zones: 
     crowded || breached
 }
 
+/// Armed attacks on units, as (tick, zone), over the last 24 hours: the
+/// use of force records them, the law counts them as evidence of a
+/// hostile group.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct ArmedAttacks(pub Vec<(u32, usize)>);
+
+impl Fingerprint for ArmedAttacks {
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.each(&self.0, |h, &(tick, zone)| {
+            h.u32(tick);
+            h.count(zone);
+        });
+    }
+}
+
+/// Whether a zone holds the evidence of a hostile group: enough armed
+/// attacks on units there within the last 24 hours, by a crowd with enough
+/// organised members (brief: ≥ 3 lethal-aggression events in 24 h, ≥ 20
+/// organised; D. Leg. 1095 art. 3.f).
+fn hostile_group(spec: &LawSpec, organised: u32, attacks: &ArmedAttacks, zone: usize) -> bool {
+    spec.hostile_group_attacks > 0
+        && organised >= spec.hostile_group_members
+        && attacks.0.iter().filter(|&&(_, z)| z == zone).count() as u32 >= spec.hostile_group_attacks
+}
+
 /// The zone of each critical site (of its first cell).
 #[derive(Resource, Debug, Clone, Default)]
 pub struct SiteZones(pub Vec<usize>);
@@ -201,8 +241,13 @@ pub fn setup(world: &mut World, s: &Scenario) {
     let site_zones = SiteZones(
         world.resource::<Terrain>().site_cells.iter().map(|c| c.first().map_or(0, |&c| zones.of(c))).collect(),
     );
-    let legal = LegalState::new(law, cmd.model, zones.len(), s.metadata.minutes_per_tick);
+    let mut legal = LegalState::new(law, cmd.model, zones.len(), s.metadata.minutes_per_tick);
+    if let Some(crowd) = &s.crowd {
+        let traits = world.resource::<Streams>().draws(Stream::Traits);
+        legal.organised = crate::crowd::organised_members(crowd, traits, s.civilians.count);
+    }
     world.insert_resource(legal);
+    world.insert_resource(ArmedAttacks::default());
     world.insert_resource(site_zones);
 }
 
@@ -219,12 +264,14 @@ pub fn update_regimes(
     situation: Res<Situation>,
     zones: Res<Zones>,
     site_zones: Res<SiteZones>,
-    mut law: ResMut<LegalState>,
+    (mut law, mut attacks): (ResMut<LegalState>, ResMut<ArmedAttacks>),
     mut log: ResMut<EventLog>,
 ) {
     let tick = clock.tick;
     let report = is_report_tick(&clock, *every);
     let law = &mut *law;
+    let day = law.day_ticks;
+    attacks.0.retain(|&(t, _)| tick - t < day);
     let (emergency, siege) = (law.emergency_limit_ticks, law.siege_limit_ticks);
     let limit = |r: Regime| limit_for(r, emergency, siege);
     for (z, zl) in law.zones.iter_mut().enumerate() {
@@ -237,19 +284,33 @@ pub fn update_regimes(
             };
         }
         let held = zl.over_trigger_since.is_some_and(|since| tick - since >= law.trigger_ticks);
-        if zl.regime == Regime::Normal && zl.decree_at_tick.is_none() && held {
+        let decree = if report
+            && !matches!(zl.regime, Regime::HostileGroup | Regime::Siege)
+            && zl.decreed != Regime::HostileGroup
+            && hostile_group(&law.spec, law.organised, &attacks, z)
+        {
+            // A pending declaration is overtaken: the decree now names the
+            // hostile group (D. Leg. 1095, second title).
+            Some(Regime::HostileGroup)
+        } else if zl.regime == Regime::Normal && zl.decree_at_tick.is_none() && held {
+            Some(law.declared)
+        } else {
+            None
+        };
+        if let Some(regime) = decree {
             zl.decree_at_tick = Some(tick + law.decree_ticks);
+            zl.decreed = regime;
             log.push(Event::DecreeSigned {
                 tick,
                 zone: zones.names[z].clone(),
-                regime: law.declared,
+                regime,
                 effective_tick: tick + law.decree_ticks,
             });
         }
         if zl.decree_at_tick == Some(tick) {
             zl.decree_at_tick = None;
             let from = zl.regime;
-            zl.regime = law.declared;
+            zl.regime = zl.decreed;
             zl.since_tick = tick;
             zl.expires_at_tick = limit(zl.regime).map(|l| tick.saturating_add(l));
             log.push(Event::RegimeChanged { tick, zone: zones.names[z].clone(), from, to: zl.regime, renewal: 0 });

@@ -21,6 +21,12 @@ pub struct ForceByAgency {
     /// Lethal force against less than lethal aggression.
     pub unlawful_lethal_force: u64,
     pub indiscriminate: u64,
+    /// Leave asked to use lethal force short of a lethal threat.
+    pub lethal_force_requested: u64,
+    /// Leave granted by the unit's commander.
+    pub lethal_force_authorised: u64,
+    /// Lethal force short of a lethal threat used without leave.
+    pub unauthorised_lethal_force: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,6 +74,9 @@ fn by_agency(m: &ForceMetrics, a: usize) -> ForceByAgency {
         excessive_force_rate: (m.uses[a] > 0).then(|| m.excessive[a] as f64 / m.uses[a] as f64),
         unlawful_lethal_force: m.unlawful_lethal[a],
         indiscriminate: m.indiscriminate[a],
+        lethal_force_requested: m.authority_requested[a],
+        lethal_force_authorised: m.authority_granted[a],
+        unauthorised_lethal_force: m.unauthorised[a],
     }
 }
 

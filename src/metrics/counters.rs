@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::base::events::{Event, EventLog};
 use crate::base::fingerprint::{Fingerprint, Fnv};
-use crate::base::vocabulary::{Cause, ForceLevel, Harm, Resistance, RuleSet, Side, Violation};
+use crate::base::vocabulary::{Cause, ForceAuthority, ForceLevel, Harm, Resistance, RuleSet, Side, Violation};
 use crate::civilians::CivilianId;
 use crate::command::CommandState;
 use crate::crowd::CrowdMood;
@@ -31,6 +31,8 @@ pub struct CommandMetrics {
     pub orders_delivered: u64,
     pub orders_superseded: u64,
     pub transmissions_lost: u64,
+    /// Orders given up after their last retransmission was lost.
+    pub orders_dropped: u64,
     pub orders_refused: u64,
     pub conflicting_orders: u64,
     pub deconflicted_by_phone: u64,
@@ -59,6 +61,7 @@ impl Fingerprint for CommandMetrics {
             orders_delivered,
             orders_superseded,
             transmissions_lost,
+            orders_dropped,
             orders_refused,
             conflicting_orders,
             deconflicted_by_phone,
@@ -80,6 +83,7 @@ impl Fingerprint for CommandMetrics {
             orders_delivered,
             orders_superseded,
             transmissions_lost,
+            orders_dropped,
             orders_refused,
             conflicting_orders,
             deconflicted_by_phone,
@@ -192,6 +196,11 @@ pub struct ForceMetrics {
     pub excessive: [u64; 2],
     pub unlawful_lethal: [u64; 2],
     pub indiscriminate: [u64; 2],
+    /// By agency: leave asked to use lethal force short of a lethal threat,
+    /// leave granted, and lethal force used without it.
+    pub authority_requested: [u64; 2],
+    pub authority_granted: [u64; 2],
+    pub unauthorised: [u64; 2],
     /// Humanitarian-law rules used against people who are not a hostile group.
     pub rules_misapplied: u64,
     /// Arrests by the type of the arrested (`None`: untyped crowd).
@@ -219,6 +228,9 @@ impl Fingerprint for ForceMetrics {
             excessive,
             unlawful_lethal,
             indiscriminate,
+            authority_requested,
+            authority_granted,
+            unauthorised,
             rules_misapplied,
             arrests_by_type,
             rearrests,
@@ -232,7 +244,11 @@ impl Fingerprint for ForceMetrics {
             h.u32(cause as u32);
             h.u64(n);
         }
-        for n in [uses, excessive, unlawful_lethal, indiscriminate].into_iter().flatten() {
+        for n in
+            [uses, excessive, unlawful_lethal, indiscriminate, authority_requested, authority_granted, unauthorised]
+                .into_iter()
+                .flatten()
+        {
             h.u64(*n);
         }
         h.u64(*rules_misapplied);
@@ -317,6 +333,7 @@ pub fn count_command_events(log: Res<EventLog>, mut metrics: ResMut<CommandMetri
             Event::RegimeChanged { tick, to, renewal: 0, .. } if to != Regime::Normal => {
                 m.first_declaration_tick.get_or_insert(tick);
             }
+            Event::OrderDropped { .. } => m.orders_dropped += 1,
             Event::OrderLost { .. } => {
                 m.transmissions_lost += 1;
                 m.tick.transmissions_lost += 1;
@@ -369,8 +386,18 @@ pub fn count_force_events(log: Res<EventLog>, mut metrics: ResMut<ForceMetrics>)
     m.tick = ForceTick::default();
     for event in log.this_tick() {
         match *event {
-            Event::UseOfForce { agency, true_resistance, force, rule_set, excessive, indiscriminate, .. } => {
+            Event::UseOfForce {
+                agency,
+                true_resistance,
+                force,
+                rule_set,
+                excessive,
+                indiscriminate,
+                authority,
+                ..
+            } => {
                 let a = agency as usize;
+                m.unauthorised[a] += (authority == ForceAuthority::Unauthorised) as u64;
                 m.uses[a] += 1;
                 m.excessive[a] += excessive as u64;
                 m.unlawful_lethal[a] +=
@@ -379,6 +406,8 @@ pub fn count_force_events(log: Res<EventLog>, mut metrics: ResMut<ForceMetrics>)
                 m.rules_misapplied += (rule_set == RuleSet::HumanitarianLaw) as u64;
                 m.tick.force_events += 1;
             }
+            Event::AuthorityRequested { agency, .. } => m.authority_requested[agency as usize] += 1,
+            Event::AuthorityAnswered { agency, granted, .. } => m.authority_granted[agency as usize] += granted as u64,
             Event::Casualty { side, harm, cause, .. } => m.record(side, harm, cause),
             Event::CivilianHarmed { harm, cause, .. } => m.record(Side::Civilian, harm, cause),
             _ => {}

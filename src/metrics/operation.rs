@@ -49,9 +49,12 @@ pub struct OperationSummary {
     pub orders_delivered: u64,
     /// Delivered after a newer order to the same unit was sent: ignored.
     pub orders_superseded: u64,
-    /// Transmissions lost between radio nets that are not interoperable
-    /// (each was sent again).
+    /// Transmissions lost on the way (each was sent again, up to
+    /// `command.retransmissions` times).
     pub transmissions_lost: u64,
+    /// Orders given up after their last retransmission was lost: never
+    /// carried out.
+    pub orders_dropped: u64,
     /// Orders the law refused (`law.enforce`).
     pub orders_refused: u64,
     pub order_latency_minutes: Option<MeanP95>,
@@ -99,6 +102,7 @@ pub fn summarise(world: &World, minutes_per_tick: f64, site_names: &[String]) ->
         orders_delivered: m.orders_delivered,
         orders_superseded: m.orders_superseded,
         transmissions_lost: m.transmissions_lost,
+        orders_dropped: m.orders_dropped,
         orders_refused: m.orders_refused,
         order_latency_minutes: MeanP95::of(&m.latencies_minutes),
         mean_cross_agency_hops_per_order: if hops.is_empty() {

@@ -69,6 +69,12 @@ pub struct ForceSpec {
     /// Of the officers a crowd's stones and blows would injure, the share
     /// killed (beaten, burned, struck on the head).
     pub officer_death_given_injury: f64,
+    /// Per use of force: a unit that would fire short of a lethal threat,
+    /// and has no authority for it, fires anyway.
+    pub unauthorised_fire_probability: f64,
+    /// The chance, as officers see it, of being sanctioned for firing
+    /// without a lethal threat: it deters that share of unauthorised fire.
+    pub expected_sanction: f64,
 }
 
 pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>, map: &MapSpec) -> CrowdSpec {
@@ -260,6 +266,13 @@ pub(super) fn check_force(c: &mut Checker, raw: Option<RawForce>) -> ForceSpec {
             r.officer_death_given_injury,
             d::OFFICER_DEATH_GIVEN_INJURY,
         ),
+        unauthorised_fire_probability: ui(
+            c,
+            "force.unauthorised_fire_probability",
+            r.unauthorised_fire_probability,
+            d::UNAUTHORISED_FIRE_PROBABILITY,
+        ),
+        expected_sanction: ui(c, "force.expected_sanction", r.expected_sanction, d::EXPECTED_SANCTION),
     }
 }
 

@@ -67,6 +67,10 @@ pub struct CommandSpec {
     pub cross_agency_delay_minutes: f64,
     pub liaison_delay_minutes: f64,
     pub lost_message_probability: f64,
+    /// Per hop on one net (an echelon, the unified post, a liaison officer).
+    pub same_net_loss_probability: f64,
+    /// Times a lost message is sent again before the sender gives it up.
+    pub retransmissions: u32,
     pub unified_setup_minutes: f64,
     pub unified_hop_minutes: f64,
     pub pnp_compliance_delay_minutes: f64,
@@ -105,6 +109,11 @@ pub struct LawSpec {
     pub trigger_actives_per_pnp_officer: f64,
     pub trigger_for_minutes: f64,
     pub trigger_on_site_breach: bool,
+    /// Armed attacks on units in a zone within 24 h that, with
+    /// `hostile_group_members` organised civilians, are evidence of a
+    /// hostile group (0: never).
+    pub hostile_group_attacks: u32,
+    pub hostile_group_members: u32,
     pub decree_delay_minutes: f64,
     pub emergency_limit_days: f64,
     pub siege_limit_days: f64,
@@ -265,6 +274,16 @@ pub(super) fn check_command(c: &mut Checker, raw: Option<RawCommand>, map: &MapS
             r.lost_message_probability.unwrap_or(d::LOST_MESSAGE_PROBABILITY),
             below_one,
         ),
+        same_net_loss_probability: c.check(
+            "command.same_net_loss_probability",
+            r.same_net_loss_probability.unwrap_or(d::SAME_NET_LOSS_PROBABILITY),
+            below_one,
+        ),
+        retransmissions: c.check(
+            "command.retransmissions",
+            r.retransmissions.unwrap_or(d::RETRANSMISSIONS),
+            whole_in(0, 100),
+        ),
         unified_setup_minutes: c.check(
             "command.unified_setup_minutes",
             r.unified_setup_minutes.unwrap_or(d::UNIFIED_SETUP_MINUTES),
@@ -323,6 +342,13 @@ pub(super) fn check_command(c: &mut Checker, raw: Option<RawCommand>, map: &MapS
 
 pub(super) fn check_law(c: &mut Checker, raw: Option<RawLaw>, map: &MapSpec) -> LawSpec {
     let r = raw.unwrap_or_default();
+    if r.hostile_group_members.is_some() && r.hostile_group_attacks.unwrap_or(d::HOSTILE_GROUP_ATTACKS) == 0 {
+        c.report(
+            "law.hostile_group_members",
+            "law.hostile_group_members changes nothing while law.hostile_group_attacks is 0 (the hostile-group \
+             trigger is off): set law.hostile_group_attacks too, or remove it",
+        );
+    }
     let days = |v: f64| {
         if v.is_finite() && v > 0.0 && v <= 3650.0 {
             Ok(v)
@@ -366,6 +392,16 @@ pub(super) fn check_law(c: &mut Checker, raw: Option<RawLaw>, map: &MapSpec) -> 
             minutes,
         ),
         trigger_on_site_breach: r.trigger_on_site_breach.unwrap_or(d::TRIGGER_ON_SITE_BREACH),
+        hostile_group_attacks: c.check(
+            "law.hostile_group_attacks",
+            r.hostile_group_attacks.unwrap_or(d::HOSTILE_GROUP_ATTACKS),
+            whole_in(0, 1_000_000),
+        ),
+        hostile_group_members: c.check(
+            "law.hostile_group_members",
+            r.hostile_group_members.unwrap_or(d::HOSTILE_GROUP_MEMBERS),
+            whole_in(1, 1_000_000_000),
+        ),
         decree_delay_minutes: c.check(
             "law.decree_delay_minutes",
             r.decree_delay_minutes.unwrap_or(d::DECREE_DELAY_MINUTES),

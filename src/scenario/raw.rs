@@ -171,6 +171,8 @@ pub struct RawCommand {
     pub cross_agency_delay_minutes: Option<f64>,
     pub liaison_delay_minutes: Option<f64>,
     pub lost_message_probability: Option<f64>,
+    pub same_net_loss_probability: Option<f64>,
+    pub retransmissions: Option<u32>,
     pub unified_setup_minutes: Option<f64>,
     pub unified_hop_minutes: Option<f64>,
     pub pnp_compliance_delay_minutes: Option<f64>,
@@ -204,6 +206,8 @@ pub struct RawLaw {
     pub trigger_actives_per_pnp_officer: Option<f64>,
     pub trigger_for_minutes: Option<f64>,
     pub trigger_on_site_breach: Option<bool>,
+    pub hostile_group_attacks: Option<u32>,
+    pub hostile_group_members: Option<u32>,
     pub decree_delay_minutes: Option<f64>,
     pub emergency_limit_days: Option<f64>,
     pub siege_limit_days: Option<f64>,
@@ -316,6 +320,8 @@ pub struct RawForce {
     pub evacuation_death_probability: Option<f64>,
     pub kinetic_share: Option<f64>,
     pub officer_death_given_injury: Option<f64>,
+    pub unauthorised_fire_probability: Option<f64>,
+    pub expected_sanction: Option<f64>,
 }
 
 /// A field that is there when written: its value read as the type itself,

@@ -36,12 +36,12 @@ use crate::command::{CommandState, Commander};
 use crate::crowd::CrowdMood;
 use crate::detention::Detention;
 use crate::grid::Grid;
-use crate::law::LegalState;
+use crate::law::{ArmedAttacks, LegalState};
 use crate::metrics::escalation::Escalation;
 use crate::metrics::{CommandMetrics, ForceMetrics};
 use crate::police::OfficerId;
 use crate::situation::Situation;
-use crate::units::{Tasking, Unit, UnitId};
+use crate::units::{AuthorityRequests, Tasking, Unit, UnitId};
 
 /// Opens each part of the hash: `PART | n` for part `n`.
 const PART: u64 = 0x6d61_6e64_6f00_0000;
@@ -66,6 +66,8 @@ pub fn state_hash(world: &mut World) -> u64 {
     part::<CommandMetrics>(world, 11, &mut h);
     part::<ForceMetrics>(world, 12, &mut h);
     part::<Detention>(world, 13, &mut h);
+    part::<ArmedAttacks>(world, 14, &mut h);
+    part::<AuthorityRequests>(world, 15, &mut h);
     h.finish()
 }
 

@@ -74,6 +74,52 @@ pub struct Tasking {
     pub stress: f64,
     /// When it last used force (see `force.reassess_minutes`).
     pub last_force_tick: Option<u32>,
+    /// Its authority for lethal force on this task (asked once per task).
+    pub authority: Authority,
+}
+
+/// A unit's authority to use lethal force short of an imminent lethal
+/// threat, on its current task (`docs/model.md`, "Authority over force").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Authority {
+    /// Not needed yet on this task.
+    #[default]
+    NotAsked,
+    /// Requested at this tick; the answer is on its way.
+    Awaiting {
+        since_tick: u32,
+    },
+    Granted,
+    Denied,
+}
+
+impl Fingerprint for Authority {
+    fn fingerprint(&self, h: &mut Fnv) {
+        match *self {
+            Authority::NotAsked => h.u32(0),
+            Authority::Awaiting { since_tick } => {
+                h.u32(1);
+                h.u32(since_tick);
+            }
+            Authority::Granted => h.u32(2),
+            Authority::Denied => h.u32(3),
+        }
+    }
+}
+
+/// Requests for authority sent by units this tick, for command to carry
+/// up the chain: (unit, tick its task began, tick of the request).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct AuthorityRequests(pub Vec<(u32, u32, u32)>);
+
+impl Fingerprint for AuthorityRequests {
+    fn fingerprint(&self, h: &mut Fnv) {
+        h.each(&self.0, |h, &(unit, since, at)| {
+            h.u32(unit);
+            h.u32(since);
+            h.u32(at);
+        });
+    }
 }
 
 impl Fingerprint for Unit {
@@ -85,12 +131,13 @@ impl Fingerprint for Unit {
 
 impl Fingerprint for Tasking {
     fn fingerprint(&self, h: &mut Fnv) {
-        let Tasking { task, since_tick, path, stress, last_force_tick } = self;
+        let Tasking { task, since_tick, path, stress, last_force_tick, authority } = self;
         task.fingerprint(h);
         h.u32(*since_tick);
         h.each(path, |h, &c| h.u32(c));
         h.f64(*stress);
         h.opt(*last_force_tick);
+        authority.fingerprint(h);
     }
 }
 
@@ -189,8 +236,14 @@ pub fn setup(world: &mut World, s: &Scenario, placed: Vec<(UnitGroup, u16, CellI
             && s.command.as_ref().is_some_and(|c| c.ffaa_deployment == Deployment::OnDeclaration)
             && s.law.as_ref().is_some_and(|l| l.initial == Regime::Normal);
         let kind = if in_barracks { TaskKind::Hold } else { standing };
-        let tasking =
-            Tasking { task: Task { kind, cell }, since_tick: 0, path: Vec::new(), stress: 0.0, last_force_tick: None };
+        let tasking = Tasking {
+            task: Task { kind, cell },
+            since_tick: 0,
+            path: Vec::new(),
+            stress: 0.0,
+            last_force_tick: None,
+            authority: Authority::NotAsked,
+        };
         by_id.push(world.spawn((UnitId(i as u32), unit, Position(cell), tasking)).id());
     }
     world.resource_mut::<AgentIndex>().units = by_id;
@@ -324,6 +377,7 @@ pub fn start_task(
 ) {
     tasking.task = task;
     tasking.since_tick = tick;
+    tasking.authority = Authority::NotAsked;
     tasking.path = finder.find(terrain, from, task.cell, MAX_PATH_SEARCH).unwrap_or_default();
     tasking.path.reverse();
 }

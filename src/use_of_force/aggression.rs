@@ -11,7 +11,9 @@
 use crate::base::events::{Event, EventLog};
 use crate::base::vocabulary::{Cause, Harm, Resistance, Side};
 use crate::grid::Grid;
+use crate::law::ArmedAttacks;
 use crate::scenario::{Agency, NonLethalKit};
+use crate::situation::Zones;
 
 use super::{Duty, Near, cells_apart};
 
@@ -95,8 +97,17 @@ fn stress_after_tick(stress: f64, threatened: bool) -> f64 {
 }
 
 /// The aggression of the civilians in `near` on the unit on `duty`: its
-/// casualties (reported to `log`) and its stress.
-pub(super) fn on_unit(grid: &Grid, near: &Near, duty: &mut Duty, stones: StoneOdds, log: &mut EventLog) {
+/// casualties (reported to `log`), its stress, and each armed attack (a
+/// civilian at lethal aggression in range) as an event and, by the zone of
+/// the attacker, in `attacks` for the law.
+pub(super) fn on_unit(
+    grid: &Grid,
+    near: &Near,
+    duty: &mut Duty,
+    (stones, zones): (StoneOdds, &Zones),
+    log: &mut EventLog,
+    attacks: &mut ArmedAttacks,
+) {
     let side = if duty.unit.agency == Agency::Pnp { Side::Pnp } else { Side::Ffaa };
     let shielded = duty.unit.non_lethal_kit != NonLethalKit::None;
     let mut threatened = false;
@@ -107,6 +118,10 @@ pub(super) fn on_unit(grid: &Grid, near: &Near, duty: &mut Duty, stones: StoneOd
             continue;
         }
         threatened = true;
+        if n.resistance == Resistance::LethalAggression {
+            attacks.0.push((duty.tick, zones.of(n.cell)));
+            log.push(Event::ArmedAttack { tick: duty.tick, unit: duty.id.0, cell: grid.xy(n.cell) });
+        }
         let (harm, cause) = harm_to_unit(n.resistance, stones, shielded, duty.draws.civilian(n.civilian).aggression());
         if let Some(h) = harm
             && duty.unit.strength_personnel > 0

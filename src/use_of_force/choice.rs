@@ -11,7 +11,7 @@
 //! `force.reassess_minutes` before using it again (domain brief,
 //! "Force-resistance rule", steps 2–4; `docs/model.md` §11.3).
 
-use crate::base::vocabulary::{ForceLevel, Resistance, RuleSet};
+use crate::base::vocabulary::{ForceLevel, Resistance, RuleSet, TaskKind};
 use crate::scenario::{Agency, ForceSpec, NonLethalKit, Regime};
 
 use super::Duty;
@@ -95,6 +95,23 @@ pub fn within_arms(force: ForceLevel, lethal_weapons: bool, kit: NonLethalKit) -
     }
 }
 
+/// The most force a task calls for short of a perceived lethal threat
+/// (`docs/model.md` §10.9): snatch teams and cordons work hand to hand
+/// (physical control: a gassed crowd cannot be snatched from or held in a
+/// line); dispersal squads and site guards use their kit.
+pub fn task_ceiling(task: TaskKind) -> ForceLevel {
+    match task {
+        TaskKind::Arrest | TaskKind::Cordon => ForceLevel::PhysicalControl,
+        _ => ForceLevel::LethalForce,
+    }
+}
+
+/// `force` within what the task calls for, unless the unit perceives a
+/// lethal threat.
+pub(super) fn within_task(force: ForceLevel, perceived: Resistance, task: TaskKind) -> ForceLevel {
+    if perceived == Resistance::LethalAggression { force } else { force.min(task_ceiling(task)) }
+}
+
 /// Whether a unit that last used force at `last_force_tick` is still
 /// reassessing at `tick`, `reassess_ticks` being the wait.
 pub(super) fn reassessing(last_force_tick: Option<u32>, tick: u32, reassess_ticks: u32) -> bool {
@@ -158,6 +175,18 @@ mod tests {
         assert!(escalation_probability(&spec, 0.8, 0.5) > escalation_probability(&spec, 0.8, 0.0));
         spec.pro_officer_interpretation = true;
         assert!((escalation_probability(&spec, 0.8, 0.0) - 0.12).abs() < 1e-12);
+    }
+
+    #[test]
+    fn snatch_teams_and_cordons_go_hand_to_hand_short_of_a_lethal_threat() {
+        use ForceLevel::*;
+        let r = Resistance::NonLethalAggression;
+        assert_eq!(within_task(NonLethalDefensiveTactics, r, TaskKind::Arrest), PhysicalControl);
+        assert_eq!(within_task(LethalForce, r, TaskKind::Cordon), PhysicalControl);
+        assert_eq!(within_task(NonLethalDefensiveTactics, r, TaskKind::Disperse), NonLethalDefensiveTactics);
+        assert_eq!(within_task(LethalForce, r, TaskKind::GuardSite), LethalForce);
+        assert_eq!(within_task(LethalForce, Resistance::LethalAggression, TaskKind::Cordon), LethalForce);
+        assert_eq!(within_task(ContactControl, r, TaskKind::Arrest), ContactControl);
     }
 
     #[test]

@@ -21,6 +21,9 @@
 //!    calling for non-lethal tactics gets lethal force half the time (else
 //!    physical control); under humanitarian-law rules, any reactive force is
 //!    lethal.
+//!    The task caps it short of a perceived lethal threat (snatch teams and
+//!    cordons at physical control), and lethal force short of one needs the
+//!    commander's leave (`authority.rs`).
 //! 5. **Effects**: level 4 and 5 hit everyone within a cell of the target
 //!    (gas, pellets, volleys) unless `force.area_effects` is off.
 //!
@@ -28,11 +31,13 @@
 //! civilians around a unit, agitators' provocations), `aggression.rs`
 //! (civilians' aggression on the unit, its stress), `perception.rs` (the
 //! target and its perceived resistance), `choice.rs` (the rule set and the
-//! force level), `effects.rs` (who is hit, the harm done, and what the
-//! crowd makes of it); `draws.rs` names the random draws each rule takes.
+//! force level), `authority.rs` (leave for lethal force), `effects.rs` (who
+//! is hit, the harm done, and what the crowd makes of it); `draws.rs` names
+//! the random draws each rule takes.
 //! The system [`use_force`] calls them in that order for each unit.
 
 mod aggression;
+mod authority;
 mod choice;
 mod draws;
 mod effects;
@@ -44,15 +49,15 @@ use bevy_ecs::system::SystemParam;
 
 use crate::base::events::{Event, EventLog};
 use crate::base::rng::{Stream, Streams};
-pub use crate::base::vocabulary::{Cause, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side};
+pub use crate::base::vocabulary::{Cause, ForceAuthority, ForceLevel, Harm, HarmCount, Resistance, RuleSet, Side};
 use crate::base::{AgentIndex, Clock, CurrentRules, CurrentTunables, Position, Step};
 use crate::civilians::{ArrestOdds, CivilianId, Condition, Disposition};
 use crate::crowd::CrowdMood;
 use crate::grid::{CellIndex, Grid, Shapes};
-use crate::law::LegalState;
+use crate::law::{ArmedAttacks, LegalState, Violation};
 use crate::scenario::{ForceSpec, Scenario};
 use crate::situation::{Situation, Zones};
-use crate::units::{Tasking, Unit, UnitId, unit_key};
+use crate::units::{AuthorityRequests, Tasking, Unit, UnitId, unit_key};
 pub use choice::choose_force;
 use draws::UnitDraws;
 pub use resistance::resistance;
@@ -68,6 +73,7 @@ pub fn setup(world: &mut World, s: &Scenario) {
         s.metadata.minutes_per_tick,
     );
     world.insert_resource(ForceSettings(force.clone(), reassess_ticks, stones));
+    world.insert_resource(AuthorityRequests::default());
 }
 
 /// Adds [`use_force`] to the tick, in the step [`Step::UseForce`].
@@ -138,22 +144,33 @@ fn cells_apart(grid: &Grid, at: (u32, u32), cell: CellIndex) -> u32 {
     at.0.abs_diff(cx).max(at.1.abs_diff(cy))
 }
 
+/// What the use of force reports to others: the journal, requests for
+/// authority (to command) and armed attacks (to the law).
+#[derive(SystemParam)]
+pub struct Reports<'w> {
+    log: ResMut<'w, EventLog>,
+    requests: ResMut<'w, AuthorityRequests>,
+    attacks: ResMut<'w, ArmedAttacks>,
+}
+
 /// Each unit on an operation, in id order: the five steps of the module's
 /// rule.
 pub fn use_force(
     world: Surroundings,
     mut grid: ResMut<Grid>,
     mut mood: ResMut<CrowdMood>,
-    mut log: ResMut<EventLog>,
+    reports: Reports,
     mut units: Query<(&UnitId, &mut Unit, &Position, &mut Tasking)>,
     mut civilians: Civilians,
     mut near: Local<Near>,
 ) {
+    let Reports { mut log, mut requests, mut attacks } = reports;
     let tick = world.clock.tick;
     let grid = grid.writes();
     let (spec, reassess_ticks) = (&world.settings.0, world.settings.1);
     let odds = ArrestOdds::new(world.tunables.0.arrest_constant_k, world.rules.0.arrest_ratio_rounding);
     let draws = world.streams.draws(Stream::Force);
+    let acting_alone = world.streams.draws(Stream::Authority);
     let roads: u32 = world.situation.sector_road_actives.iter().sum();
     let landing = effects::Landing {
         odds: effects::Odds::of(spec),
@@ -179,7 +196,7 @@ pub fn use_force(
         // 1. Resistance of each civilian around the unit.
         resistance::scan(&world, grid, &odds, &duty, &mood, &mut civilians, &mut near);
         // 2. Their aggression on the unit.
-        aggression::on_unit(&grid, &near, &mut duty, world.settings.2, &mut log);
+        aggression::on_unit(&grid, &near, &mut duty, (world.settings.2, &world.zones), &mut log, &mut attacks);
         // 3. The target and its perceived resistance.
         let Some(target) = perception::target(&grid, &near, duty.at, spec.engage_radius_cells) else {
             continue;
@@ -194,6 +211,11 @@ pub fn use_force(
         // 4. The force level, under the rules of the zone.
         let rule_set = choice::rule_set(duty.unit.agency, world.law.regime(world.zones.of(target.cell)));
         let force = choice::force_level(spec, &duty, perceived, rule_set);
+        let force = choice::within_task(force, perceived, duty.tasking.task.kind);
+        // 4b. Lethal force short of a lethal threat needs authority.
+        let u_alone = acting_alone.unit(unit_key(duty.id), tick, 0);
+        let odds = (spec.unauthorised_fire_probability * (1.0 - spec.expected_sanction), u_alone);
+        let (force, authority) = authority::authorise(force, perceived, rule_set, &mut duty, &mut requests, odds);
         if force < ForceLevel::ContactControl {
             continue;
         }
@@ -223,6 +245,7 @@ pub fn use_force(
             tick,
             unit: duty.id.0,
             agency: duty.unit.agency,
+            task: duty.tasking.task.kind,
             perceived_resistance: perceived,
             true_resistance: target.resistance,
             force,
@@ -232,7 +255,28 @@ pub fn use_force(
             harm,
             excessive,
             indiscriminate,
+            authority,
         });
+        // The law judges the act on what was there, as an inquiry would.
+        if force == ForceLevel::LethalForce
+            && target.resistance < Resistance::LethalAggression
+            && rule_set != RuleSet::HumanitarianLaw
+        {
+            let zone = world.zones.of(target.cell);
+            let violation = Violation::LethalForceWithoutThreat;
+            log.push(Event::Violation {
+                tick,
+                violation,
+                basis: violation.basis(),
+                unit: duty.id.0,
+                agency: duty.unit.agency,
+                task: duty.tasking.task.kind,
+                cell: grid.xy(target.cell),
+                regime: world.law.regime(zone),
+                zone: world.zones.names[zone].clone(),
+                refused: false,
+            });
+        }
     }
 }
 
@@ -258,5 +302,7 @@ fn default_spec() -> ForceSpec {
         evacuation_death_probability: d::EVACUATION_DEATH_PROBABILITY,
         kinetic_share: d::KINETIC_SHARE,
         officer_death_given_injury: d::OFFICER_DEATH_GIVEN_INJURY,
+        unauthorised_fire_probability: d::UNAUTHORISED_FIRE_PROBABILITY,
+        expected_sanction: d::EXPECTED_SANCTION,
     }
 }

@@ -4,6 +4,7 @@
 
 use mando::base::events::Event;
 use mando::command::{CommandState, Commander};
+use mando::law::Violation;
 use mando::metrics::operation::OperationSummary;
 use mando::runner;
 use mando::scenario::{Regime, load_str};
@@ -110,11 +111,14 @@ fn decentralised_execution_acts_sooner_and_can_break_unity_of_command() {
     assert!(breaks > 0 && breaks < acts, "{breaks} breaks in {acts} acts (p = 0.1)");
 }
 
+/// The FF.AA.'s violations in the tasks ordered (not in their acts).
 fn violations_by_ffaa(events: &[Event]) -> Vec<(mando::units::TaskKind, Regime, bool)> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Violation { agency: mando::scenario::Agency::Ffaa, task, regime, refused, .. } => {
+            Event::Violation { agency: mando::scenario::Agency::Ffaa, task, regime, refused, violation, .. }
+                if *violation != Violation::LethalForceWithoutThreat =>
+            {
                 Some((*task, *regime, *refused))
             }
             _ => None,
@@ -264,7 +268,9 @@ fn an_order_the_law_refuses_is_refused_once_and_another_unit_goes() {
         all.iter().any(|e| matches!(e, Event::TaskStarted { unit, task, .. } if *unit >= 8 && task.is_crowd_control()));
     assert!(soldiers_sent, "lawful units go instead");
     let o = operation(&["command.model=ffaa_control", "law.emergency_mode=Support", "law.enforce=true"]);
-    assert_eq!(o.legal_violations_total, 0);
+    let ordered: u64 =
+        o.legal_violations.iter().filter(|(v, _)| **v != Violation::LethalForceWithoutThreat).map(|(_, n)| n).sum();
+    assert_eq!(ordered, 0, "{:?}", o.legal_violations);
     assert_eq!(o.orders_refused as usize, refused.len());
 }
 
@@ -292,4 +298,62 @@ fn legal_periods_run_in_days_at_a_coarse_time_step() {
     assert_ne!(to, Regime::Normal);
     let next = changes.iter().find(|c| c.0 > start).expect("the one-day emergency ends or is renewed within 3 days");
     assert_eq!(next.0 - start, 96, "one day is 96 ticks of 15 minutes: {changes:?}");
+}
+
+/// Communications that can fail (issue 19, item 4): after its last
+/// retransmission is lost an order is given up, never delivered, and the
+/// planner learns it and may task the unit again; with a generous budget
+/// nothing is given up.
+#[test]
+fn a_dropped_order_is_never_carried_out() {
+    let lossy = ["command.lost_message_probability=0.9", "command.retransmissions=0", "metadata.ticks=480"];
+    let all = events(&shipped(MINING, &lossy));
+    let dropped: std::collections::BTreeSet<u64> = all
+        .iter()
+        .filter_map(|e| match e {
+            Event::OrderDropped { order, .. } => Some(*order),
+            _ => None,
+        })
+        .collect();
+    assert!(!dropped.is_empty(), "orders across nets must be dropped for the test to mean anything");
+    for e in &all {
+        if let Event::OrderDelivered { order, .. } = e {
+            assert!(!dropped.contains(order), "order {order} was dropped and then delivered");
+        }
+    }
+    let o = operation(&lossy);
+    assert_eq!(o.orders_dropped as usize, dropped.len());
+    assert!(o.orders_delivered < o.orders_issued);
+    let patient =
+        operation(&["command.lost_message_probability=0.5", "command.retransmissions=100", "metadata.ticks=480"]);
+    assert_eq!(patient.orders_dropped, 0, "a hundred retransmissions get everything through");
+    assert!(patient.transmissions_lost > 0);
+}
+
+/// The hostile-group regime is reached by evidence (issue 19, item 5):
+/// armed attacks on units by a crowd with enough organised members, where
+/// the scenario turns the brief's rule on; never with the trigger off (the
+/// default) or too few organised members.
+#[test]
+fn armed_attacks_by_an_organised_group_bring_the_hostile_group_regime() {
+    let to_hostile = |sets: &[&str]| {
+        let base = ["crowd.firearms_share=1", "metadata.ticks=576", "law.hostile_group_attacks=3"];
+        let all = events(&shipped(MINING, &[&base, sets].concat()));
+        let attacks = all.iter().filter(|e| matches!(e, Event::ArmedAttack { .. })).count();
+        let decreed = all.iter().any(|e| matches!(e, Event::DecreeSigned { regime: Regime::HostileGroup, .. }));
+        let in_force = all.iter().any(|e| matches!(e, Event::RegimeChanged { to: Regime::HostileGroup, .. }));
+        (attacks, decreed, in_force)
+    };
+    let (attacks, decreed, in_force) = to_hostile(&[]);
+    assert!(attacks >= 3, "{attacks} armed attacks");
+    assert!(decreed && in_force, "decree {decreed}, in force {in_force}");
+    let (attacks_off, decreed, _) = to_hostile(&["law.hostile_group_attacks=0"]);
+    assert!(attacks_off > 0 && !decreed, "the trigger off: {attacks_off} attacks, no decree");
+    let (_, decreed, _) = to_hostile(&["law.hostile_group_members=100000"]);
+    assert!(!decreed, "too few organised members for a hostile group");
+    // With the trigger off, its other knob would change nothing: refused.
+    let path = repo().join("scenarios").join(MINING);
+    let sets = [mando::scenario::Override::parse("law.hostile_group_members=5").unwrap()];
+    let err = mando::scenario::load_file(&path, &sets).expect_err("a silent knob");
+    assert!(err.diagnostics().iter().any(|p| p.field == "law.hostile_group_members"), "{err}");
 }

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod authority;
 mod batch;
 mod behaviour;
 mod changes;

@@ -1,0 +1,138 @@
+//! Authority over lethal force (issue 19, item 3): short of a perceived
+//! lethal threat, a unit asks its commander before it fires; the answer
+//! follows the commander's doctrine and takes the chain's time; a unit
+//! that fires without it is an unauthorised use.
+
+use mando::base::events::Event;
+use mando::sim::{Sim, SimOptions};
+use mando::use_of_force::{ForceAuthority, ForceLevel, Resistance, RuleSet};
+
+use crate::common::*;
+
+/// The events of a whole run of the mining blockade with `sets`.
+fn events(sets: &[&str], seed: u64) -> Vec<Event> {
+    let seed = format!("metadata.seed={seed}");
+    let mut all = sets.to_vec();
+    all.push(&seed);
+    let s = shipped("mining_corridor_blockade.ron", &all);
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    let mut out = Vec::new();
+    while !sim.is_finished() {
+        sim.step();
+        out.extend(sim.drain_events());
+    }
+    out
+}
+
+/// Lethal uses of force by their authority.
+fn lethal_by_authority(events: &[Event]) -> std::collections::BTreeMap<ForceAuthority, u32> {
+    let mut by = std::collections::BTreeMap::new();
+    for e in events {
+        if let Event::UseOfForce { force: ForceLevel::LethalForce, authority, perceived_resistance, rule_set, .. } = *e
+        {
+            if authority == ForceAuthority::SelfDefence {
+                assert_eq!(perceived_resistance, Resistance::LethalAggression, "self-defence answers a lethal threat");
+            }
+            if authority == ForceAuthority::Own {
+                assert_eq!(rule_set, RuleSet::HumanitarianLaw, "lethal force on its own only under humanitarian law");
+            }
+            *by.entry(authority).or_default() += 1;
+        }
+    }
+    by
+}
+
+#[test]
+fn without_leave_a_unit_fires_only_in_self_defence_or_when_it_acts_alone() {
+    let (mut disciplined, mut reckless, mut requests) = (Default::default(), Default::default(), 0);
+    for seed in [1, 2] {
+        let e = events(&["force.unauthorised_fire_probability=0"], seed);
+        requests += e.iter().filter(|e| matches!(e, Event::AuthorityRequested { .. })).count();
+        disciplined = merge(disciplined, lethal_by_authority(&e));
+        reckless = merge(reckless, lethal_by_authority(&events(&["force.unauthorised_fire_probability=1"], seed)));
+    }
+    assert!(requests > 0, "units must ask for the test to mean anything");
+    assert_eq!(disciplined.get(&ForceAuthority::Unauthorised), None, "{disciplined:?}");
+    assert!(reckless.get(&ForceAuthority::Unauthorised).copied().unwrap_or(0) > 0, "{reckless:?}");
+    let total = |m: &std::collections::BTreeMap<ForceAuthority, u32>| m.values().sum::<u32>();
+    assert!(total(&reckless) > total(&disciplined), "{reckless:?} vs {disciplined:?}");
+}
+
+fn merge(
+    mut a: std::collections::BTreeMap<ForceAuthority, u32>,
+    b: std::collections::BTreeMap<ForceAuthority, u32>,
+) -> std::collections::BTreeMap<ForceAuthority, u32> {
+    for (k, v) in b {
+        *a.entry(k).or_default() += v;
+    }
+    a
+}
+
+#[test]
+fn the_ffaa_command_lets_site_guards_fire_and_the_pnp_never_does() {
+    let (mut granted, mut refused, mut latencies) = ([0u32; 2], [0u32; 2], Vec::new());
+    for (m, model) in ["pnp_lead", "ffaa_control"].into_iter().enumerate() {
+        for seed in [1, 2] {
+            let set = format!("command.model={model}");
+            for e in events(&[&set], seed) {
+                if let Event::AuthorityAnswered { granted: g, by, latency_minutes, .. } = e {
+                    if g {
+                        granted[m] += 1;
+                        assert_eq!(by, "ffaa", "only the FF.AA. command grants outside a hostile-group regime");
+                    } else {
+                        refused[m] += 1;
+                    }
+                    latencies.push(latency_minutes);
+                }
+            }
+        }
+    }
+    assert_eq!(granted[0], 0, "under PNP lead nobody may fire short of a lethal threat");
+    assert!(refused[0] > 0, "PNP lead: requests must be answered");
+    assert!(granted[1] > 0, "FF.AA. control: the site guards get leave ({refused:?} refused)");
+    // An answer goes up and down the chain: never in the tick it was asked.
+    assert!(latencies.iter().all(|&l| l >= 5.0), "{latencies:?}");
+}
+
+/// Tasks that differ in behaviour (issue 19, item 2): snatch teams and
+/// site guards arrest, dispersal squads and cordons do not; snatch teams
+/// and cordons work hand to hand short of a perceived lethal threat, while
+/// dispersal squads use their kit.
+#[test]
+fn each_task_arrests_and_uses_force_in_its_own_way() {
+    use mando::units::TaskKind;
+    let seed = "metadata.seed=1";
+    let s = shipped("mining_corridor_blockade.ron", &[seed]);
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    let mut task_of = [TaskKind::Hold; 64];
+    let (mut arrests_by, mut top_force) = (std::collections::BTreeMap::new(), std::collections::BTreeMap::new());
+    while !sim.is_finished() {
+        sim.step();
+        // Tasks change in the command phase, before anyone arrests or uses
+        // force in the tick: read the tick's task changes first.
+        let arrests = sim.drain_arrests();
+        for e in sim.drain_events() {
+            match e {
+                Event::TaskStarted { unit, task, .. } => task_of[unit as usize] = task,
+                Event::UseOfForce { task, force, perceived_resistance, .. }
+                    if perceived_resistance != Resistance::LethalAggression =>
+                {
+                    let top = top_force.entry(task).or_insert(ForceLevel::Presence);
+                    *top = (*top).max(force);
+                }
+                _ => {}
+            }
+        }
+        for a in arrests {
+            *arrests_by.entry(task_of[a.unit.unwrap() as usize]).or_insert(0) += 1;
+        }
+    }
+    for task in arrests_by.keys() {
+        assert!(task.arrests(), "{task:?} made arrests: {arrests_by:?}");
+    }
+    assert!(arrests_by.contains_key(&TaskKind::Arrest), "{arrests_by:?}");
+    for task in [TaskKind::Arrest, TaskKind::Cordon] {
+        assert!(top_force.get(&task).is_none_or(|&f| f <= ForceLevel::PhysicalControl), "{top_force:?}");
+    }
+    assert!(top_force[&TaskKind::Disperse] >= ForceLevel::NonLethalDefensiveTactics, "{top_force:?}");
+}
