@@ -6,6 +6,7 @@ use bevy_ecs::prelude::*;
 use serde::Serialize;
 
 use super::orders::issue;
+use super::picture::Picture;
 use super::{CommandWrites, Commander, Planner};
 use crate::base::rng::{Stream, Streams};
 use crate::base::{AgentIndex, Clock};
@@ -82,6 +83,10 @@ pub(super) fn update_arrangement(
     if arrangement != st.arrangement || tick == 1 {
         if arrangement != st.arrangement {
             st.epoch += 1;
+        }
+        if arrangement == Arrangement::Unified && st.arrangement != Arrangement::Unified {
+            // A new joint post starts from what both chains know.
+            st.pictures[2] = Picture::merged(&st.pictures[0], &st.pictures[1]);
         }
         st.arrangement = arrangement;
         // The new planners inherit the plan for the units they now direct.

@@ -127,7 +127,7 @@ pub struct Order {
 /// What a unit or drone saw: (sector, actives, actives on roads).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
-    /// 0 PNP, 1 FF.AA. picture.
+    /// 0 PNP, 1 FF.AA., 2 the unified post's picture.
     pub picture: usize,
     pub observed_tick: u32,
     /// The reporting unit and its cell, if a unit.

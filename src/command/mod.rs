@@ -145,7 +145,8 @@ pub struct CommandState {
     /// Increases whenever the arrangement changes.
     pub epoch: u32,
     pub ffaa_deployed_since: Option<u32>,
-    pictures: [Picture; 2],
+    /// The PNP's, the FF.AA.'s and the unified post's.
+    pictures: [Picture; 3],
     /// Per planner, per unit: the concern and task the planner gave it.
     ledgers: [Vec<Option<(Concern, TaskKind)>>; 3],
     /// (planner, unit, concern, regime there) pairs a planner no longer
@@ -276,9 +277,12 @@ impl CommandState {
         self.queue.in_flight()
     }
 
-    /// The picture a planner reads.
+    /// The picture a planner reads: the unified post its own, fed by
+    /// reports one hop later than the chains'.
     fn picture_for(&self, p: Planner) -> Picture {
-        if p == Planner::Unified || self.spec.interoperable_radios {
+        if p == Planner::Unified {
+            self.pictures[2].clone()
+        } else if self.spec.interoperable_radios {
             Picture::merged(&self.pictures[0], &self.pictures[1])
         } else {
             self.pictures[p as usize].clone()

@@ -180,7 +180,7 @@ pub(super) fn deliver_messages(
             }
             Message::Report(r) => {
                 st.pictures[r.picture].apply(&r);
-                if st.spec.interoperable_radios {
+                if st.spec.interoperable_radios && r.picture < 2 {
                     st.pictures[1 - r.picture].apply(&r);
                 }
             }

@@ -104,6 +104,17 @@ fn send_report(
             st.queue.send(tick + ticks(t2.minutes, st.minutes_per_tick).max(1), Message::Report(other));
         }
     }
+    if st.arrangement == Arrangement::Unified {
+        // On to the joint post, one hop more.
+        let mut to_post = own.clone();
+        to_post.push(Hop::UnifiedPost);
+        let t3 = transit(&st.spec, st.minutes_per_tick, &to_post, draws, id);
+        if t3.delivered {
+            let mut copy = report.clone();
+            copy.picture = 2;
+            st.queue.send(tick + ticks(t3.minutes, st.minutes_per_tick).max(1), Message::Report(copy));
+        }
+    }
     if t.delivered {
         st.queue.send(due, Message::Report(report));
     }

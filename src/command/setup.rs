@@ -107,7 +107,11 @@ pub fn setup(world: &mut World, s: &Scenario) {
         arrangement: Arrangement::PnpOnly,
         epoch: 0,
         ffaa_deployed_since: None,
-        pictures: [Picture::new(sectors.count(), n), Picture::new(sectors.count(), n)],
+        pictures: [
+            Picture::new(sectors.count(), n),
+            Picture::new(sectors.count(), n),
+            Picture::new(sectors.count(), n),
+        ],
         ledgers: [vec![None; n], vec![None; n], vec![None; n]],
         barred: BTreeSet::new(),
         units: units.into_iter().map(|u| u.1).collect(),

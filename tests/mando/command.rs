@@ -357,3 +357,16 @@ fn armed_attacks_by_an_organised_group_bring_the_hostile_group_regime() {
     let err = mando::scenario::load_file(&path, &sets).expect_err("a silent knob");
     assert!(err.diagnostics().iter().any(|p| p.field == "law.hostile_group_members"), "{err}");
 }
+
+/// The unified post has a reporting delay of its own (issue 19, item 4):
+/// a slower hop to the post ages the picture its orders are made from.
+#[test]
+fn a_slower_hop_to_the_unified_post_ages_its_picture() {
+    let age = |minutes: &str| {
+        let hop = format!("command.unified_hop_minutes={minutes}");
+        let o = operation(&["command.model=unified", &hop]);
+        o.picture_age_minutes.expect("orders were given").mean
+    };
+    let (quick, slow) = (age("1"), age("60"));
+    assert!(slow > quick + 30.0, "picture age {slow:.1} min with a 60-min hop vs {quick:.1} with 1");
+}
