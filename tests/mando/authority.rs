@@ -136,3 +136,26 @@ fn each_task_arrests_and_uses_force_in_its_own_way() {
     }
     assert!(top_force[&TaskKind::Disperse] >= ForceLevel::NonLethalDefensiveTactics, "{top_force:?}");
 }
+
+/// The law judges acts (issue 19, item 5): every lethal use against a
+/// target that posed no lethal threat, authorised or not, is followed in
+/// the journal by a violation naming D. Leg. 1186 art. 8.3; none other is.
+#[test]
+fn lethal_force_without_a_lethal_threat_is_a_violation_whoever_allowed_it() {
+    let all = events(&["force.unauthorised_fire_probability=1"], 3);
+    let (mut unlawful, mut judged) = (0, 0);
+    for (i, e) in all.iter().enumerate() {
+        if let Event::UseOfForce { force: ForceLevel::LethalForce, true_resistance, rule_set, unit, tick, .. } = *e {
+            let next = all.get(i + 1);
+            let violation = matches!(next, Some(Event::Violation { violation: mando::law::Violation::LethalForceWithoutThreat, unit: u, tick: t, basis, .. })
+                if *u == unit && *t == tick && basis.contains("1186"));
+            let should = true_resistance < Resistance::LethalAggression && rule_set != RuleSet::HumanitarianLaw;
+            assert_eq!(violation, should, "tick {tick}, unit {unit}: {true_resistance:?}");
+            unlawful += should as u32;
+        }
+        judged +=
+            matches!(e, Event::Violation { violation: mando::law::Violation::LethalForceWithoutThreat, .. }) as u32;
+    }
+    assert!(unlawful > 0, "the run must have unlawful shots for the test to mean anything");
+    assert_eq!(judged, unlawful, "no violation without an unlawful shot");
+}
