@@ -135,6 +135,23 @@ fn storage_order_and_threads_never_change_an_operation() {
     }
 }
 
+#[test]
+fn every_arrangement_is_the_same_on_one_and_two_threads() {
+    // Authority requests and answers, dropped orders, the unified post's
+    // own picture and each planner's doctrine, under every arrangement.
+    for model in ["ffaa_control", "unified", "parallel"] {
+        let set = format!("command.model={model}");
+        let s = shipped("mining_corridor_blockade.ron", &["metadata.ticks=720", "rules.activation=Synchronous", &set]);
+        let mut a = Sim::new(&s, SimOptions { threads: 1, ..SimOptions::default() }).unwrap();
+        let mut b = Sim::new(&s, SimOptions { threads: 2, resort_every_ticks: 0, parallel_from_civilians: 0 }).unwrap();
+        while !a.is_finished() {
+            assert_eq!(a.step(), b.step());
+            assert_eq!(a.drain_events(), b.drain_events(), "{model} tick {}", a.tick());
+            assert_eq!(a.state_hash(), b.state_hash(), "{model} tick {}", a.tick());
+        }
+    }
+}
+
 /// The highland protest after 90 ticks: units on tasks, orders in flight,
 /// force used (the first casualty is at tick 69).
 fn operation_at_tick_90() -> Sim {
