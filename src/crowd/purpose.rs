@@ -327,13 +327,13 @@ mod tests {
         Terrain::new(&load_str("t", &text, &[]).unwrap().map)
     }
 
-    #[test]
-    fn bystanders_know_how_far_the_units_are_up_to_their_keep_away_distance() {
-        let t = terrain(&["S.........", "..........", ".........."]);
-        let spec = PurposeSpec {
+    /// One gathering at (9, 2) marching on site 0, the usual day starting
+    /// at `clock_at_start`, no arrivals.
+    fn one_gathering(clock_at_start: f64, fatigue_per_day: f64, bystanders_keep_away_cells: u32) -> PurposeSpec {
+        PurposeSpec {
             gatherings: vec![crate::scenario::Gathering { name: "g".into(), at: (9, 2), march_to: 0 }],
             day: crate::scenario::Day {
-                clock_at_start: 6.0,
+                clock_at_start,
                 rise_from: 6.0,
                 march_from: 9.0,
                 peak_from: 10.0,
@@ -341,11 +341,17 @@ mod tests {
                 home_by: 21.0,
                 night_share: 0.05,
             },
-            fatigue_per_day: 0.1,
+            fatigue_per_day,
             arrivals_share: 0.0,
             arrivals_after_hours: 0.0,
-            bystanders_keep_away_cells: 5,
-        };
+            bystanders_keep_away_cells,
+        }
+    }
+
+    #[test]
+    fn bystanders_know_how_far_the_units_are_up_to_their_keep_away_distance() {
+        let t = terrain(&["S.........", "..........", ".........."]);
+        let spec = one_gathering(6.0, 0.1, 5);
         let mut p = Purpose::new(&spec, &t, 1.0);
         p.units_at(&t, &[15]); // (5, 1)
         assert_eq!(p.to_nearest_unit[15], 0);
@@ -363,22 +369,7 @@ mod tests {
     #[test]
     fn marchers_stop_at_a_held_sites_perimeter_and_shock_groups_push_in() {
         let t = terrain(&["SS........", "SS........", ".........."]);
-        let spec = PurposeSpec {
-            gatherings: vec![crate::scenario::Gathering { name: "g".into(), at: (9, 2), march_to: 0 }],
-            day: crate::scenario::Day {
-                clock_at_start: 12.0,
-                rise_from: 6.0,
-                march_from: 9.0,
-                peak_from: 10.0,
-                peak_until: 16.0,
-                home_by: 21.0,
-                night_share: 0.05,
-            },
-            fatigue_per_day: 0.0,
-            arrivals_share: 0.0,
-            arrivals_after_hours: 0.0,
-            bystanders_keep_away_cells: 0,
-        };
+        let spec = one_gathering(12.0, 0.0, 0);
         let mut p = Purpose::new(&spec, &t, 1.0);
         let traits = Streams::new(1).draws(Stream::Traits);
         // Someone committed enough to be out at noon.
