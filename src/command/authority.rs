@@ -56,7 +56,7 @@ pub(super) fn forward_requests(
         let agency = st.units[unit as usize].agency;
         let planner = st.arrangement.commander(agency);
         let request = AuthorityMessage { unit, task_since, requested_tick, planner, granted: false };
-        let route: Vec<Hop> = st.route(planner, agency).into_iter().filter(|h| *h != Hop::Compliance).collect();
+        let route: Vec<Hop> = st.route(planner, unit).into_iter().filter(|h| *h != Hop::Compliance).collect();
         // A request lost for good leaves the unit waiting.
         if let Some(due) = arrival(st, draws, &route, REQUEST_KEY, clock.tick) {
             st.queue.send(due, Message::AuthorityRequest(request));
@@ -86,8 +86,7 @@ pub(super) fn answer(
     task: TaskKind,
 ) {
     let granted = grants(request.planner, regime, task);
-    let agency = st.units[request.unit as usize].agency;
-    let route = st.route(request.planner, agency);
+    let route = st.route(request.planner, request.unit);
     if let Some(due) = arrival(st, draws, &route, ANSWER_KEY, tick) {
         st.queue.send(due, Message::AuthorityAnswer(AuthorityMessage { granted, ..request }));
     }

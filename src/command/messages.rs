@@ -7,7 +7,9 @@
 //! `command.lost_message_probability` between nets that do not
 //! interoperate); a lost message is sent again, costing the hop's delay
 //! once more, up to `command.retransmissions` times, after which the sender
-//! gives it up and it never arrives. Every draw is a stateless hash of
+//! gives it up and it never arrives. A unit on a radio net other than its
+//! chain's is reached only through a relay ([`Hop::Relay`]) or where the
+//! nets interoperate; otherwise never ([`Hop::NoLink`]). Every draw is a stateless hash of
 //! (message id, hop, attempt), so a route's timing does not depend on what
 //! else happens in the tick.
 
@@ -34,6 +36,12 @@ pub enum Hop {
     Compliance,
     /// A drone's feed: one tick.
     Feed,
+    /// Between a chain's net and a unit on another net joined to it by a
+    /// relay.
+    Relay,
+    /// Between a chain's net and a unit on another net that nothing joins
+    /// to it: every call goes unanswered.
+    NoLink,
 }
 
 impl Hop {
@@ -64,7 +72,8 @@ fn normal(draws: Draws, id: u64, n: u32) -> f64 {
 fn loss_probability(spec: &CommandSpec, hop: Hop) -> f64 {
     match hop {
         Hop::Cross { lossy: true, .. } => spec.lost_message_probability,
-        Hop::Echelon(_) | Hop::Cross { .. } | Hop::UnifiedPost => spec.same_net_loss_probability,
+        Hop::Echelon(_) | Hop::Cross { .. } | Hop::UnifiedPost | Hop::Relay => spec.same_net_loss_probability,
+        Hop::NoLink => 1.0,
         // Acting late is not a transmission; a drone's feed is a data link.
         Hop::Compliance | Hop::Feed => 0.0,
     }
@@ -92,6 +101,9 @@ pub fn transit(spec: &CommandSpec, minutes_per_tick: f64, route: &[Hop], draws: 
                 Hop::UnifiedPost => spec.unified_hop_minutes,
                 Hop::Compliance => spec.pnp_compliance_delay_minutes,
                 Hop::Feed => minutes_per_tick,
+                Hop::Relay => spec.relay_delay_minutes,
+                // A call on the wrong net fails at once.
+                Hop::NoLink => minutes_per_tick,
             };
             t.minutes += delay;
             if p == 0.0 || draws.unit(id, 1, n | 2) >= p {
@@ -318,6 +330,19 @@ mod tests {
         let s = spec(&[("same_net_loss_probability", "0.0")]);
         let liaison = transit(&s, 1.0, &[Hop::Cross { liaison: true, lossy: false }], draws, 1);
         assert_eq!(liaison, Transit { minutes: 3.0, losses: Vec::new(), delivered: true });
+    }
+
+    #[test]
+    fn a_unit_on_an_unjoined_net_is_never_reached_and_a_relay_adds_its_hop() {
+        let s = spec(&[("same_net_loss_probability", "0.0"), ("echelon_delay_sigma", "0.0"), ("retransmissions", "5")]);
+        let draws = Streams::new(4).draws(Stream::Messages);
+        for id in 0..500 {
+            let t = transit(&s, 1.0, &[Hop::Echelon(Agency::Pnp), Hop::NoLink], draws, id);
+            assert!(!t.delivered, "message {id} crossed to a net nothing joins");
+            assert_eq!(t.losses.len(), 6, "the call and its five repeats all fail");
+        }
+        let t = transit(&s, 1.0, &[Hop::Echelon(Agency::Pnp), Hop::Relay], draws, 1);
+        assert_eq!(t, Transit { minutes: 3.0 + 2.0, losses: Vec::new(), delivered: true });
     }
 
     #[test]

@@ -106,6 +106,9 @@ struct UnitBook {
     kind: UnitKind,
     home: CellIndex,
     standing: TaskKind,
+    /// How its chain's net reaches it: directly, by a relay, or not at all
+    /// (fixed for the run).
+    link: Option<messages::Hop>,
     latest_order: Option<u64>,
     /// Who sent `latest_order`.
     latest_issuer: Option<Planner>,
@@ -118,8 +121,17 @@ struct UnitBook {
 impl Fingerprint for UnitBook {
     /// What changes: the latest order, its issuer, initiative, sightings.
     fn fingerprint(&self, h: &mut Fnv) {
-        let UnitBook { agency: _, kind: _, home: _, standing: _, latest_order, latest_issuer, initiative, seen_since } =
-            self;
+        let UnitBook {
+            agency: _,
+            kind: _,
+            home: _,
+            standing: _,
+            link: _,
+            latest_order,
+            latest_issuer,
+            initiative,
+            seen_since,
+        } = self;
         h.flag(latest_order.is_some());
         h.u64(latest_order.unwrap_or(0));
         h.opt(latest_issuer.map(|p| p as u32));
@@ -275,6 +287,12 @@ impl CommandState {
     /// Reports and orders sent and not yet delivered.
     pub fn messages_in_flight(&self) -> usize {
         self.queue.in_flight()
+    }
+
+    /// Where picture `p` (0 PNP, 1 FF.AA., 2 the unified post) last had
+    /// unit `u`, and when that was observed.
+    pub fn last_seen(&self, p: usize, u: u32) -> Option<(CellIndex, u32)> {
+        self.pictures[p].units[u as usize]
     }
 
     /// The picture a planner reads: the unified post its own, fed by

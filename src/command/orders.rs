@@ -6,7 +6,9 @@
 use bevy_ecs::prelude::*;
 
 use super::messages::{Hop, Message, Order, transit};
-use super::{Arrangement, CommandState, CommandWrites, Commander, Ground, LawInForce, Planner, authority, ticks};
+use super::{
+    Arrangement, CommandState, CommandWrites, Commander, Ground, LawInForce, Planner, authority, setup, ticks,
+};
 use crate::base::events::{Event, EventLog};
 use crate::base::rng::{Draws, Stream, Streams};
 use crate::base::{AgentIndex, Clock, Position};
@@ -14,6 +16,7 @@ use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Terrain};
 use crate::law::{self, LegalState, Violation};
 use crate::scenario::Agency;
+use crate::scenario::defaults as d;
 use crate::situation::Zones;
 use crate::units::{self, Task, Tasking};
 
@@ -31,31 +34,45 @@ impl CommandState {
         1.min(self.depth(a) - 1)
     }
 
-    /// Hops from the planning level down to a unit (or up from it).
+    /// Hops from the planning level down to a unit of `a` on its chain's
+    /// net (or up from it).
     pub(super) fn down(&self, a: Agency) -> impl Iterator<Item = Hop> {
         std::iter::repeat_n(Hop::Echelon(a), (self.depth(a) - self.entry(a)) as usize)
     }
 
-    pub(super) fn cross(&self, liaison: bool) -> Hop {
-        Hop::Cross { liaison, lossy: !self.spec.interoperable_radios }
+    /// Hops from the planning level down to unit `u`: its chain's, then the
+    /// relay to its own net, or no link, where it is on another.
+    pub(super) fn down_to(&self, u: u32) -> Vec<Hop> {
+        let book = &self.units[u as usize];
+        self.down(book.agency).chain(book.link).collect()
     }
 
-    /// The route of an order from `issuer` to a unit of `agency`.
-    pub(super) fn route(&self, issuer: Planner, agency: Agency) -> Vec<Hop> {
+    /// The hop between the two chains' tops: lossy where their nets neither
+    /// interoperate nor share a relay (a liaison officer carries both sets).
+    pub(super) fn cross(&self, liaison: bool) -> Hop {
+        let joined = self.spec.interoperable_radios || setup::joined(&self.spec, d::PNP_NET, d::FFAA_NET);
+        Hop::Cross { liaison, lossy: !liaison && !joined }
+    }
+
+    /// The route of an order from `issuer` to unit `u`.
+    pub(super) fn route(&self, issuer: Planner, u: u32) -> Vec<Hop> {
         let liaison = self.spec.liaison_officers;
+        let agency = self.units[u as usize].agency;
+        let down = self.down_to(u);
         match (issuer, agency) {
-            (Planner::Pnp, Agency::Pnp) | (Planner::Ffaa, Agency::Ffaa) => self.down(agency).collect(),
-            (Planner::Unified, a) => std::iter::once(Hop::UnifiedPost).chain(self.down(a)).collect(),
+            (Planner::Pnp, Agency::Pnp) | (Planner::Ffaa, Agency::Ffaa) => down,
+            (Planner::Unified, _) => std::iter::once(Hop::UnifiedPost).chain(down).collect(),
             (Planner::Pnp, Agency::Ffaa) if self.arrangement == Arrangement::Parallel => {
                 // By phone between the tops of the two chains.
                 std::iter::repeat_n(Hop::Echelon(Agency::Pnp), self.entry(Agency::Pnp) as usize)
                     .chain([self.cross(false)])
-                    .chain(std::iter::repeat_n(Hop::Echelon(Agency::Ffaa), self.depth(Agency::Ffaa) as usize))
+                    .chain(std::iter::repeat_n(Hop::Echelon(Agency::Ffaa), self.entry(Agency::Ffaa) as usize))
+                    .chain(down)
                     .collect()
             }
-            (Planner::Pnp, Agency::Ffaa) => std::iter::once(self.cross(liaison)).chain(self.down(agency)).collect(),
+            (Planner::Pnp, Agency::Ffaa) => std::iter::once(self.cross(liaison)).chain(down).collect(),
             (Planner::Ffaa, Agency::Pnp) => {
-                std::iter::once(self.cross(liaison)).chain(self.down(agency)).chain([Hop::Compliance]).collect()
+                std::iter::once(self.cross(liaison)).chain(down).chain([Hop::Compliance]).collect()
             }
         }
     }
@@ -111,8 +128,7 @@ pub(super) fn issue(
     tick: u32,
     (issuer, unit, task, observed_tick): (Planner, u32, Task, u32),
 ) {
-    let agency = st.units[unit as usize].agency;
-    let route = st.route(issuer, agency);
+    let route = st.route(issuer, unit);
     let id = st.next_order;
     st.next_order += 1;
     let t = transit(&st.spec, st.minutes_per_tick, &route, draws, id);

@@ -9,7 +9,6 @@ use super::{Arrangement, CommandState, CommandWrites, ticks};
 use crate::base::events::{Event, EventLog};
 use crate::base::rng::{Draws, Stream, Streams};
 use crate::base::{AgentIndex, Clock, Position};
-use crate::scenario::Agency;
 use crate::situation::{ReportEvery, Situation, is_report_tick};
 use crate::units::Unit;
 
@@ -54,7 +53,8 @@ pub(super) fn send_reports(
         let agency = unit.agency;
         let report =
             Report { picture: agency as usize, observed_tick: tick, unit: Some((u as u32, pos.0)), sectors: seen };
-        send_report(st, log, draws, tick, agency, report, false);
+        let route = st.down_to(u as u32);
+        send_report(st, log, draws, tick, route, report);
     }
     for d in 0..st.spec.drones.len() {
         let drone = st.spec.drones[d].clone();
@@ -69,23 +69,14 @@ pub(super) fn send_reports(
             .map(observe)
             .collect();
         let report = Report { picture: drone.agency as usize, observed_tick: tick, unit: None, sectors: seen };
-        send_report(st, log, draws, tick, drone.agency, report, true);
+        send_report(st, log, draws, tick, vec![Hop::Feed], report);
     }
 }
 
-/// Sends one report to its chain's picture and, where the chains share
+/// Sends one report up its own route (`own`) to its chain's picture and, where the chains share
 /// information (liaison under a lead agency or an FF.AA. control), on to the
 /// other chain's picture.
-fn send_report(
-    st: &mut CommandState,
-    log: &mut EventLog,
-    draws: Draws,
-    tick: u32,
-    agency: Agency,
-    report: Report,
-    drone: bool,
-) {
-    let own: Vec<Hop> = if drone { vec![Hop::Feed] } else { st.down(agency).collect() };
+fn send_report(st: &mut CommandState, log: &mut EventLog, draws: Draws, tick: u32, own: Vec<Hop>, report: Report) {
     let id = 1 << 62 | st.next_report;
     st.next_report += 1;
     let t = transit(&st.spec, st.minutes_per_tick, &own, draws, id);

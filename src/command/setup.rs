@@ -6,16 +6,17 @@ use std::collections::BTreeSet;
 
 use bevy_ecs::prelude::*;
 
-use super::messages::MessageQueue;
+use super::messages::{Hop, MessageQueue};
 use super::picture::Picture;
 use super::planning::SiteInfo;
 use super::{Arrangement, CommandId, CommandNode, CommandState, Commander, Planner, Role, UnitBook, ticks};
 use crate::base::AgentIndex;
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, Terrain};
-use crate::scenario::{Agency, CommandModel, Scenario};
+use crate::scenario::defaults as d;
+use crate::scenario::{Agency, CommandModel, CommandSpec, Scenario};
 use crate::situation::Situation;
-use crate::units::{Unit, UnitId, standing_kind};
+use crate::units::{RadioNets, Unit, UnitId, standing_kind};
 
 /// Builds command nodes, what command knows of the sites and units, and
 /// puts every unit under the PNP's planner (the arrangement of a run's
@@ -78,6 +79,7 @@ pub fn setup(world: &mut World, s: &Scenario) {
             best.map(|b| b.1)
         })
         .collect();
+    let nets = world.resource::<RadioNets>().0.clone();
     let mut units: Vec<(UnitId, UnitBook)> = world
         .query::<(&UnitId, &Unit)>()
         .iter(world)
@@ -88,6 +90,7 @@ pub fn setup(world: &mut World, s: &Scenario) {
                 kind: u.kind,
                 home: u.home,
                 standing,
+                link: link(spec, &nets[u.radio_net as usize], u.agency),
                 latest_order: None,
                 latest_issuer: None,
                 initiative: false,
@@ -126,6 +129,28 @@ pub fn setup(world: &mut World, s: &Scenario) {
         finder: Pathfinder::default(),
     };
     world.insert_resource(state);
+}
+
+/// The hop between the net of `agency`'s chain and a unit on `net`, if
+/// any: none on the chain's own net or where every net interoperates, a
+/// relay where `command.relays` joins the two, and otherwise no link.
+fn link(spec: &CommandSpec, net: &str, agency: Agency) -> Option<Hop> {
+    let chain = match agency {
+        Agency::Pnp => d::PNP_NET,
+        Agency::Ffaa => d::FFAA_NET,
+    };
+    if net == chain || spec.interoperable_radios {
+        None
+    } else if joined(spec, net, chain) {
+        Some(Hop::Relay)
+    } else {
+        Some(Hop::NoLink)
+    }
+}
+
+/// Whether a relay joins nets `a` and `b`.
+pub(super) fn joined(spec: &CommandSpec, a: &str, b: &str) -> bool {
+    spec.relays.iter().any(|(x, y)| (x == a && y == b) || (x == b && y == a))
 }
 
 /// Each site's middle cell, the sectors it spans and the actives that

@@ -69,10 +69,10 @@ pub struct KindDefaults {
 pub fn unit_kind(kind: UnitKind) -> KindDefaults {
     use NonLethalKit::*;
     let (strength_personnel, crowd_training, non_lethal_kit, radio_net, standing_task) = match kind {
-        UnitKind::PnpPatrol => (10, 0.5, Partial, "pnp", StandingTask::Patrol),
-        UnitKind::PnpCrowdControl => (12, 0.8, Full, "pnp", StandingTask::Hold),
-        UnitKind::FfaaInfantry => (30, 0.2, None, "ffaa", StandingTask::Hold),
-        UnitKind::FfaaCrowdTrained => (30, 0.5, Partial, "ffaa", StandingTask::Hold),
+        UnitKind::PnpPatrol => (10, 0.5, Partial, PNP_NET, StandingTask::Patrol),
+        UnitKind::PnpCrowdControl => (12, 0.8, Full, PNP_NET, StandingTask::Hold),
+        UnitKind::FfaaInfantry => (30, 0.2, None, FFAA_NET, StandingTask::Hold),
+        UnitKind::FfaaCrowdTrained => (30, 0.5, Partial, FFAA_NET, StandingTask::Hold),
     };
     KindDefaults { strength_personnel, crowd_training, non_lethal_kit, lethal_weapons: true, radio_net, standing_task }
 }
@@ -100,6 +100,14 @@ pub const ECHELON_DELAY_SIGMA: f64 = 0.5;
 pub const CROSS_AGENCY_DELAY_MINUTES: f64 = 20.0;
 pub const LIAISON_DELAY_MINUTES: f64 = 3.0;
 pub const LOST_MESSAGE_PROBABILITY: f64 = 0.1;
+/// The nets each chain commands on: a unit of the kind's agency is on it
+/// unless the scenario gives it another (`forces.units[].radio_net`).
+pub const PNP_NET: &str = "pnp";
+pub const FFAA_NET: &str = "ffaa";
+/// A radio relay between two nets (a rebroadcast station or an operator
+/// with both sets) adds a hop of this length (**Assumption**: an operator
+/// repeats a voice message in about two minutes).
+pub const RELAY_DELAY_MINUTES: f64 = 2.0;
 /// Per hop on one net (brief: 0.03, range 0.01–0.1).
 pub const SAME_NET_LOSS_PROBABILITY: f64 = 0.03;
 /// Times a message is sent again before the sender gives it up

@@ -67,6 +67,9 @@ pub struct CommandSpec {
     pub cross_agency_delay_minutes: f64,
     pub liaison_delay_minutes: f64,
     pub lost_message_probability: f64,
+    /// Pairs of radio nets joined by a relay.
+    pub relays: Vec<(String, String)>,
+    pub relay_delay_minutes: f64,
     /// Per hop on one net (an echelon, the unified post, a liaison officer).
     pub same_net_loss_probability: f64,
     /// Times a lost message is sent again before the sender gives it up.
@@ -163,17 +166,10 @@ pub(super) fn check_forces(
         if police_positions.is_some_and(|ps| ps.contains(&g.at)) {
             c.report(&field("at"), format!("({}, {}) is an officer's cell in police.positions", g.at.0, g.at.1));
         }
-        // No rule reads a unit's own net yet: messages follow the agency
-        // (command.interoperable_radios links the two). A net written in
-        // the file would change nothing, so it is refused.
-        if g.radio_net.is_some() {
-            c.report(
-                &field("radio_net"),
-                "radio nets per unit are not modelled yet: a unit talks on its agency's net \
-                 (command.interoperable_radios joins the PNP's and the FF.AA.'s); remove radio_net",
-            );
+        let radio_net = g.radio_net.unwrap_or(k.radio_net.to_string());
+        if radio_net.trim().is_empty() {
+            c.report(&field("radio_net"), "expected the name of a radio net, found an empty name");
         }
-        let radio_net = k.radio_net.to_string();
         let standing_task = g.standing_task.unwrap_or(k.standing_task);
         if g.patrol_radius_cells.is_some() && standing_task != StandingTask::Patrol {
             c.report(
@@ -225,6 +221,29 @@ pub(super) fn check_forces(
     groups
 }
 
+/// Each relay joins two different nets that exist: a unit's, or a chain's.
+pub(super) fn check_relays(c: &mut Checker, command: &CommandSpec, forces: &[UnitGroup]) {
+    let known = |n: &str| n == d::PNP_NET || n == d::FFAA_NET || forces.iter().any(|g| g.radio_net == n);
+    for (i, (a, b)) in command.relays.iter().enumerate() {
+        let field = format!("command.relays[{i}]");
+        if a == b {
+            c.report(&field, format!("a relay joins two different nets, found (\"{a}\", \"{b}\")"));
+        }
+        for n in [a, b] {
+            if !known(n) {
+                c.report(
+                    &field,
+                    format!(
+                        "no chain or unit is on radio net \"{n}\": expected \"{}\", \"{}\" or a unit's radio_net",
+                        d::PNP_NET,
+                        d::FFAA_NET
+                    ),
+                );
+            }
+        }
+    }
+}
+
 pub(super) fn check_command(c: &mut Checker, raw: Option<RawCommand>, map: &MapSpec) -> CommandSpec {
     let r = raw.unwrap_or_default();
     let echelons = whole_in(1, d::MAX_ECHELONS);
@@ -274,6 +293,16 @@ pub(super) fn check_command(c: &mut Checker, raw: Option<RawCommand>, map: &MapS
             r.lost_message_probability.unwrap_or(d::LOST_MESSAGE_PROBABILITY),
             below_one,
         ),
+        relay_delay_minutes: {
+            if r.relay_delay_minutes.is_some() && r.relays.as_ref().is_none_or(|v| v.is_empty()) {
+                c.report(
+                    "command.relay_delay_minutes",
+                    "relay_delay_minutes applies only where command.relays joins radio nets; add relays or remove it",
+                );
+            }
+            c.check("command.relay_delay_minutes", r.relay_delay_minutes.unwrap_or(d::RELAY_DELAY_MINUTES), minutes)
+        },
+        relays: r.relays.unwrap_or_default(),
         same_net_loss_probability: c.check(
             "command.same_net_loss_probability",
             r.same_net_loss_probability.unwrap_or(d::SAME_NET_LOSS_PROBABILITY),

@@ -171,6 +171,8 @@ pub struct RawCommand {
     pub cross_agency_delay_minutes: Option<f64>,
     pub liaison_delay_minutes: Option<f64>,
     pub lost_message_probability: Option<f64>,
+    pub relays: Option<Vec<(String, String)>>,
+    pub relay_delay_minutes: Option<f64>,
     pub same_net_loss_probability: Option<f64>,
     pub retransmissions: Option<u32>,
     pub unified_setup_minutes: Option<f64>,

@@ -343,6 +343,9 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         || raw.detention.is_some();
     let forces = operations::check_forces(&mut c, raw.forces, &map, police.positions.as_ref());
     let command = with_operation.then(|| operations::check_command(&mut c, raw.command, &map));
+    if let Some(command) = &command {
+        operations::check_relays(&mut c, command, &forces);
+    }
     let law = with_operation.then(|| operations::check_law(&mut c, raw.law, &map));
     let stones_share_written = raw.crowd.as_ref().is_some_and(|cr| cr.stones_share.is_some());
     let crowd = with_operation.then(|| conflict::check_crowd(&mut c, raw.crowd, &map));

@@ -370,3 +370,69 @@ fn a_slower_hop_to_the_unified_post_ages_its_picture() {
     let (quick, slow) = (age("1"), age("60"));
     assert!(slow > quick + 30.0, "picture age {slow:.1} min with a 60-min hop vs {quick:.1} with 1");
 }
+
+/// A unit on a radio net its chain is not on hears nothing and is heard by
+/// no one (issue 19, item 4): every order to it is dropped and none
+/// delivered, it never sends a report that arrives; a relay joining the
+/// nets puts it back on the chain, one hop later.
+#[test]
+fn a_unit_on_a_net_its_chain_is_not_on_is_reached_only_through_a_relay() {
+    let moved = ["forces.units[0].count=1", "forces.units[0].radio_net=\"pnp_analog\"", "metadata.ticks=480"];
+    // Unit 0 is the USE company's only squad, now on an analogue net.
+    let to_unit_0 = |all: &[Event]| {
+        let (mut issued, mut delivered, mut dropped) = (0, 0, 0);
+        for e in all {
+            match e {
+                // Orders given up after the run's end are left out.
+                Event::OrderIssued { unit: 0, due_tick, .. } if *due_tick <= 480 => issued += 1,
+                Event::OrderDelivered { unit: 0, .. } => delivered += 1,
+                Event::OrderDropped { unit: 0, .. } => dropped += 1,
+                _ => {}
+            }
+        }
+        (issued, delivered, dropped)
+    };
+    for seed in [1, 2] {
+        let seed = format!("metadata.seed={seed}");
+        let cut_off = events(&shipped(MINING, &[&moved[..], &[&seed]].concat()));
+        let (issued, delivered, dropped) = to_unit_0(&cut_off);
+        assert!(issued > 0, "{seed}: the planner must task the unit for the test to mean anything");
+        assert_eq!(delivered, 0, "{seed}: an order reached a unit on a net nothing joins");
+        assert_eq!(dropped, issued, "{seed}: every order to it is given up");
+        let relayed = [&moved[..], &[&seed, "command.relays=[(\"pnp\", \"pnp_analog\")]"]].concat();
+        let (issued, delivered, _) = to_unit_0(&events(&shipped(MINING, &relayed)));
+        assert!(delivered > 0 && delivered <= issued, "{seed}: through the relay {delivered} of {issued} delivered");
+    }
+    // Its reports never reach the PNP's picture without the relay: the
+    // planner only learns where it is from its start.
+    let picture = |sets: &[&str]| {
+        let mut sim = Sim::new(&shipped(MINING, sets), SimOptions::default()).unwrap();
+        for _ in 0..60 {
+            sim.step();
+        }
+        sim.world_mut().resource::<CommandState>().last_seen(0, 0)
+    };
+    assert_eq!(picture(&moved), None, "a report from the cut-off unit arrived");
+    let relayed = [&moved[..], &["command.relays=[(\"pnp\", \"pnp_analog\")]"]].concat();
+    assert!(picture(&relayed).is_some());
+}
+
+/// Relays name nets that exist, join two different ones, and their delay
+/// is refused where nothing is relayed.
+#[test]
+fn relays_that_join_nothing_are_refused_with_their_field() {
+    let refused = |sets: &[&str]| {
+        let path = repo().join("scenarios").join(MINING);
+        let overrides: Vec<_> = sets.iter().map(|s| mando::scenario::Override::parse(s).unwrap()).collect();
+        let e = mando::scenario::load_file(&path, &overrides).expect_err("refused");
+        e.to_string()
+    };
+    let e = refused(&["command.relays=[(\"pnp\", \"tetra\")]"]);
+    assert!(e.contains("command.relays[0]") && e.contains("\"tetra\""), "{e}");
+    let e = refused(&["command.relays=[(\"pnp\", \"pnp\")]"]);
+    assert!(e.contains("command.relays[0]") && e.contains("two different nets"), "{e}");
+    let e = refused(&["command.relay_delay_minutes=5"]);
+    assert!(e.contains("command.relay_delay_minutes"), "{e}");
+    let e = refused(&["forces.units[0].radio_net=\" \""]);
+    assert!(e.contains("forces.units[0].radio_net"), "{e}");
+}

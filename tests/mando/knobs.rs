@@ -104,6 +104,10 @@ fn every_unit_crowd_detention_and_harm_field_changes_the_run_or_is_refused() {
     ];
     // The detention section at its defaults.
     const DETENTION: &[&str] = &["detention.hold_hours=24"];
+    // A squad on a net its chain is not on, and a relay to it.
+    const ANALOGUE: &[&str] = &["forces.units[0].radio_net=\"pnp_analog\""];
+    const RELAYED: &[&str] =
+        &["forces.units[0].radio_net=\"pnp_analog\"", "command.relays=[(\"pnp\", \"pnp_analog\")]"];
     let cases: &[(&str, &[&str], &str)] = &[
         (MINING, &[], "forces.units[0].count=2"),
         (MINING, &[], "forces.units[0].at=(7,12)"),
@@ -112,6 +116,8 @@ fn every_unit_crowd_detention_and_harm_field_changes_the_run_or_is_refused() {
         (MINING, &[], "forces.units[0].non_lethal_kit=None"),
         (MINING, &[], "forces.units[2].lethal_weapons=false"),
         (MINING, &[], "forces.units[0].radio_net=\"ffaa\""),
+        (MINING, ANALOGUE, "command.relays=[(\"pnp\", \"pnp_analog\")]"),
+        (MINING, RELAYED, "command.relay_delay_minutes=30"),
         (MINING, &[], "forces.units[0].speed_cells_per_tick=3"),
         (MINING, &[], "forces.units[0].vision_cells=2"),
         (MINING, &[], "forces.units[0].standing_task=Patrol"),
