@@ -18,12 +18,14 @@
 use bevy_ecs::prelude::*;
 
 use super::messages::{AuthorityMessage, Hop, Message, transit};
-use super::{CommandState, CommandWrites, Planner, ticks};
-use crate::base::Clock;
+use super::orders::{TaskChange, change_task};
+use super::{CommandState, CommandWrites, Ground, Planner, ticks};
 use crate::base::events::{Event, EventLog};
 use crate::base::rng::{Draws, Stream, Streams};
+use crate::base::{AgentIndex, Clock, Position};
+use crate::grid::CellIndex;
 use crate::scenario::Regime;
-use crate::units::{Authority, AuthorityRequests, TaskKind, Tasking};
+use crate::units::{Authority, AuthorityRequests, Task, TaskKind, Tasking};
 
 /// Keys of authority messages' draws, clear of orders' ids and of reports'
 /// (`1 << 62`).
@@ -43,25 +45,47 @@ pub fn grants(planner: Planner, regime: Regime, task: TaskKind) -> bool {
     }
 }
 
-/// Sends this tick's requests up to the planners that direct the units.
+/// Sends this tick's requests up to the planners that direct the units;
+/// pulls back to its base each unit whose doctrine is to withdraw while it
+/// waits.
 pub(super) fn forward_requests(
     clock: Res<Clock>,
-    streams: Res<Streams>,
+    (streams, ground, index): (Res<Streams>, Ground, Res<AgentIndex>),
     mut requests: ResMut<AuthorityRequests>,
     mut command: CommandWrites,
+    mut units: Query<(&Position, &mut Tasking)>,
 ) {
+    let tick = clock.tick;
     let (st, log) = (&mut *command.state, &mut *command.log);
     let draws = streams.draws(Stream::Messages);
-    for (unit, task_since, requested_tick) in std::mem::take(&mut requests.0) {
+    for r in std::mem::take(&mut requests.0) {
+        let unit = r.unit;
         let agency = st.units[unit as usize].agency;
         let planner = st.arrangement.commander(agency);
-        let request = AuthorityMessage { unit, task_since, requested_tick, planner, granted: false };
+        let request =
+            AuthorityMessage { unit, task_since: r.task_since, requested_tick: r.tick, planner, granted: false };
         let route: Vec<Hop> = st.route(planner, unit).into_iter().filter(|h| *h != Hop::Compliance).collect();
-        // A request lost for good leaves the unit waiting.
-        if let Some(due) = arrival(st, draws, &route, REQUEST_KEY, clock.tick) {
+        log.push(Event::AuthorityRequested { tick, unit, agency, to: planner.name() });
+        let due = arrival(st, draws, &route, REQUEST_KEY, tick);
+        if let Some(due) = due {
             st.queue.send(due, Message::AuthorityRequest(request));
         }
-        log.push(Event::AuthorityRequested { tick: clock.tick, unit, agency, to: planner.name() });
+        if !r.withdraw {
+            // A request lost for good leaves a holding unit waiting.
+            continue;
+        }
+        let Ok((pos, mut tasking)) = units.get_mut(index.units[unit as usize]) else { continue };
+        let book = &mut st.units[unit as usize];
+        let back = Task { kind: TaskKind::Hold, cell: book.home };
+        if due.is_some() {
+            book.withdrawn_from = Some((tasking.task, tasking.since_tick));
+        } else {
+            // Lost for good: no answer will call it back; its planner
+            // may task it again.
+            st.untask(unit);
+        }
+        let change = TaskChange { unit, at: pos.0, task: back, on: "withdrawal" };
+        change_task(&mut st.finder, &ground.terrain, &ground.grid, log, tick, &mut tasking, change);
     }
 }
 
@@ -89,15 +113,40 @@ pub(super) fn answer(
     let route = st.route(request.planner, request.unit);
     if let Some(due) = arrival(st, draws, &route, ANSWER_KEY, tick) {
         st.queue.send(due, Message::AuthorityAnswer(AuthorityMessage { granted, ..request }));
+    } else if st.units[request.unit as usize].withdrawn_from.is_some_and(|w| w.1 == request.task_since) {
+        // A withdrawn unit no answer will reach: its planner may task it.
+        st.units[request.unit as usize].withdrawn_from = None;
+        st.untask(request.unit);
     }
 }
 
-/// An answer reaches its unit: it holds for the task it was asked on.
-pub(super) fn receive(st: &CommandState, log: &mut EventLog, tick: u32, a: AuthorityMessage, tasking: &mut Tasking) {
-    if tasking.since_tick != a.task_since || !matches!(tasking.authority, Authority::Awaiting { .. }) {
+/// An answer reaches its unit, standing on cell `at`: it holds for the
+/// task it was asked on. A unit that withdrew to wait goes back to that
+/// task with leave, or stays back, untasked, on a refusal.
+pub(super) fn receive(
+    st: &mut CommandState,
+    log: &mut EventLog,
+    (ground, at): (&Ground, CellIndex),
+    tick: u32,
+    a: AuthorityMessage,
+    tasking: &mut Tasking,
+) {
+    let book = &mut st.units[a.unit as usize];
+    let withdrawn = book.withdrawn_from.filter(|w| w.1 == a.task_since);
+    if let Some((task, _)) = withdrawn {
+        book.withdrawn_from = None;
+        if a.granted {
+            let change = TaskChange { unit: a.unit, at, task, on: "authority" };
+            change_task(&mut st.finder, &ground.terrain, &ground.grid, log, tick, tasking, change);
+            tasking.authority = Authority::Granted;
+        } else {
+            st.untask(a.unit);
+        }
+    } else if tasking.since_tick == a.task_since && matches!(tasking.authority, Authority::Awaiting { .. }) {
+        tasking.authority = if a.granted { Authority::Granted } else { Authority::Denied };
+    } else {
         return;
     }
-    tasking.authority = if a.granted { Authority::Granted } else { Authority::Denied };
     log.push(Event::AuthorityAnswered {
         tick,
         unit: a.unit,

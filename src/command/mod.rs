@@ -36,7 +36,7 @@ use crate::grid::{CellIndex, Grid, Terrain};
 use crate::law::{self, LegalState};
 use crate::scenario::{Agency, CommandSpec, Regime, UnitKind};
 use crate::situation::{Sectors, Zones};
-use crate::units::TaskKind;
+use crate::units::{Task, TaskKind};
 pub use arrangement::Arrangement;
 pub use authority::grants;
 pub use decisions::PHONE_PENALTY_CELLS;
@@ -116,6 +116,9 @@ struct UnitBook {
     initiative: bool,
     /// Since when it has seen a crowd while on its standing task.
     seen_since: Option<u32>,
+    /// The task it fell back from to wait for leave to fire, and when that
+    /// task began (the request's key).
+    withdrawn_from: Option<(Task, u32)>,
 }
 
 impl Fingerprint for UnitBook {
@@ -131,12 +134,18 @@ impl Fingerprint for UnitBook {
             latest_issuer,
             initiative,
             seen_since,
+            withdrawn_from,
         } = self;
         h.flag(latest_order.is_some());
         h.u64(latest_order.unwrap_or(0));
         h.opt(latest_issuer.map(|p| p as u32));
         h.flag(*initiative);
         h.opt(*seen_since);
+        h.flag(withdrawn_from.is_some());
+        if let Some((task, since)) = withdrawn_from {
+            task.fingerprint(h);
+            h.u32(*since);
+        }
     }
 }
 
@@ -304,6 +313,14 @@ impl CommandState {
             Picture::merged(&self.pictures[0], &self.pictures[1])
         } else {
             self.pictures[p as usize].clone()
+        }
+    }
+
+    /// Forgets every planner's task for unit `u`: its planner may task it
+    /// again at its next round.
+    fn untask(&mut self, u: u32) {
+        for l in self.ledgers.iter_mut() {
+            l[u as usize] = None;
         }
     }
 

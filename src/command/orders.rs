@@ -187,12 +187,15 @@ pub(super) fn deliver_messages(
         match m {
             Message::AuthorityRequest(a) => {
                 let Ok((pos, tasking, _)) = units.get(index.units[a.unit as usize]) else { continue };
-                let regime = in_force.law.regime(in_force.zones.of(pos.0));
-                authority::answer(st, draws, tick, a, regime, tasking.task.kind);
+                // A unit that withdrew to wait is asking for the task it left.
+                let withdrawn = st.units[a.unit as usize].withdrawn_from.filter(|w| w.1 == a.task_since);
+                let (task, cell) = withdrawn.map_or((tasking.task.kind, pos.0), |(t, _)| (t.kind, t.cell));
+                let regime = in_force.law.regime(in_force.zones.of(cell));
+                authority::answer(st, draws, tick, a, regime, task);
             }
             Message::AuthorityAnswer(a) => {
-                let Ok((_, mut tasking, _)) = units.get_mut(index.units[a.unit as usize]) else { continue };
-                authority::receive(st, log, tick, a, &mut tasking);
+                let Ok((pos, mut tasking, _)) = units.get_mut(index.units[a.unit as usize]) else { continue };
+                authority::receive(st, log, (&ground, pos.0), tick, a, &mut tasking);
             }
             Message::Report(r) => {
                 st.pictures[r.picture].apply(&r);
@@ -237,6 +240,7 @@ pub(super) fn deliver_messages(
                 }
                 book.initiative = false;
                 book.seen_since = None;
+                book.withdrawn_from = None;
                 let change = TaskChange { unit: o.unit, at: pos.0, task: o.task, on: "order" };
                 change_task(&mut st.finder, &ground.terrain, &ground.grid, log, tick, &mut tasking, change);
             }

@@ -95,6 +95,7 @@ pub fn setup(world: &mut World, s: &Scenario) {
                 latest_issuer: None,
                 initiative: false,
                 seen_since: None,
+                withdrawn_from: None,
             };
             (*id, book)
         })

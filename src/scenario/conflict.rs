@@ -9,7 +9,7 @@ use super::checks::{minutes, sigma, unit_interval, whole_in};
 use super::defaults as d;
 use super::purpose::{PurposeSpec, check_purpose};
 use super::raw::{RawCrowd, RawForce};
-use super::types::{CrowdType, DialogueEvent};
+use super::types::{CrowdType, DialogueEvent, WhileAwaiting};
 use super::validate::Checker;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,6 +75,9 @@ pub struct ForceSpec {
     /// The chance, as officers see it, of being sanctioned for firing
     /// without a lethal threat: it deters that share of unauthorised fire.
     pub expected_sanction: f64,
+    /// What units of each agency do while they wait for leave to fire.
+    pub awaiting_authority_pnp: WhileAwaiting,
+    pub awaiting_authority_ffaa: WhileAwaiting,
 }
 
 pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>, map: &MapSpec) -> CrowdSpec {
@@ -273,6 +276,8 @@ pub(super) fn check_force(c: &mut Checker, raw: Option<RawForce>) -> ForceSpec {
             d::UNAUTHORISED_FIRE_PROBABILITY,
         ),
         expected_sanction: ui(c, "force.expected_sanction", r.expected_sanction, d::EXPECTED_SANCTION),
+        awaiting_authority_pnp: r.awaiting_authority_pnp.unwrap_or(d::AWAITING_AUTHORITY_PNP),
+        awaiting_authority_ffaa: r.awaiting_authority_ffaa.unwrap_or(d::AWAITING_AUTHORITY_FFAA),
     }
 }
 

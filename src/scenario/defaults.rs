@@ -4,7 +4,7 @@
 
 use super::types::{
     Activation, CommandModel, CrowdType, Declaration, Deployment, Distribution, Edges, EmergencyMode, Neighbourhood,
-    NonLethalKit, Placement, Regime, Rounding, StandingTask, Turn, UnitKind,
+    NonLethalKit, Placement, Regime, Rounding, StandingTask, Turn, UnitKind, WhileAwaiting,
 };
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -289,6 +289,13 @@ pub const UNAUTHORISED_FIRE_PROBABILITY: f64 = 0.22;
 /// together they lower the expected sanction to about nothing (brief: "a
 /// deterrence parameter"). The fitted unauthorised fire is the rate under it.
 pub const EXPECTED_SANCTION: f64 = 0.0;
+/// While a unit waits for leave to fire, it holds at non-lethal force: the
+/// PNP's graduated use of force (D. Leg. 1186 art. 4; Manual de Derechos
+/// Humanos aplicados a la Función Policial, RM 952-2018-IN: the least
+/// harmful means that suffices). **Assumption** that the FF.AA.'s units in
+/// internal order do the same (RS 003-2023-DE reproduces the graduation).
+pub const AWAITING_AUTHORITY_PNP: WhileAwaiting = WhileAwaiting::Hold;
+pub const AWAITING_AUTHORITY_FFAA: WhileAwaiting = WhileAwaiting::Hold;
 /// Kinetic-impact projectiles: injury per person hit (brief 0.3, 0.2–0.5).
 pub const KINETIC_INJURY_PROBABILITY: f64 = 0.425;
 /// Aimed fire: a hit per shot at one cell (brief 0.3–0.6); each further

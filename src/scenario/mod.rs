@@ -34,6 +34,7 @@ pub use source::{Override, Source};
 pub use types::{
     Activation, Agency, CommandModel, CrowdType, Declaration, Deployment, DialogueEvent, Distribution, Edges,
     EmergencyMode, Neighbourhood, NonLethalKit, Placement, Regime, Rounding, SiteKind, StandingTask, Turn, UnitKind,
+    WhileAwaiting,
 };
 
 /// The scenario shipped inside the binary, run when `mando run` gets no file.

@@ -324,6 +324,8 @@ pub struct RawForce {
     pub officer_death_given_injury: Option<f64>,
     pub unauthorised_fire_probability: Option<f64>,
     pub expected_sanction: Option<f64>,
+    pub awaiting_authority_pnp: Option<super::types::WhileAwaiting>,
+    pub awaiting_authority_ffaa: Option<super::types::WhileAwaiting>,
 }
 
 /// A field that is there when written: its value read as the type itself,

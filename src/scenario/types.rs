@@ -150,6 +150,19 @@ pub enum NonLethalKit {
     Full,
 }
 
+/// What a unit does while it waits for leave to use lethal force, or
+/// after a refusal (`force.awaiting_authority_pnp`, `_ffaa`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WhileAwaiting {
+    /// Keep to the most it may use without firearms.
+    Hold,
+    /// Break contact: use no force, fall back to its base until leave
+    /// comes, then go back to its task.
+    Withdraw,
+    /// Fire on its own judgement meanwhile (each use unauthorised).
+    ActAlone,
+}
+
 /// What a unit does while it has no order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StandingTask {

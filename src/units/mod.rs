@@ -107,17 +107,29 @@ impl Fingerprint for Authority {
     }
 }
 
+/// A unit's request for authority, sent this tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthorityRequest {
+    pub unit: u32,
+    /// The tick its task began: the request is for that task.
+    pub task_since: u32,
+    pub tick: u32,
+    /// Its doctrine is to withdraw while it waits.
+    pub withdraw: bool,
+}
+
 /// Requests for authority sent by units this tick, for command to carry
-/// up the chain: (unit, tick its task began, tick of the request).
+/// up the chain.
 #[derive(Resource, Debug, Default, Clone)]
-pub struct AuthorityRequests(pub Vec<(u32, u32, u32)>);
+pub struct AuthorityRequests(pub Vec<AuthorityRequest>);
 
 impl Fingerprint for AuthorityRequests {
     fn fingerprint(&self, h: &mut Fnv) {
-        h.each(&self.0, |h, &(unit, since, at)| {
-            h.u32(unit);
-            h.u32(since);
-            h.u32(at);
+        h.each(&self.0, |h, r| {
+            h.u32(r.unit);
+            h.u32(r.task_since);
+            h.u32(r.tick);
+            h.flag(r.withdraw);
         });
     }
 }

@@ -7,29 +7,41 @@
 //! would fire must ask its commander first (**Assumption**, after the
 //! operation orders of the 2022–23 deployments, which reserved firearms to
 //! the operation's commander); the request and the answer travel the chain
-//! (`command`). Asked once per task. While it waits, or once refused, it
-//! holds at the most it may use without firearms, unless it acts on its own
-//! (`force.unauthorised_fire_probability` per use of force): an
-//! unauthorised use. Under humanitarian-law rules (a hostile group) the
-//! rules of engagement are the authority.
+//! (`command`). Asked once per task. What it does while it waits, or once
+//! refused, is its agency's doctrine ([`WhileAwaiting`]): hold at the most
+//! it may use without firearms, unless it fires anyway
+//! (`force.unauthorised_fire_probability` per use of force, an
+//! unauthorised use); withdraw (no force; command pulls it back to its base
+//! until leave comes); or act alone (every such use unauthorised). Under
+//! humanitarian-law rules (a hostile group) the rules of engagement are the
+//! authority.
 
 use crate::base::vocabulary::{ForceAuthority, ForceLevel, Resistance, RuleSet};
-use crate::units::{Authority, AuthorityRequests};
+use crate::scenario::WhileAwaiting;
+use crate::units::{Authority, AuthorityRequest, AuthorityRequests};
 
 use super::Duty;
 use super::choice::within_arms;
 
+/// How a unit without leave to fire behaves: its doctrine, the chance it
+/// fires anyway when it holds, and its draw for that (it fires below it).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct WithoutLeave {
+    pub doctrine: WhileAwaiting,
+    pub unauthorised: f64,
+    pub u_act_alone: f64,
+}
+
 /// The force the unit on `duty` uses, and on whose authority, when it
-/// chose `force` for `perceived` resistance under `rules`; `u_act_alone` is
-/// its draw for acting without authority, below `unauthorised` it does.
-/// Records a request the first time it needs one on its task.
+/// chose `force` for `perceived` resistance under `rules`. Records a
+/// request the first time it needs one on its task.
 pub(super) fn authorise(
     force: ForceLevel,
     perceived: Resistance,
     rules: RuleSet,
     duty: &mut Duty,
     requests: &mut AuthorityRequests,
-    (unauthorised, u_act_alone): (f64, f64),
+    without: WithoutLeave,
 ) -> (ForceLevel, ForceAuthority) {
     if force != ForceLevel::LethalForce || rules == RuleSet::HumanitarianLaw {
         return (force, ForceAuthority::Own);
@@ -42,12 +54,20 @@ pub(super) fn authorise(
         asked => {
             if asked == Authority::NotAsked {
                 duty.tasking.authority = Authority::Awaiting { since_tick: duty.tick };
-                requests.0.push((duty.id.0, duty.tasking.since_tick, duty.tick));
+                requests.0.push(AuthorityRequest {
+                    unit: duty.id.0,
+                    task_since: duty.tasking.since_tick,
+                    tick: duty.tick,
+                    withdraw: without.doctrine == WhileAwaiting::Withdraw,
+                });
             }
-            if u_act_alone < unauthorised {
-                (force, ForceAuthority::Unauthorised)
-            } else {
-                (within_arms(force, false, duty.unit.non_lethal_kit), ForceAuthority::Own)
+            match without.doctrine {
+                WhileAwaiting::Withdraw => (ForceLevel::Presence, ForceAuthority::Own),
+                WhileAwaiting::ActAlone => (force, ForceAuthority::Unauthorised),
+                WhileAwaiting::Hold if without.u_act_alone < without.unauthorised => {
+                    (force, ForceAuthority::Unauthorised)
+                }
+                WhileAwaiting::Hold => (within_arms(force, false, duty.unit.non_lethal_kit), ForceAuthority::Own),
             }
         }
     }
@@ -98,7 +118,9 @@ mod tests {
         let mut duty =
             Duty { id: UnitId(7), unit: &mut unit, tasking: &mut tasking, cell: 0, at: (0, 0), tick: 10, draws };
         let mut requests = AuthorityRequests::default();
-        let (rules, held, alone) = (RuleSet::ArmedForcesRules, (0.2, 0.5), (0.2, 0.1));
+        let hold =
+            |unauthorised, u_act_alone| WithoutLeave { doctrine: WhileAwaiting::Hold, unauthorised, u_act_alone };
+        let (rules, held, alone) = (RuleSet::ArmedForcesRules, hold(0.2, 0.5), hold(0.2, 0.1));
         // Below lethal force, and against a lethal threat: no one's leave.
         assert_eq!(
             authorise(NonLethalDefensiveTactics, NonLethalAggression, rules, &mut duty, &mut requests, held),
@@ -114,7 +136,7 @@ mod tests {
             authorise(LethalForce, NonLethalAggression, rules, &mut duty, &mut requests, held),
             (NonLethalDefensiveTactics, ForceAuthority::Own)
         );
-        assert_eq!(requests.0, vec![(7, 3, 10)]);
+        assert_eq!(requests.0, vec![AuthorityRequest { unit: 7, task_since: 3, tick: 10, withdraw: false }]);
         assert_eq!(duty.tasking.authority, Authority::Awaiting { since_tick: 10 });
         assert_eq!(
             authorise(LethalForce, PhysicalResistance, rules, &mut duty, &mut requests, alone),
@@ -141,5 +163,16 @@ mod tests {
             (LethalForce, ForceAuthority::Own)
         );
         assert_eq!(requests.0.len(), 1);
+        // The other doctrines: withdraw uses nothing and asks to be pulled
+        // back; acting alone fires whatever its draw.
+        for (doctrine, used, withdraw) in [
+            (WhileAwaiting::Withdraw, (Presence, ForceAuthority::Own), true),
+            (WhileAwaiting::ActAlone, (LethalForce, ForceAuthority::Unauthorised), false),
+        ] {
+            duty.tasking.authority = Authority::NotAsked;
+            let without = WithoutLeave { doctrine, unauthorised: 0.0, u_act_alone: 0.9 };
+            assert_eq!(authorise(LethalForce, NonLethalAggression, rules, &mut duty, &mut requests, without), used);
+            assert_eq!(requests.0.last().unwrap().withdraw, withdraw, "{doctrine:?}");
+        }
     }
 }

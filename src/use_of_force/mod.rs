@@ -55,7 +55,7 @@ use crate::civilians::{ArrestOdds, CivilianId, Condition, Disposition};
 use crate::crowd::CrowdMood;
 use crate::grid::{CellIndex, Grid, Shapes};
 use crate::law::{ArmedAttacks, LegalState, Violation};
-use crate::scenario::{ForceSpec, Scenario};
+use crate::scenario::{Agency, ForceSpec, Scenario};
 use crate::situation::{Situation, Zones};
 use crate::units::{AuthorityRequests, Tasking, Unit, UnitId, unit_key};
 pub use choice::choose_force;
@@ -214,8 +214,15 @@ pub fn use_force(
         let force = choice::within_task(force, perceived, duty.tasking.task.kind);
         // 4b. Lethal force short of a lethal threat needs authority.
         let u_alone = acting_alone.unit(unit_key(duty.id), tick, 0);
-        let odds = (spec.unauthorised_fire_probability * (1.0 - spec.expected_sanction), u_alone);
-        let (force, authority) = authority::authorise(force, perceived, rule_set, &mut duty, &mut requests, odds);
+        let without = authority::WithoutLeave {
+            doctrine: match duty.unit.agency {
+                Agency::Pnp => spec.awaiting_authority_pnp,
+                Agency::Ffaa => spec.awaiting_authority_ffaa,
+            },
+            unauthorised: spec.unauthorised_fire_probability * (1.0 - spec.expected_sanction),
+            u_act_alone: u_alone,
+        };
+        let (force, authority) = authority::authorise(force, perceived, rule_set, &mut duty, &mut requests, without);
         if force < ForceLevel::ContactControl {
             continue;
         }
@@ -304,5 +311,7 @@ fn default_spec() -> ForceSpec {
         officer_death_given_injury: d::OFFICER_DEATH_GIVEN_INJURY,
         unauthorised_fire_probability: d::UNAUTHORISED_FIRE_PROBABILITY,
         expected_sanction: d::EXPECTED_SANCTION,
+        awaiting_authority_pnp: d::AWAITING_AUTHORITY_PNP,
+        awaiting_authority_ffaa: d::AWAITING_AUTHORITY_FFAA,
     }
 }

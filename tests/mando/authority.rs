@@ -159,3 +159,60 @@ fn lethal_force_without_a_lethal_threat_is_a_violation_whoever_allowed_it() {
     assert!(unlawful > 0, "the run must have unlawful shots for the test to mean anything");
     assert_eq!(judged, unlawful, "no violation without an unlawful shot");
 }
+
+/// What a unit does while it waits for leave is its agency's doctrine
+/// (issue 19, item 3): holding, it fires without leave only by the odds of
+/// `force.unauthorised_fire_probability`; withdrawing, it never does, falls
+/// back to its base and comes back when leave comes; acting alone, it fires
+/// without leave every time it would.
+#[test]
+fn while_it_waits_a_unit_holds_withdraws_or_acts_alone_as_its_doctrine_says() {
+    use mando::scenario::Agency;
+    // Under FF.AA. control the site guards ask for leave and may get it.
+    let control = "command.model=ffaa_control";
+    #[derive(Default, Debug)]
+    struct Tally {
+        unauthorised: u32,
+        withdrawals: u32,
+        returns: u32,
+        pnp_withdrawals: u32,
+    }
+    let tally = |sets: &[&str], seed| {
+        let mut t = Tally::default();
+        let mut agency = std::collections::BTreeMap::new();
+        for e in events(sets, seed) {
+            match e {
+                Event::AuthorityRequested { unit, agency: a, .. } => {
+                    agency.insert(unit, a);
+                }
+                Event::UseOfForce { agency: Agency::Ffaa, authority: ForceAuthority::Unauthorised, .. } => {
+                    t.unauthorised += 1
+                }
+                Event::TaskStarted { unit, on: "withdrawal", .. } => {
+                    t.withdrawals += 1;
+                    t.pnp_withdrawals += (agency.get(&unit) != Some(&Agency::Ffaa)) as u32;
+                }
+                Event::TaskStarted { on: "authority", .. } => t.returns += 1,
+                _ => {}
+            }
+        }
+        t
+    };
+    let (mut hold, mut withdraw, mut alone) = (Tally::default(), Tally::default(), Tally::default());
+    for seed in [1, 2] {
+        let h = tally(&[control], seed);
+        let w = tally(&[control, "force.awaiting_authority_ffaa=Withdraw"], seed);
+        let a = tally(&[control, "force.awaiting_authority_ffaa=ActAlone"], seed);
+        for (sum, t) in [(&mut hold, h), (&mut withdraw, w), (&mut alone, a)] {
+            sum.unauthorised += t.unauthorised;
+            sum.withdrawals += t.withdrawals;
+            sum.returns += t.returns;
+            sum.pnp_withdrawals += t.pnp_withdrawals;
+        }
+    }
+    assert_eq!(hold.withdrawals, 0, "{hold:?}");
+    assert!(withdraw.withdrawals > 0 && withdraw.returns > 0, "{withdraw:?}");
+    assert_eq!(withdraw.unauthorised, 0, "a withdrawing unit never fires without leave: {withdraw:?}");
+    assert_eq!(withdraw.pnp_withdrawals, 0, "the PNP's doctrine is still to hold");
+    assert!(alone.unauthorised > hold.unauthorised, "acting alone {alone:?} vs holding {hold:?}");
+}

@@ -43,14 +43,26 @@ fn civilian(c: &ConflictSummary, h: Harm) -> f64 {
 }
 
 #[test]
-fn the_army_in_control_of_order_kills_more_than_under_police_lead() {
+fn the_army_in_control_of_order_uses_more_excessive_force_than_under_police_lead() {
     // Under `ffaa_control` the FF.AA.'s command sends its infantry against
     // the crowd and lets site guards fire; under `pnp_lead` soldiers hold
     // cordons and sites and are never given leave (docs/model.md §10.4).
-    let airport = "highland_airport_protest.ron";
-    let lead = over_seeds(airport, &["command.model=pnp_lead"], |c, _| civilian(c, Harm::Dead));
-    let control = over_seeds(airport, &["command.model=ffaa_control"], |c, _| civilian(c, Harm::Dead));
-    assert!(control > lead, "deaths under FF.AA. control {control} vs PNP lead {lead}");
+    // The excessive-force rate shows it at p = 0.001 over 30 paired runs;
+    // deaths rise by about two a run, too little for a few seeds to show.
+    let excessive = |model: &str| {
+        let set = format!("command.model={model}");
+        let (mut excessive, mut uses) = (0, 0);
+        for file in ["highland_airport_protest.ron", "mining_corridor_blockade.ron"] {
+            for seed in SEEDS {
+                let c = conflict(file, &[&set], seed).0;
+                excessive += c.force_pnp.excessive + c.force_ffaa.excessive;
+                uses += c.force_pnp.uses_of_force + c.force_ffaa.uses_of_force;
+            }
+        }
+        excessive as f64 / uses as f64
+    };
+    let (lead, control) = (excessive("pnp_lead"), excessive("ffaa_control"));
+    assert!(control > lead, "excessive-force rate under FF.AA. control {control:.3} vs PNP lead {lead:.3}");
 }
 
 #[test]

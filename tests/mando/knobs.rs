@@ -104,6 +104,8 @@ fn every_unit_crowd_detention_and_harm_field_changes_the_run_or_is_refused() {
     ];
     // The detention section at its defaults.
     const DETENTION: &[&str] = &["detention.hold_hours=24"];
+    // The FF.AA. in control: its site guards ask for leave to fire.
+    const CONTROL: &[&str] = &["command.model=ffaa_control"];
     // A squad on a net its chain is not on, and a relay to it.
     const ANALOGUE: &[&str] = &["forces.units[0].radio_net=\"pnp_analog\""];
     const RELAYED: &[&str] =
@@ -160,6 +162,8 @@ fn every_unit_crowd_detention_and_harm_field_changes_the_run_or_is_refused() {
         (MINING, &[], "force.officer_death_given_injury=0.5"),
         (MINING, &[], "force.unauthorised_fire_probability=1"),
         (MINING, &[], "force.expected_sanction=0.9"),
+        (MINING, &[], "force.awaiting_authority_pnp=Withdraw"),
+        (MINING, CONTROL, "force.awaiting_authority_ffaa=ActAlone"),
         (MINING, &[], "force.evacuation_death_probability=0.9"),
         (MINING, DETENTION, "detention.team_personnel=6"),
         (MINING, DETENTION, "detention.processing_minutes=20"),
