@@ -59,7 +59,10 @@ pub enum Event {
         unit: u32,
         task: TaskKind,
         cell: (u32, u32),
-        /// `order`, or `initiative` under decentralised execution.
+        /// Why: `order`; under decentralised execution `initiative` (or
+        /// back to its standing task) and `resume` (back to the order it
+        /// left); `withdrawal` (to wait for leave to fire) and `authority`
+        /// (back to its task with leave).
         on: &'static str,
     },
     TaskEnded {

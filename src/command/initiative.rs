@@ -1,5 +1,6 @@
 //! Decentralised execution: units that see a crowd long enough act on
-//! their own initiative, and go back to their standing task when it is gone.
+//! their own initiative, even leaving an order, and go back to what they
+//! were doing when it is gone.
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -14,11 +15,18 @@ use crate::grid::is_active_code;
 use crate::scenario::Agency;
 use crate::units::{Task, Tasking, Unit, UnitId, UnitShapes};
 
-/// Under decentralised execution, a unit on its standing task that has seen
-/// a crowd of `hotspot_actives` for `local_autonomy_delay_minutes` acts on
-/// its own: it takes the task its kind would get for a crowd, where it
-/// stands. Each such act breaks unity of command with a probability. A unit
-/// acting on its own goes back to its standing task when it sees no actives.
+/// Under decentralised execution a unit that has seen a crowd of
+/// `hotspot_actives` for `local_autonomy_delay_minutes` may act on its own:
+/// it takes the task its kind would get for a crowd, where it stands.
+/// - On its standing task (no order came, or none got through) it always
+///   does: that is what decentralised execution allows.
+/// - On an order whose place is out of its sight (on its way, or sent
+///   elsewhere) it leaves the order with `unity_break_probability`: a break
+///   of unity of command, which leaves the ordered task undone until it
+///   comes back.
+///
+/// A unit acting on its own goes back, when it sees no actives, to the
+/// order it left or to its standing task.
 pub(super) fn act_on_initiative(
     clock: Res<Clock>,
     ground: Ground,
@@ -44,22 +52,34 @@ pub(super) fn act_on_initiative(
         let mut actives = 0;
         grid.scan(pos.0, &shapes.0[&unit.vision_cells], |_, code| actives += is_active_code(code) as u32);
         if book.initiative && actives == 0 {
-            let task = Task { kind: book.standing, cell: book.home };
+            let (task, on) = match book.left_order {
+                Some(order) => (order, "resume"),
+                None => (Task { kind: book.standing, cell: book.home }, "initiative"),
+            };
             st.units[u].initiative = false;
-            let change = TaskChange { unit: id.0, at: pos.0, task, on: "initiative" };
+            st.units[u].left_order = None;
+            let change = TaskChange { unit: id.0, at: pos.0, task, on };
             change_task(&mut st.finder, terrain, grid, log, tick, &mut tasking, change);
             continue;
         }
-        if tasking.task.kind.is_operation() {
-            continue;
-        }
-        if actives < st.spec.hotspot_actives {
+        let ordered = tasking.task.kind.is_operation();
+        let in_sight = |cell| {
+            let ((x, y), (tx, ty)) = (grid.xy(pos.0), grid.xy(cell));
+            x.abs_diff(tx).max(y.abs_diff(ty)) <= unit.vision_cells
+        };
+        // A unit withdrawn to wait for leave to fire keeps back.
+        let waiting = book.withdrawn_from.is_some();
+        if book.initiative || waiting || ordered && in_sight(tasking.task.cell) || actives < st.spec.hotspot_actives {
             st.units[u].seen_since = None;
             continue;
         }
         let since = *st.units[u].seen_since.get_or_insert(tick);
         if tick - since < st.autonomy_ticks {
             continue;
+        }
+        st.units[u].seen_since = None;
+        if ordered && choices.unit(id.0 as u64, tick, 7) >= st.spec.unity_break_probability {
+            continue; // it keeps to its order, and weighs it again later
         }
         let kind = planning::fit(Planner::of(book.agency), book.kind, Concern::Sector(0)).1;
         let task = Task { kind, cell: pos.0 };
@@ -68,13 +88,13 @@ pub(super) fn act_on_initiative(
             continue;
         }
         log.push(Event::InitiativeTaken { tick, unit: id.0 });
+        if ordered {
+            log.push(Event::UnityOfCommandBroken { tick, unit: id.0, cause: "initiative" });
+            st.units[u].left_order = Some(tasking.task);
+        }
         st.units[u].initiative = true;
-        st.units[u].seen_since = None;
         let change = TaskChange { unit: id.0, at: pos.0, task, on: "initiative" };
         change_task(&mut st.finder, terrain, grid, log, tick, &mut tasking, change);
-        if choices.unit(id.0 as u64, tick, 7) < st.spec.unity_break_probability {
-            log.push(Event::UnityOfCommandBroken { tick, unit: id.0, cause: "initiative" });
-        }
     }
 }
 

@@ -119,6 +119,8 @@ struct UnitBook {
     /// The task it fell back from to wait for leave to fire, and when that
     /// task began (the request's key).
     withdrawn_from: Option<(Task, u32)>,
+    /// The ordered task it left on its own initiative, to go back to.
+    left_order: Option<Task>,
 }
 
 impl Fingerprint for UnitBook {
@@ -135,6 +137,7 @@ impl Fingerprint for UnitBook {
             initiative,
             seen_since,
             withdrawn_from,
+            left_order,
         } = self;
         h.flag(latest_order.is_some());
         h.u64(latest_order.unwrap_or(0));
@@ -145,6 +148,10 @@ impl Fingerprint for UnitBook {
         if let Some((task, since)) = withdrawn_from {
             task.fingerprint(h);
             h.u32(*since);
+        }
+        h.flag(left_order.is_some());
+        if let Some(task) = left_order {
+            task.fingerprint(h);
         }
     }
 }
@@ -363,7 +370,7 @@ mod tests {
     #[test]
     fn the_state_hash_moves_with_every_part_of_command() {
         let expected = operation().state_hash();
-        let changes: [(&str, Change); 9] = [
+        let changes: [(&str, Change); 11] = [
             ("the arrangement's epoch", |st| st.epoch += 1),
             ("the FF.AA.'s deployment", |st| st.ffaa_deployed_since = Some(7)),
             ("a picture", |st| st.pictures[0].sectors[0].actives += 1),
@@ -373,6 +380,10 @@ mod tests {
                 st.barred.insert((Planner::Ffaa, 0, Concern::Site(0), Regime::Siege));
             }),
             ("a unit's book", |st| st.units[0].initiative = !st.units[0].initiative),
+            ("a unit's withdrawal", |st| {
+                st.units[0].withdrawn_from = Some((Task { kind: TaskKind::GuardSite, cell: 3 }, 9))
+            }),
+            ("the order a unit left", |st| st.units[0].left_order = Some(Task { kind: TaskKind::Disperse, cell: 3 })),
             ("a message in flight", |st| {
                 let report = Report { picture: 0, observed_tick: 90, unit: None, sectors: vec![(0, 1, 0)] };
                 st.queue.send(200, Message::Report(report));

@@ -241,6 +241,7 @@ pub(super) fn deliver_messages(
                 book.initiative = false;
                 book.seen_since = None;
                 book.withdrawn_from = None;
+                book.left_order = None;
                 let change = TaskChange { unit: o.unit, at: pos.0, task: o.task, on: "order" };
                 change_task(&mut st.finder, &ground.terrain, &ground.grid, log, tick, &mut tasking, change);
             }

@@ -96,6 +96,7 @@ pub fn setup(world: &mut World, s: &Scenario) {
                 initiative: false,
                 seen_since: None,
                 withdrawn_from: None,
+                left_order: None,
             };
             (*id, book)
         })

@@ -127,7 +127,8 @@ pub const DECISION_INTERVAL_MINUTES: f64 = 5.0;
 pub const REPORT_INTERVAL_MINUTES: f64 = 5.0;
 /// Brief: local_autonomy_delay 0–5 min.
 pub const LOCAL_AUTONOMY_DELAY_MINUTES: f64 = 2.0;
-/// Brief: p = 0.05–0.2 per deviation from the plan.
+/// Brief: p = 0.05–0.2 per deviation from the plan: here, per chance a
+/// unit on an order has to leave it for a crowd it sees.
 pub const UNITY_BREAK_PROBABILITY: f64 = 0.1;
 /// Assumption: a picture is kept in squares of 8×8 cells.
 pub const SECTOR_CELLS: u32 = 8;

@@ -99,16 +99,66 @@ fn every_unit_has_the_one_commander_its_arrangement_promises_every_tick() {
     }
 }
 
+/// Decentralised execution changes what units do (issue 19, item 4): a
+/// unit acts on what it sees when no order comes (here, because none can
+/// reach it), and may leave an order for a crowd, a break of unity of
+/// command that is a real act: it starts another task that tick, leaves the
+/// ordered one undone, and goes back to it when the crowd is gone.
 #[test]
-fn decentralised_execution_acts_sooner_and_can_break_unity_of_command() {
-    let (mut acts, mut breaks) = (0, 0);
-    for seed in SEEDS {
-        let o = operation(&["command.decentralised_execution=true", &format!("metadata.seed={seed}")]);
-        acts += o.initiative_acts;
-        breaks += o.unity_of_command_breaks;
+fn decentralised_execution_acts_when_orders_cannot_come_and_its_breaks_leave_orders() {
+    use mando::units::TaskKind;
+    let mut breaks = 0;
+    let mut resumed = 0;
+    for seed in [1, 2, 3] {
+        let seed = format!("metadata.seed={seed}");
+        let sets = ["command.decentralised_execution=true", "command.unity_break_probability=1", &seed];
+        // Per unit: its current task and how it began.
+        let mut current: std::collections::BTreeMap<u32, (TaskKind, &str)> = Default::default();
+        let mut left: std::collections::BTreeMap<u32, TaskKind> = Default::default();
+        let mut broke_at = None;
+        for e in events(&shipped(MINING, &sets)) {
+            match e {
+                Event::UnityOfCommandBroken { unit, cause: "initiative", tick } => {
+                    let (task, on) = current.get(&unit).copied().expect("a unit that broke was on a task");
+                    assert!(task.is_operation() && on != "initiative", "{seed}: unit {unit} left {task:?} ({on})");
+                    left.insert(unit, task);
+                    broke_at = Some((unit, tick));
+                    breaks += 1;
+                }
+                Event::TaskStarted { unit, task, on, tick, .. } => {
+                    if let Some((u, t)) = broke_at.take() {
+                        assert_eq!((unit, tick, on), (u, t, "initiative"), "{seed}: a break is a new task at once");
+                    }
+                    if on == "resume" && left.get(&unit) == Some(&task) {
+                        left.remove(&unit);
+                        resumed += 1;
+                    }
+                    current.insert(unit, (task, on));
+                }
+                // An order for the task it already has starts nothing,
+                // but makes it an order.
+                Event::OrderDelivered { unit, task, .. } => {
+                    current.insert(unit, (task, "order"));
+                }
+                _ => {}
+            }
+        }
+        let never = ["command.decentralised_execution=true", "command.unity_break_probability=0", &seed];
+        let o = operation(&never);
+        assert_eq!(o.unity_of_command_breaks, 0, "{seed}: with p = 0 no unit leaves an order");
+        assert!(o.initiative_acts > 0, "{seed}: units on their standing tasks still act");
     }
-    assert!(acts > 0);
-    assert!(breaks > 0 && breaks < acts, "{breaks} breaks in {acts} acts (p = 0.1)");
+    assert!(breaks > 0 && resumed > 0, "{breaks} breaks, {resumed} orders taken up again");
+    // A squad no order can reach stays on its standing task under
+    // centralised execution, and acts on its own under decentralised.
+    let cut_off = ["forces.units[1].count=1", "forces.units[1].radio_net=\"pnp_analog\"", "metadata.ticks=480"];
+    let acts_of = |decentralised: &str| {
+        let sets = [&cut_off[..], &[decentralised]].concat();
+        // The squad is unit 4: after the four of the USE company.
+        events(&shipped(MINING, &sets)).iter().filter(|e| matches!(e, Event::TaskStarted { unit: 4, .. })).count()
+    };
+    assert_eq!(acts_of("command.decentralised_execution=false"), 0);
+    assert!(acts_of("command.decentralised_execution=true") > 0);
 }
 
 /// The FF.AA.'s violations in the tasks ordered (not in their acts).
