@@ -151,6 +151,7 @@ const CASES: &[(&str, &str, &[&str])] = &[
     ("epstein_salami_tactics", "epstein_salami_tactics.ron", &["metadata.ticks=200"]),
     ("highland_airport_protest", "highland_airport_protest.ron", &["metadata.ticks=720"]),
     ("mining_corridor_blockade", "mining_corridor_blockade.ron", &["metadata.ticks=720"]),
+    ("substation_under_threat", "substation_under_threat.ron", &[]),
 ];
 
 fn check_case(name: &str) {
@@ -186,6 +187,11 @@ fn highland_airport_protest_is_unchanged() {
 #[test]
 fn mining_corridor_blockade_is_unchanged() {
     check_case("mining_corridor_blockade");
+}
+
+#[test]
+fn substation_under_threat_is_unchanged() {
+    check_case("substation_under_threat");
 }
 
 #[test]

@@ -17,4 +17,5 @@ mod invariants;
 mod knobs;
 mod purpose;
 mod scenarios;
+mod site;
 mod validation;
