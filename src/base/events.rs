@@ -143,6 +143,14 @@ pub enum Event {
         /// From the request to the answer's arrival.
         latency_minutes: f64,
     },
+    /// Soldiers arrested someone: they hand the detainee over to the PNP,
+    /// done at `due_tick` (Código Procesal Penal art. 260.2).
+    HandedOver {
+        tick: u32,
+        unit: u32,
+        civilian: u32,
+        due_tick: u32,
+    },
     /// A civilian fired on a unit (lethal aggression): evidence the law
     /// counts towards a hostile group.
     ArmedAttack {

@@ -14,6 +14,9 @@
 //! - a detainee is held for a term drawn uniformly from 0 to `hold_hours`,
 //!   never past the 48 hours of the Constitution (art. 2.24.f), then
 //!   released (the civilians' jail release) and the place freed;
+//! - soldiers book no one: an FF.AA. team hands its detainee to the PNP
+//!   (Código Procesal Penal art. 260.2), out for `handover_minutes`
+//!   instead of `processing_minutes` (a `handed_over` event);
 //! - without a warrant, a person may be arrested only in flagrante
 //!   (art. 2.24.f): a unit arrests actives it sees committing an offence
 //!   ([`offending`]: blocking a road, inside a critical site, or at arm's
@@ -25,6 +28,7 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
+use crate::base::events::{Event, EventLog};
 use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::Stream;
 use crate::base::{AgentIndex, Position, Step, TickRules};
@@ -33,7 +37,7 @@ use crate::grid::terrain::Ground;
 use crate::grid::{CellIndex, Grid, Occupant, Terrain};
 use crate::law::LegalState;
 use crate::police::{self, ArrestBooks, Arrester};
-use crate::scenario::{DetentionSpec, Regime, Scenario};
+use crate::scenario::{Agency, DetentionSpec, Regime, Scenario};
 use crate::situation::Zones;
 use crate::units::{Tasking, Unit, UnitId, UnitShapes, unit_key};
 
@@ -50,6 +54,7 @@ pub struct Detention {
     /// The longest term, in ticks.
     hold_ticks: u32,
     liberty_suspended_in_emergency: bool,
+    handover_ticks: u32,
     /// Per unit (by id): the ticks its teams out come back.
     teams_out: Vec<Vec<u32>>,
     /// Per zone: the ticks its detainees are released.
@@ -64,6 +69,7 @@ impl Detention {
             holding_per_zone: spec.holding_per_zone,
             hold_ticks: crate::base::ticks(spec.hold_hours * 60.0, minutes_per_tick),
             liberty_suspended_in_emergency: spec.liberty_suspended_in_emergency,
+            handover_ticks: crate::base::ticks(spec.handover_minutes, minutes_per_tick).max(1),
             teams_out: vec![Vec::new(); units],
             held: vec![Vec::new(); zones],
         }
@@ -102,6 +108,7 @@ impl Fingerprint for Detention {
             holding_per_zone: _,
             hold_ticks: _,
             liberty_suspended_in_emergency: _,
+            handover_ticks: _,
             teams_out,
             held,
         } = self;
@@ -180,7 +187,7 @@ pub fn arrest_by_units(
     mut grid: ResMut<Grid>,
     ground: ArrestGround,
     mut detention: Option<ResMut<Detention>>,
-    mut books: ArrestBooks,
+    (mut books, mut journal): (ArrestBooks, ResMut<EventLog>),
     units: Query<(&UnitId, &Unit, &Position, &Tasking)>,
     suspects: Suspects,
 ) {
@@ -226,7 +233,15 @@ pub fn arrest_by_units(
             books.jail(grid, &mut condition, Arrester::Unit(id.0), CivilianId(suspect), cell, how);
             if let (Some(d), Condition::Jailed { until_tick }) = (d.as_mut(), *condition) {
                 d.held[zone].push(until_tick);
-                d.teams_out[id.0 as usize].push(tick + d.processing_ticks);
+                // Soldiers do not book: they hand the detainee to the PNP.
+                let out = if unit.agency == Agency::Ffaa {
+                    let due_tick = tick + d.handover_ticks;
+                    journal.push(Event::HandedOver { tick, unit: id.0, civilian: suspect, due_tick });
+                    d.handover_ticks
+                } else {
+                    d.processing_ticks
+                };
+                d.teams_out[id.0 as usize].push(tick + out);
             }
         }
     }

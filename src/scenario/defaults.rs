@@ -319,6 +319,12 @@ pub const ARREST_TEAM_PERSONNEL: u32 = 2;
 /// Restraint, transport to the comisaría and booking, before the pair is
 /// back (**Assumption**).
 pub const ARREST_PROCESSING_MINUTES: f64 = 90.0;
+/// Soldiers who arrest in flagrante do it as anyone may (Código Procesal
+/// Penal art. 260) and must hand the person over at once to the nearest
+/// police (art. 260.2; D. Leg. 1095 gives the FF.AA. no power to book or
+/// hold). The team is out while it takes the detainee to the PNP and
+/// signs the hand-over record (**Assumption**: 45 minutes).
+pub const HANDOVER_MINUTES: f64 = 45.0;
 /// Detainees a zone's police stations hold at once (**Assumption**: the
 /// cells of a provincial comisaría and a holding area).
 pub const HOLDING_PER_ZONE: u32 = 50;

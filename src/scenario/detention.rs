@@ -19,6 +19,8 @@ pub struct DetentionSpec {
     /// lets the decree suspend art. 2.24.f): units may then detain actives
     /// they do not see committing an offence.
     pub liberty_suspended_in_emergency: bool,
+    /// Soldiers' arrest teams are out this long handing a detainee to the PNP.
+    pub handover_minutes: f64,
 }
 
 pub(super) fn check_detention(c: &mut Checker, r: RawDetention) -> DetentionSpec {
@@ -41,6 +43,11 @@ pub(super) fn check_detention(c: &mut Checker, r: RawDetention) -> DetentionSpec
         ),
         hold_hours,
         liberty_suspended_in_emergency: r.liberty_suspended_in_emergency.unwrap_or(d::LIBERTY_SUSPENDED_IN_EMERGENCY),
+        handover_minutes: c.check(
+            "detention.handover_minutes",
+            r.handover_minutes.unwrap_or(d::HANDOVER_MINUTES),
+            positive_minutes,
+        ),
     }
 }
 

@@ -39,6 +39,7 @@ pub struct RawDetention {
     pub holding_per_zone: Option<u32>,
     pub hold_hours: Option<f64>,
     pub liberty_suspended_in_emergency: Option<bool>,
+    pub handover_minutes: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -121,3 +121,45 @@ fn detention_is_deterministic_on_one_and_two_threads() {
         assert_eq!(one.state_hash(), two.state_hash(), "tick {}", one.tick());
     }
 }
+
+/// Soldiers hand everyone they detain to the PNP (issue 19, item 1;
+/// Código Procesal Penal art. 260.2): one `handed_over` per FF.AA. arrest,
+/// none for the PNP's, and the soldiers' team is out for the hand-over, so
+/// a longer hand-over leaves them fewer arrests.
+#[test]
+fn soldiers_hand_every_detainee_to_the_police() {
+    use mando::base::events::Event;
+    use mando::scenario::Agency;
+    let arrests_and_handovers = |sets: &[&str]| {
+        let (mut by_ffaa, mut by_pnp, mut handed) = (Vec::new(), 0, Vec::new());
+        for seed in [1, 2] {
+            let seed = format!("metadata.seed={seed}");
+            let s = shipped("mining_corridor_blockade.ron", &[sets, &["command.model=ffaa_control", &seed]].concat());
+            let agency: Vec<Agency> =
+                s.forces.iter().flat_map(|g| std::iter::repeat_n(g.agency, g.count as usize)).collect();
+            let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+            while !sim.is_finished() {
+                sim.step();
+                for a in sim.drain_arrests() {
+                    let unit = a.unit.expect("units arrest");
+                    match agency[unit as usize] {
+                        Agency::Ffaa => by_ffaa.push((a.tick, unit, a.civilian)),
+                        Agency::Pnp => by_pnp += 1,
+                    }
+                }
+                for e in sim.drain_events() {
+                    if let Event::HandedOver { tick, unit, civilian, due_tick } = e {
+                        assert!(due_tick > tick);
+                        handed.push((tick, unit, civilian));
+                    }
+                }
+            }
+        }
+        (by_ffaa, by_pnp, handed)
+    };
+    let (by_ffaa, by_pnp, handed) = arrests_and_handovers(&[]);
+    assert!(!by_ffaa.is_empty() && by_pnp > 0, "both must arrest: {} by soldiers, {by_pnp} by police", by_ffaa.len());
+    assert_eq!(handed, by_ffaa, "one hand-over per arrest by soldiers, at the arrest");
+    let (slow, _, _) = arrests_and_handovers(&["detention.handover_minutes=600"]);
+    assert!(slow.len() < by_ffaa.len(), "ten-hour hand-overs: {} arrests vs {}", slow.len(), by_ffaa.len());
+}

@@ -170,6 +170,7 @@ fn every_unit_crowd_detention_and_harm_field_changes_the_run_or_is_refused() {
         (MINING, DETENTION, "detention.holding_per_zone=10"),
         (MINING, DETENTION, "detention.hold_hours=6"),
         (MINING, DETENTION, "detention.liberty_suspended_in_emergency=true"),
+        (MINING, CONTROL, "detention.handover_minutes=600"),
     ];
     let mut silent = Vec::new();
     let mut bases = std::collections::HashMap::new();
