@@ -23,11 +23,20 @@ pub enum TaskKind {
     Patrol,
     /// Stay put (at base).
     Hold,
+    /// Talk with the crowd's representatives (a dialogue team).
+    Negotiate,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 6] =
-        [TaskKind::GuardSite, TaskKind::Cordon, TaskKind::Disperse, TaskKind::Arrest, TaskKind::Patrol, TaskKind::Hold];
+    pub const ALL: [TaskKind; 7] = [
+        TaskKind::GuardSite,
+        TaskKind::Cordon,
+        TaskKind::Disperse,
+        TaskKind::Arrest,
+        TaskKind::Patrol,
+        TaskKind::Hold,
+        TaskKind::Negotiate,
+    ];
 
     /// Whether a unit on this task arrests the actives it sees: snatch
     /// teams and site guards do; dispersal squads scatter a crowd and
@@ -55,6 +64,7 @@ impl TaskKind {
             TaskKind::Arrest => "arrest",
             TaskKind::Patrol => "patrol",
             TaskKind::Hold => "hold",
+            TaskKind::Negotiate => "negotiate",
         }
     }
 }

@@ -30,6 +30,8 @@ use super::Planner;
 use super::picture::Picture;
 
 pub const MAX_UNITS_PER_HOTSPOT: u32 = 8;
+/// The rank of a kind a planner sends only when nothing else is free.
+const LAST_RESORT: u32 = 50;
 /// How many cells of walking one rank of preference is worth.
 pub const PREFERENCE_CELLS: u32 = 20;
 
@@ -101,10 +103,18 @@ pub fn fit(planner: Planner, kind: UnitKind, concern: Concern) -> (u32, TaskKind
             FfaaCrowdTrained => 1,
             PnpPatrol => 2,
             PnpCrowdControl => 3,
+            // Negotiators guard nothing; a last resort at a site's gate.
+            PnpDialogueTeam => LAST_RESORT,
         };
-        return (rank, TaskKind::GuardSite);
+        let task = if kind == PnpDialogueTeam { TaskKind::Negotiate } else { TaskKind::GuardSite };
+        return (rank, task);
     }
     match (planner, kind) {
+        // The PNP and the joint post send negotiators first (PNP human-rights
+        // manual: dialogue before force; brief: dialogue police); an FF.AA.
+        // command keeps them for last (**Assumption**).
+        (Planner::Pnp | Planner::Unified, PnpDialogueTeam) => (0, TaskKind::Negotiate),
+        (Planner::Ffaa, PnpDialogueTeam) => (LAST_RESORT, TaskKind::Negotiate),
         (Planner::Pnp, PnpCrowdControl) => (0, TaskKind::Disperse),
         (Planner::Pnp, PnpPatrol) => (1, TaskKind::Arrest),
         (Planner::Pnp, FfaaCrowdTrained) => (2, TaskKind::Cordon),

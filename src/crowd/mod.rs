@@ -20,7 +20,7 @@ use crate::base::rng::{Draws, Stream, Streams};
 use crate::base::{AgentIndex, Clock, Position, Step};
 use crate::civilians::{CivilianId, Condition, Mood};
 use crate::grid::terrain::Ground;
-use crate::grid::{CellIndex, Terrain};
+use crate::grid::{CellIndex, Grid, Occupant, Terrain};
 use crate::scenario::conflict::type_of;
 use crate::scenario::defaults as d;
 use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Scenario, Tunables};
@@ -83,6 +83,9 @@ pub struct CrowdMood {
     /// Where the crowd goes and when (with `crowd.gatherings`).
     pub purpose: Option<Purpose>,
 }
+
+/// Radius within which a dialogue team reaches a crowd (brief, [P]).
+pub const NEGOTIATION_RADIUS_CELLS: u32 = 10;
 
 /// Radius within which civilians see force used or a serious injury (the
 /// vision of Epstein's classic run; domain brief ESIM update: radius 7).
@@ -260,6 +263,40 @@ impl CrowdMood {
         self.near(cell, SEEN_RADIUS_CELLS, |m, s| m.identity[s] = (m.identity[s] + gain).min(1.0));
     }
 
+    /// Whether someone who can speak for the crowd stands within
+    /// [`NEGOTIATION_RADIUS_CELLS`] of `cell`: a peaceful protester or a
+    /// blockader, the members of the communities' organisations and their
+    /// delegates (**Assumption**; bystanders have no one to speak for,
+    /// shock groups and agitators do not want a deal). In an untyped crowd,
+    /// anyone.
+    pub fn representative_near(&self, grid: &Grid, cell: CellIndex) -> bool {
+        let r = NEGOTIATION_RADIUS_CELLS as i32;
+        let (x, y) = grid.xy(cell);
+        (-r..=r).any(|dy| {
+            (-r..=r).any(|dx| match grid.offset_xy(x, y, dx, dy).map(|c| grid.get(c)) {
+                Some(Occupant::Civilian { id, .. }) => matches!(
+                    self.type_of(CivilianId(id)),
+                    None | Some(CrowdType::PeacefulProtester | CrowdType::Blockader)
+                ),
+                _ => false,
+            })
+        })
+    }
+
+    /// A dialogue team talking at `cell` with the crowd's representatives
+    /// (brief, "Crowd-state update" [P]: a negotiator within radius 10
+    /// lowers shared identity by 0.02 and raises legitimacy by 0.005 a
+    /// tick). Its legitimacy wins back what force lost nearby and at most
+    /// the table's gain above it (**Assumption**: a team on the spot wins
+    /// no more than a dialogue table does).
+    pub fn negotiate_at(&mut self, cell: CellIndex) {
+        let cap = d::DIALOGUE_LEGITIMACY_GAIN as f32;
+        self.near(cell, NEGOTIATION_RADIUS_CELLS, |m, s| {
+            m.identity[s] = (m.identity[s] - 0.02).max(0.0);
+            m.local_legitimacy[s] = (m.local_legitimacy[s] + 0.005).min(cap.max(m.local_legitimacy[s]));
+        });
+    }
+
     /// Force on someone not resisting: thresholds fall nearby for a while.
     pub fn flashpoint(&mut self, cell: CellIndex, tick: u32) {
         let until = tick + self.flash_ticks;
@@ -384,7 +421,7 @@ const GUARD_REACH_CELLS: i32 = 2;
 /// marchers which sites guards hold.
 fn advance_mood(
     clock: Res<Clock>,
-    situation: Res<Situation>,
+    (situation, grid): (Res<Situation>, Res<Grid>),
     terrain: Res<Terrain>,
     index: Res<AgentIndex>,
     units: Query<(&Position, &Tasking)>,
@@ -392,6 +429,12 @@ fn advance_mood(
     mut scratch: Local<(Vec<CellIndex>, Vec<u16>)>,
 ) {
     mood.advance(clock.tick, situation.site_breached.iter().any(|&b| b));
+    for (pos, tasking) in index.units.iter().filter_map(|&e| units.get(e).ok()) {
+        let talking = tasking.task.kind == TaskKind::Negotiate && tasking.path.is_empty();
+        if talking && mood.representative_near(&grid, pos.0) {
+            mood.negotiate_at(pos.0);
+        }
+    }
     if let Some(p) = mood.purpose.as_mut() {
         let (cells, held) = &mut *scratch;
         cells.clear();

@@ -30,7 +30,11 @@ const DISPERSE: u8 = bit(TaskKind::Disperse);
 const ARREST: u8 = bit(TaskKind::Arrest);
 const PATROL: u8 = bit(TaskKind::Patrol);
 const HOLD: u8 = bit(TaskKind::Hold);
-const ALL: u8 = GUARD | CORDON | DISPERSE | ARREST | PATROL | HOLD;
+const NEGOTIATE: u8 = bit(TaskKind::Negotiate);
+const ALL: u8 = GUARD | CORDON | DISPERSE | ARREST | PATROL | HOLD | NEGOTIATE;
+/// Every task but negotiation, which is the PNP's (and the dialogue
+/// office's), never the FF.AA.'s.
+const FFAA_ALL: u8 = ALL & !NEGOTIATE;
 
 /// Tasks each agency may take under each regime: `PERMITS[regime][agency]`,
 /// regimes and agencies in declaration order. Sources in `docs/model.md`:
@@ -40,8 +44,10 @@ const ALL: u8 = GUARD | CORDON | DISPERSE | ARREST | PATROL | HOLD;
 ///   the FF.AA. guard strategic sites, hold cordons, patrol and support
 ///   crowd control; arrests stay with the PNP.
 /// - Emergency, control; hostile group; siege (arts. 4 and 12): both act.
+/// - Negotiation is never the FF.AA.'s (**Assumption**: dialogue with a
+///   protest is the PNP's and the PCM's dialogue office's, D.S. 004-2013-DE).
 pub const PERMITS: [[u8; 2]; 5] =
-    [[ALL, HOLD], [ALL, GUARD | CORDON | DISPERSE | PATROL | HOLD], [ALL, ALL], [ALL, ALL], [ALL, ALL]];
+    [[ALL, HOLD], [ALL, GUARD | CORDON | DISPERSE | PATROL | HOLD], [ALL, FFAA_ALL], [ALL, FFAA_ALL], [ALL, FFAA_ALL]];
 
 pub fn permits(regime: Regime, agency: Agency, task: TaskKind) -> bool {
     PERMITS[regime as usize][agency as usize] & bit(task) != 0

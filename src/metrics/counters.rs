@@ -14,7 +14,9 @@ use serde::Serialize;
 
 use crate::base::events::{Event, EventLog};
 use crate::base::fingerprint::{Fingerprint, Fnv};
-use crate::base::vocabulary::{Cause, ForceAuthority, ForceLevel, Harm, Resistance, RuleSet, Side, Violation};
+use crate::base::vocabulary::{
+    Cause, ForceAuthority, ForceLevel, Harm, Resistance, RuleSet, Side, TaskKind, Violation,
+};
 use crate::civilians::CivilianId;
 use crate::command::CommandState;
 use crate::crowd::CrowdMood;
@@ -45,7 +47,7 @@ pub struct CommandMetrics {
     pub picture_ages_minutes: Vec<f64>,
     pub violations: BTreeMap<Violation, u64>,
     /// Person-hours by agency (PNP, FF.AA.) and task.
-    pub force_hours: [[f64; 6]; 2],
+    pub force_hours: [[f64; TaskKind::ALL.len()]; 2],
     /// First tick a zone's state of exception took effect (0 when the run
     /// starts under one), and first tick a decree was signed.
     pub first_declaration_tick: Option<u32>,

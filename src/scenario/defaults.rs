@@ -73,8 +73,12 @@ pub fn unit_kind(kind: UnitKind) -> KindDefaults {
         UnitKind::PnpCrowdControl => (12, 0.8, Full, PNP_NET, StandingTask::Hold),
         UnitKind::FfaaInfantry => (30, 0.2, None, FFAA_NET, StandingTask::Hold),
         UnitKind::FfaaCrowdTrained => (30, 0.5, Partial, FFAA_NET, StandingTask::Hold),
+        // Negotiators in plain clothes (brief: "PNP negotiator"; assumption:
+        // a team of four, trained in contact, carrying nothing).
+        UnitKind::PnpDialogueTeam => (4, 1.0, None, PNP_NET, StandingTask::Hold),
     };
-    KindDefaults { strength_personnel, crowd_training, non_lethal_kit, lethal_weapons: true, radio_net, standing_task }
+    let lethal_weapons = kind != UnitKind::PnpDialogueTeam;
+    KindDefaults { strength_personnel, crowd_training, non_lethal_kit, lethal_weapons, radio_net, standing_task }
 }
 
 pub const UNITS_PER_GROUP: u32 = 1;

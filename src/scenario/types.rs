@@ -131,12 +131,14 @@ pub enum UnitKind {
     FfaaInfantry,
     /// Soldiers trained and equipped for crowd control.
     FfaaCrowdTrained,
+    /// PNP negotiators: a dialogue team, unarmed.
+    PnpDialogueTeam,
 }
 
 impl UnitKind {
     pub fn agency(self) -> Agency {
         match self {
-            UnitKind::PnpPatrol | UnitKind::PnpCrowdControl => Agency::Pnp,
+            UnitKind::PnpPatrol | UnitKind::PnpCrowdControl | UnitKind::PnpDialogueTeam => Agency::Pnp,
             UnitKind::FfaaInfantry | UnitKind::FfaaCrowdTrained => Agency::Ffaa,
         }
     }

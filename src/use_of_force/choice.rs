@@ -102,6 +102,8 @@ pub fn within_arms(force: ForceLevel, lethal_weapons: bool, kit: NonLethalKit) -
 pub fn task_ceiling(task: TaskKind) -> ForceLevel {
     match task {
         TaskKind::Arrest | TaskKind::Cordon => ForceLevel::PhysicalControl,
+        // Talking: no force to record.
+        TaskKind::Negotiate => ForceLevel::VerbalCommands,
         _ => ForceLevel::LethalForce,
     }
 }

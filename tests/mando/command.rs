@@ -486,3 +486,54 @@ fn relays_that_join_nothing_are_refused_with_their_field() {
     let e = refused(&["forces.units[0].radio_net=\" \""]);
     assert!(e.contains("forces.units[0].radio_net"), "{e}");
 }
+
+/// A PNP dialogue team (issue 19, items 1 and 2): the PNP's planner sends
+/// it to a crowd first, it uses no force, and where the crowd has someone
+/// to speak for it, shared identity falls and legitimacy rises.
+#[test]
+fn a_dialogue_team_talks_where_the_crowd_has_representatives() {
+    use mando::units::TaskKind;
+    let text = std::fs::read_to_string(repo().join("scenarios").join(MINING)).unwrap();
+    let team = "(name: \"Negotiators\", kind: PnpDialogueTeam, at: (8, 12), speed_cells_per_tick: 5),\n";
+    let with_team = text.replacen(
+        "            (name: \"USE company\"",
+        &format!("            {team}            (name: \"USE company\""),
+        1,
+    );
+    assert_ne!(with_team, text);
+    let run = |text: &str, sets: &[&str]| {
+        let overrides: Vec<_> = sets.iter().map(|s| mando::scenario::Override::parse(s).unwrap()).collect();
+        let s = load_str("mining", text, &overrides).unwrap();
+        let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+        let (mut negotiating, mut force_by_team) = (0, 0);
+        while !sim.is_finished() {
+            sim.step();
+            for e in sim.drain_events() {
+                match e {
+                    Event::TaskStarted { unit: 0, task: TaskKind::Negotiate, .. } => negotiating += 1,
+                    Event::UseOfForce { unit: 0, .. } => force_by_team += 1,
+                    _ => {}
+                }
+            }
+        }
+        let c = sim.operation_summary().unwrap().conflict.unwrap();
+        (negotiating, force_by_team, c.mean_identity_over_run)
+    };
+    let short = "metadata.ticks=400";
+    let (negotiating, force, identity) = run(&with_team, &[short]);
+    assert!(negotiating > 0, "the PNP's planner never sent its negotiators");
+    assert_eq!(force, 0, "a dialogue team uses no force");
+    let (_, _, without) = run(&text, &[short]);
+    let talked = 1.0 - identity / without;
+    assert!(talked > 0.0, "identity {identity:.4} with the team vs {without:.4} without");
+    // A crowd of bystanders, shock groups and agitators has no one to talk to.
+    let no_one = "crowd.types=(peaceful_protester: 0.0, blockader: 0.0, shock_group: 0.3, paid_agitator: 0.05)";
+    let (negotiating, _, identity) = run(&with_team, &[short, no_one]);
+    let (_, _, without) = run(&text, &[short, no_one]);
+    assert!(negotiating > 0);
+    // The team's presence still changes who goes where (400 ticks, seed of
+    // the file: identity 0.080 against 0.205 with representatives, 0.113
+    // against 0.138 without), but most of its effect is the talking.
+    let present = 1.0 - identity / without;
+    assert!(talked > 2.0 * present, "identity down {talked:.2} with representatives, {present:.2} without");
+}
