@@ -121,6 +121,8 @@ pub enum Event {
         indiscriminate: bool,
         /// On whose authority.
         authority: ForceAuthority,
+        /// Gas, projectiles or rounds on someone with no way out.
+        trapped: bool,
     },
     /// A unit asked its commander for leave to use lethal force short of a
     /// lethal threat.

@@ -25,10 +25,12 @@ pub enum TaskKind {
     Hold,
     /// Talk with the crowd's representatives (a dialogue team).
     Negotiate,
+    /// Be seen around a crowd: a presence patrol, walking near it.
+    Presence,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 7] = [
+    pub const ALL: [TaskKind; 8] = [
         TaskKind::GuardSite,
         TaskKind::Cordon,
         TaskKind::Disperse,
@@ -36,6 +38,7 @@ impl TaskKind {
         TaskKind::Patrol,
         TaskKind::Hold,
         TaskKind::Negotiate,
+        TaskKind::Presence,
     ];
 
     /// Whether a unit on this task arrests the actives it sees: snatch
@@ -53,7 +56,7 @@ impl TaskKind {
 
     /// Crowd-control tasks: the ones that put the unit face to face with a crowd.
     pub fn is_crowd_control(self) -> bool {
-        matches!(self, TaskKind::Cordon | TaskKind::Disperse | TaskKind::Arrest)
+        matches!(self, TaskKind::Cordon | TaskKind::Disperse | TaskKind::Arrest | TaskKind::Presence)
     }
 
     pub fn name(self) -> &'static str {
@@ -65,6 +68,7 @@ impl TaskKind {
             TaskKind::Patrol => "patrol",
             TaskKind::Hold => "hold",
             TaskKind::Negotiate => "negotiate",
+            TaskKind::Presence => "presence",
         }
     }
 }

@@ -85,7 +85,8 @@ pub struct SiteInfo {
 ///   protection of strategic assets is the FF.AA.'s first support task);
 /// - the PNP's planner faces crowds with its own crowd-control units
 ///   (graduated dispersal) and its patrols (selective arrest), and keeps the
-///   FF.AA. in support to cordons, away from the crowd (D. Leg. 1095 art.
+///   FF.AA. in support to cordons (the crowd-trained) and presence patrols
+///   (the infantry), away from contact with the crowd (D. Leg. 1095 art.
 ///   23: the FF.AA. support, the PNP keeps control of order; **Assumption**
 ///   that its planners read "support" so);
 /// - the FF.AA.'s planner, in control of internal order, clears crowds and
@@ -118,7 +119,7 @@ pub fn fit(planner: Planner, kind: UnitKind, concern: Concern) -> (u32, TaskKind
         (Planner::Pnp, PnpCrowdControl) => (0, TaskKind::Disperse),
         (Planner::Pnp, PnpPatrol) => (1, TaskKind::Arrest),
         (Planner::Pnp, FfaaCrowdTrained) => (2, TaskKind::Cordon),
-        (Planner::Pnp, FfaaInfantry) => (3, TaskKind::Cordon),
+        (Planner::Pnp, FfaaInfantry) => (3, TaskKind::Presence),
         (Planner::Ffaa, FfaaCrowdTrained) => (0, TaskKind::Disperse),
         (Planner::Ffaa, FfaaInfantry) => (1, TaskKind::Disperse),
         (Planner::Ffaa, PnpCrowdControl) => (2, TaskKind::Disperse),
@@ -286,9 +287,13 @@ mod tests {
     fn each_planner_sends_its_own_doctrine_against_a_crowd() {
         let crowd = Concern::Sector(0);
         for kind in [UnitKind::FfaaInfantry, UnitKind::FfaaCrowdTrained] {
-            assert_eq!(fit(Planner::Pnp, kind, crowd).1, TaskKind::Cordon, "the PNP keeps soldiers off the crowd");
+            let task = fit(Planner::Pnp, kind, crowd).1;
+            assert!(matches!(task, TaskKind::Cordon | TaskKind::Presence), "the PNP keeps soldiers off the crowd");
             assert_eq!(fit(Planner::Ffaa, kind, crowd).1, TaskKind::Disperse, "an FF.AA. command uses its own");
         }
+        assert_eq!(fit(Planner::Pnp, UnitKind::FfaaInfantry, crowd).1, TaskKind::Presence, "presence, not contact");
+        assert_eq!(fit(Planner::Pnp, UnitKind::PnpDialogueTeam, crowd), (0, TaskKind::Negotiate), "dialogue first");
+        assert!(fit(Planner::Ffaa, UnitKind::PnpDialogueTeam, crowd).0 > 3, "an FF.AA. command talks last");
         assert_eq!(fit(Planner::Unified, UnitKind::FfaaInfantry, crowd).1, TaskKind::Cordon);
         assert_eq!(fit(Planner::Ffaa, UnitKind::FfaaInfantry, crowd).0, 1);
         assert_eq!(fit(Planner::Pnp, UnitKind::PnpPatrol, crowd), (1, TaskKind::Arrest));

@@ -31,7 +31,8 @@ const ARREST: u8 = bit(TaskKind::Arrest);
 const PATROL: u8 = bit(TaskKind::Patrol);
 const HOLD: u8 = bit(TaskKind::Hold);
 const NEGOTIATE: u8 = bit(TaskKind::Negotiate);
-const ALL: u8 = GUARD | CORDON | DISPERSE | ARREST | PATROL | HOLD | NEGOTIATE;
+const PRESENCE: u8 = bit(TaskKind::Presence);
+const ALL: u8 = GUARD | CORDON | DISPERSE | ARREST | PATROL | HOLD | NEGOTIATE | PRESENCE;
 /// Every task but negotiation, which is the PNP's (and the dialogue
 /// office's), never the FF.AA.'s.
 const FFAA_ALL: u8 = ALL & !NEGOTIATE;
@@ -41,13 +42,18 @@ const FFAA_ALL: u8 = ALL & !NEGOTIATE;
 /// - Normal: internal order is the PNP's (Const. art. 166); the FF.AA. stay
 ///   in barracks.
 /// - Emergency, support (D. Leg. 1095 art. 23, as amended by Ley 32307):
-///   the FF.AA. guard strategic sites, hold cordons, patrol and support
-///   crowd control; arrests stay with the PNP.
+///   the FF.AA. guard strategic sites, hold cordons, patrol (presence
+///   included) and support crowd control; arrests stay with the PNP.
 /// - Emergency, control; hostile group; siege (arts. 4 and 12): both act.
 /// - Negotiation is never the FF.AA.'s (**Assumption**: dialogue with a
 ///   protest is the PNP's and the PCM's dialogue office's, D.S. 004-2013-DE).
-pub const PERMITS: [[u8; 2]; 5] =
-    [[ALL, HOLD], [ALL, GUARD | CORDON | DISPERSE | PATROL | HOLD], [ALL, FFAA_ALL], [ALL, FFAA_ALL], [ALL, FFAA_ALL]];
+pub const PERMITS: [[u8; 2]; 5] = [
+    [ALL, HOLD],
+    [ALL, GUARD | CORDON | DISPERSE | PATROL | PRESENCE | HOLD],
+    [ALL, FFAA_ALL],
+    [ALL, FFAA_ALL],
+    [ALL, FFAA_ALL],
+];
 
 pub fn permits(regime: Regime, agency: Agency, task: TaskKind) -> bool {
     PERMITS[regime as usize][agency as usize] & bit(task) != 0

@@ -295,12 +295,17 @@ pub struct Walkers<'w, 's> {
     officers: Query<'w, 's, &'static mut Position, OnlyOfficers>,
 }
 
+/// How far from a crowd's cell a presence patrol walks (**Assumption**:
+/// about 100 m, within sight and out of arm's reach).
+pub const PRESENCE_RADIUS_CELLS: u32 = 4;
+
 /// Units walk their paths in id order. A step costs 1 on a road and 2 off
 /// it, from a budget of twice the unit's speed per tick. A unit steps into
 /// an empty cell, or swaps places with whoever stands there: a civilian (the
 /// crowd lets a formed unit through), an officer or another unit (they give
 /// way to each other, so two units never block each other for good).
-/// Patrolling units pick a new random point near home when they arrive.
+/// Patrolling units pick a new random point near home when they arrive,
+/// presence patrols one near their crowd.
 pub fn move_units(
     draws: TickDraws,
     mut grid: ResMut<Grid>,
@@ -320,11 +325,16 @@ pub fn move_units(
     for (u, &entity) in index.units.iter().enumerate() {
         let Ok((id, unit, _, mut tasking)) = units.get_mut(entity) else { continue };
         let at = cells[u];
-        if tasking.path.is_empty() && tasking.task.kind == TaskKind::Patrol {
-            // A new waypoint within the patrol radius of home (on a torus,
+        let walking = match tasking.task.kind {
+            TaskKind::Patrol => Some((unit.home, unit.patrol_radius_cells)),
+            TaskKind::Presence => Some((tasking.task.cell, PRESENCE_RADIUS_CELLS)),
+            _ => None,
+        };
+        if let (true, Some((centre, radius))) = (tasking.path.is_empty(), walking) {
+            // A new waypoint within the radius of its centre (on a torus,
             // however wide the radius, the point wraps onto the map).
-            let r = unit.patrol_radius_cells.min(grid.width.max(grid.height)) as i64;
-            let (hx, hy) = grid.xy(unit.home);
+            let r = radius.min(grid.width.max(grid.height)) as i64;
+            let (hx, hy) = grid.xy(centre);
             let dx = draws.below(2 * r as u32 + 1, unit_key(*id), clock.tick, 0) as i64 - r;
             let dy = draws.below(2 * r as u32 + 1, unit_key(*id), clock.tick, 1) as i64 - r;
             let (w, h) = (grid.width as i64, grid.height as i64);

@@ -101,7 +101,8 @@ pub fn within_arms(force: ForceLevel, lethal_weapons: bool, kit: NonLethalKit) -
 /// line); dispersal squads and site guards use their kit.
 pub fn task_ceiling(task: TaskKind) -> ForceLevel {
     match task {
-        TaskKind::Arrest | TaskKind::Cordon => ForceLevel::PhysicalControl,
+        // A presence patrol defends itself by hand (**Assumption**).
+        TaskKind::Arrest | TaskKind::Cordon | TaskKind::Presence => ForceLevel::PhysicalControl,
         // Talking: no force to record.
         TaskKind::Negotiate => ForceLevel::VerbalCommands,
         _ => ForceLevel::LethalForce,

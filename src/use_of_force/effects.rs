@@ -254,9 +254,18 @@ pub(super) fn indiscriminate(hit: &[Nearby]) -> bool {
 /// What the crowd makes of `force` used on `target` that hit `hit`: the
 /// share of bystanders among those hit feeds shared identity; level 4 or 5
 /// on someone not resisting sparks a flashpoint.
-pub(super) fn on_the_crowd(mood: &mut CrowdMood, target: Nearby, force: ForceLevel, hit: &[Nearby], tick: u32) {
-    mood.force_seen(target.cell, bystanders(hit) as f64 / hit.len().max(1) as f64);
-    if force >= ForceLevel::NonLethalDefensiveTactics && target.resistance <= Resistance::NonCooperative {
+/// Force on a `trapped` crowd (no way out, `escape`) is force on all of
+/// them and sparks a flashpoint whoever it hit.
+pub(super) fn on_the_crowd(
+    mood: &mut CrowdMood,
+    target: Nearby,
+    force: ForceLevel,
+    (hit, trapped): (&[Nearby], bool),
+    tick: u32,
+) {
+    let share = if trapped { 1.0 } else { bystanders(hit) as f64 / hit.len().max(1) as f64 };
+    mood.force_seen(target.cell, share);
+    if force >= ForceLevel::NonLethalDefensiveTactics && (trapped || target.resistance <= Resistance::NonCooperative) {
         mood.flashpoint(target.cell, tick);
     }
 }

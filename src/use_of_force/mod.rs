@@ -41,6 +41,7 @@ mod authority;
 mod choice;
 mod draws;
 mod effects;
+pub mod escape;
 mod perception;
 mod resistance;
 
@@ -223,6 +224,10 @@ pub fn use_force(
             u_act_alone: u_alone,
         };
         let (force, authority) = authority::authorise(force, perceived, rule_set, &mut duty, &mut requests, without);
+        // 4c. Scattering force leaves a way out, if the unit was taught to.
+        let cornered = force >= ForceLevel::NonLethalDefensiveTactics && escape::trapped(&grid, duty.at, target.cell);
+        let force = escape::leaving_a_way_out(force, duty.unit.crowd_training, cornered);
+        let trapped = cornered && force >= ForceLevel::NonLethalDefensiveTactics;
         if force < ForceLevel::ContactControl {
             continue;
         }
@@ -247,7 +252,7 @@ pub fn use_force(
         let hit: Vec<Nearby> = hit.into_iter().chain(stray).collect();
         let excessive = choice::excessive(force, target.resistance);
         let indiscriminate = effects::indiscriminate(&hit);
-        effects::on_the_crowd(&mut mood, target, force, &hit, tick);
+        effects::on_the_crowd(&mut mood, target, force, (&hit, trapped), tick);
         log.push(Event::UseOfForce {
             tick,
             unit: duty.id.0,
@@ -263,6 +268,7 @@ pub fn use_force(
             excessive,
             indiscriminate,
             authority,
+            trapped,
         });
         // The law judges the act on what was there, as an inquiry would.
         if force == ForceLevel::LethalForce

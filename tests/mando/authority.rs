@@ -107,8 +107,25 @@ fn each_task_arrests_and_uses_force_in_its_own_way() {
     let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
     let mut task_of = [TaskKind::Hold; 64];
     let (mut arrests_by, mut top_force) = (std::collections::BTreeMap::new(), std::collections::BTreeMap::new());
+    // Per task: unit-ticks on it, and how many of them the unit moved in.
+    let mut moves: std::collections::BTreeMap<TaskKind, (u32, u32)> = Default::default();
+    let mut last_cell = std::collections::BTreeMap::new();
     while !sim.is_finished() {
         sim.step();
+        let world = sim.world_mut();
+        let mut q = world.query::<(&mando::units::UnitId, &mando::base::Position, &mando::units::Tasking)>();
+        for (id, pos, tasking) in q.iter(world) {
+            let arrived = tasking.path.is_empty() || tasking.task.kind == TaskKind::Presence;
+            if let Some(&before) = last_cell.get(&id.0)
+                && arrived
+                && tasking.since_tick + 12 < world.resource::<mando::base::Clock>().tick
+            {
+                let m = moves.entry(tasking.task.kind).or_default();
+                m.0 += 1;
+                m.1 += (before != pos.0) as u32;
+            }
+            last_cell.insert(id.0, pos.0);
+        }
         // Tasks change in the command phase, before anyone arrests or uses
         // force in the tick: read the tick's task changes first.
         let arrests = sim.drain_arrests();
@@ -132,10 +149,15 @@ fn each_task_arrests_and_uses_force_in_its_own_way() {
         assert!(task.arrests(), "{task:?} made arrests: {arrests_by:?}");
     }
     assert!(arrests_by.contains_key(&TaskKind::Arrest), "{arrests_by:?}");
-    for task in [TaskKind::Arrest, TaskKind::Cordon] {
+    for task in [TaskKind::Arrest, TaskKind::Cordon, TaskKind::Presence] {
         assert!(top_force.get(&task).is_none_or(|&f| f <= ForceLevel::PhysicalControl), "{top_force:?}");
     }
     assert!(top_force[&TaskKind::Disperse] >= ForceLevel::NonLethalDefensiveTactics, "{top_force:?}");
+    // A presence patrol keeps walking around its crowd; a cordon, once in
+    // place, holds its line.
+    let share = |t| moves.get(&t).map_or(0.0, |&(n, m)| m as f64 / n.max(1) as f64);
+    assert!(moves.get(&TaskKind::Presence).is_some_and(|m| m.0 > 0), "no presence patrol: {moves:?}");
+    assert!(share(TaskKind::Presence) > 2.0 * share(TaskKind::Cordon), "{moves:?}");
 }
 
 /// The law judges acts (issue 19, item 5): every lethal use against a
@@ -216,4 +238,37 @@ fn while_it_waits_a_unit_holds_withdraws_or_acts_alone_as_its_doctrine_says() {
     assert_eq!(withdraw.unauthorised, 0, "a withdrawing unit never fires without leave: {withdraw:?}");
     assert_eq!(withdraw.pnp_withdrawals, 0, "the PNP's doctrine is still to hold");
     assert!(alone.unauthorised > hold.unauthorised, "acting alone {alone:?} vs holding {hold:?}");
+}
+
+/// Dispersal leaves escape routes (issue 19, item 2): units trained in
+/// crowd control never use gas or projectiles on someone with no way out;
+/// untrained infantry does, and the crowd takes it as force on all.
+#[test]
+fn trained_units_leave_a_way_out_and_infantry_does_not() {
+    let (mut trained_trapped, mut infantry_trapped, mut trained_scattering) = (0, 0, 0);
+    for seed in [1, 2] {
+        // The infantry given gas and projectiles, to see what it does with them.
+        let sets =
+            ["command.model=ffaa_control", "forces.units[2].non_lethal_kit=Full", &format!("metadata.seed={seed}")];
+        let s = shipped("mining_corridor_blockade.ron", &sets);
+        let training: Vec<f64> =
+            s.forces.iter().flat_map(|g| std::iter::repeat_n(g.crowd_training, g.count as usize)).collect();
+        let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+        while !sim.is_finished() {
+            sim.step();
+            for e in sim.drain_events() {
+                if let Event::UseOfForce { unit, force: ForceLevel::NonLethalDefensiveTactics, trapped, .. } = e {
+                    if training[unit as usize] >= mando::use_of_force::escape::ESCAPE_TRAINING {
+                        trained_scattering += 1;
+                        trained_trapped += trapped as u32;
+                    } else {
+                        infantry_trapped += trapped as u32;
+                    }
+                }
+            }
+        }
+    }
+    assert!(trained_scattering > 0, "trained units must use gas for the test to mean anything");
+    assert_eq!(trained_trapped, 0, "a trained unit gassed someone with no way out");
+    assert!(infantry_trapped > 0, "infantry never cornered anyone: the test checks nothing");
 }
