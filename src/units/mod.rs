@@ -295,9 +295,26 @@ pub struct Walkers<'w, 's> {
     officers: Query<'w, 's, &'static mut Position, OnlyOfficers>,
 }
 
-/// How far from a crowd's cell a presence patrol walks (**Assumption**:
-/// about 100 m, within sight and out of arm's reach).
-pub const PRESENCE_RADIUS_CELLS: u32 = 4;
+/// Where a presence patrol walks: on a ring between these distances from
+/// its crowd's cell (**Assumption**: 150–250 m, the streets around a
+/// protest, in sight of it and out of its reach; soldiers in support deter,
+/// the PNP faces the crowd).
+pub const PRESENCE_RING_CELLS: (u32, u32) = (6, 10);
+
+/// A point on the square ring at `d` cells (Chebyshev) from the centre,
+/// the `k`-th of its 8·`d` cells going round.
+fn on_ring(d: i64, k: i64) -> (i64, i64) {
+    if d == 0 {
+        return (0, 0);
+    }
+    let side = 2 * d;
+    match k / side {
+        0 => (-d + k % side, -d),
+        1 => (d, -d + k % side),
+        2 => (d - k % side, d),
+        _ => (-d, d - k % side),
+    }
+}
 
 /// Units walk their paths in id order. A step costs 1 on a road and 2 off
 /// it, from a budget of twice the unit's speed per tick. A unit steps into
@@ -326,17 +343,27 @@ pub fn move_units(
         let Ok((id, unit, _, mut tasking)) = units.get_mut(entity) else { continue };
         let at = cells[u];
         let walking = match tasking.task.kind {
-            TaskKind::Patrol => Some((unit.home, unit.patrol_radius_cells)),
-            TaskKind::Presence => Some((tasking.task.cell, PRESENCE_RADIUS_CELLS)),
+            TaskKind::Patrol => Some((unit.home, None)),
+            TaskKind::Presence => Some((tasking.task.cell, Some(PRESENCE_RING_CELLS))),
             _ => None,
         };
-        if let (true, Some((centre, radius))) = (tasking.path.is_empty(), walking) {
-            // A new waypoint within the radius of its centre (on a torus,
-            // however wide the radius, the point wraps onto the map).
-            let r = radius.min(grid.width.max(grid.height)) as i64;
+        if let (true, Some((centre, ring))) = (tasking.path.is_empty(), walking) {
+            // A new waypoint: within the patrol radius of home, or on the
+            // ring around the crowd (on a torus, however wide the radius,
+            // the point wraps onto the map).
+            let key = unit_key(*id);
             let (hx, hy) = grid.xy(centre);
-            let dx = draws.below(2 * r as u32 + 1, unit_key(*id), clock.tick, 0) as i64 - r;
-            let dy = draws.below(2 * r as u32 + 1, unit_key(*id), clock.tick, 1) as i64 - r;
+            let (dx, dy) = match ring {
+                None => {
+                    let r = unit.patrol_radius_cells.min(grid.width.max(grid.height)) as i64;
+                    let dx = draws.below(2 * r as u32 + 1, key, clock.tick, 0) as i64 - r;
+                    (dx, draws.below(2 * r as u32 + 1, key, clock.tick, 1) as i64 - r)
+                }
+                Some((inner, outer)) => {
+                    let d = (inner + draws.below(outer - inner + 1, key, clock.tick, 0)) as i64;
+                    on_ring(d, draws.below(8 * d as u32, key, clock.tick, 1) as i64)
+                }
+            };
             let (w, h) = (grid.width as i64, grid.height as i64);
             let (x, y) = (hx as i64 + dx, hy as i64 + dy);
             let to = if grid.wrap {
@@ -402,4 +429,19 @@ pub fn start_task(
     tasking.authority = Authority::NotAsked;
     tasking.path = finder.find(terrain, from, task.cell, MAX_PATH_SEARCH).unwrap_or_default();
     tasking.path.reverse();
+}
+
+#[cfg(test)]
+mod ring_tests {
+    use super::on_ring;
+
+    #[test]
+    fn the_ring_goes_round_every_cell_at_its_distance_once() {
+        for d in 1..6i64 {
+            let cells: std::collections::BTreeSet<(i64, i64)> = (0..8 * d).map(|k| on_ring(d, k)).collect();
+            assert_eq!(cells.len() as i64, 8 * d, "ring {d}");
+            assert!(cells.iter().all(|&(x, y)| x.abs().max(y.abs()) == d), "ring {d}: {cells:?}");
+        }
+        assert_eq!(on_ring(0, 0), (0, 0));
+    }
 }
