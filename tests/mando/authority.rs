@@ -251,8 +251,7 @@ fn trained_units_leave_a_way_out_and_infantry_does_not() {
         let sets =
             ["command.model=ffaa_control", "forces.units[2].non_lethal_kit=Full", &format!("metadata.seed={seed}")];
         let s = shipped("mining_corridor_blockade.ron", &sets);
-        let training: Vec<f64> =
-            s.forces.iter().flat_map(|g| std::iter::repeat_n(g.crowd_training, g.count as usize)).collect();
+        let training = per_unit(&s, |g| g.crowd_training);
         let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
         while !sim.is_finished() {
             sim.step();

@@ -42,3 +42,8 @@ pub fn read(path: &Path) -> Vec<u8> {
 }
 
 pub const OUTPUT_FILES: [&str; 3] = ["summary.json", "timeseries.csv", "events.jsonl"];
+
+/// One value per unit, in id order: each group's `f` repeated `count` times.
+pub fn per_unit<T: Clone>(s: &Scenario, f: impl Fn(&mando::scenario::UnitGroup) -> T) -> Vec<T> {
+    s.forces.iter().flat_map(|g| std::iter::repeat_n(f(g), g.count as usize)).collect()
+}

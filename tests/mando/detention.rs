@@ -135,8 +135,7 @@ fn soldiers_hand_every_detainee_to_the_police() {
         for seed in [1, 2] {
             let seed = format!("metadata.seed={seed}");
             let s = shipped("mining_corridor_blockade.ron", &[sets, &["command.model=ffaa_control", &seed]].concat());
-            let agency: Vec<Agency> =
-                s.forces.iter().flat_map(|g| std::iter::repeat_n(g.agency, g.count as usize)).collect();
+            let agency = per_unit(&s, |g| g.agency);
             let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
             while !sim.is_finished() {
                 sim.step();

@@ -138,16 +138,33 @@ fn storage_order_and_threads_never_change_an_operation() {
 #[test]
 fn every_arrangement_is_the_same_on_one_and_two_threads() {
     // Authority requests and answers, dropped orders, the unified post's
-    // own picture and each planner's doctrine, under every arrangement.
-    for model in ["ffaa_control", "unified", "parallel"] {
-        let set = format!("command.model={model}");
-        let s = shipped("mining_corridor_blockade.ron", &["metadata.ticks=720", "rules.activation=Synchronous", &set]);
+    // own picture and each planner's doctrine, under every arrangement; then
+    // withdrawal to wait for leave, units leaving orders on their own, a
+    // squad cut off on another net, and the substation under parallel chains.
+    const MINING: &str = "mining_corridor_blockade.ron";
+    let cases: &[(&str, &[&str])] = &[
+        (MINING, &["command.model=ffaa_control"]),
+        (MINING, &["command.model=unified"]),
+        (MINING, &["command.model=parallel"]),
+        (
+            MINING,
+            &[
+                "command.model=ffaa_control",
+                "force.awaiting_authority_ffaa=Withdraw",
+                "command.decentralised_execution=true",
+                "forces.units[1].radio_net=\"pnp_analog\"",
+            ],
+        ),
+        ("substation_under_threat.ron", &["command.model=parallel"]),
+    ];
+    for &(file, sets) in cases {
+        let s = shipped(file, &[&["metadata.ticks=720", "rules.activation=Synchronous"], sets].concat());
         let mut a = Sim::new(&s, SimOptions { threads: 1, ..SimOptions::default() }).unwrap();
         let mut b = Sim::new(&s, SimOptions { threads: 2, resort_every_ticks: 0, parallel_from_civilians: 0 }).unwrap();
         while !a.is_finished() {
             assert_eq!(a.step(), b.step());
-            assert_eq!(a.drain_events(), b.drain_events(), "{model} tick {}", a.tick());
-            assert_eq!(a.state_hash(), b.state_hash(), "{model} tick {}", a.tick());
+            assert_eq!(a.drain_events(), b.drain_events(), "{file} {sets:?} tick {}", a.tick());
+            assert_eq!(a.state_hash(), b.state_hash(), "{file} {sets:?} tick {}", a.tick());
         }
     }
 }
