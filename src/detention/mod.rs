@@ -23,22 +23,29 @@
 //!   length confronting the unit). Where a state of exception is in force
 //!   and `liberty_suspended_in_emergency` says its decree suspends personal
 //!   liberty (art. 137.1), it goes for offenders first, then for any active
-//!   it sees.
+//!   it sees;
+//! - a unit on selective arrest sends snatch teams for the core, not for
+//!   whoever is nearest ([`pick_core`]): among the offenders it sees, an
+//!   instigator (a shock group's member or a paid agitator) first, then the
+//!   one with most actives around.
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
 use crate::base::events::{Event, EventLog};
 use crate::base::fingerprint::{Fingerprint, Fnv};
+use crate::base::rng::AgentDraws;
 use crate::base::rng::Stream;
 use crate::base::{AgentIndex, Position, Step, TickRules};
 use crate::civilians::{CivilianId, Condition};
+use crate::crowd::CrowdMood;
 use crate::grid::terrain::Ground;
-use crate::grid::{CellIndex, Grid, Occupant, Terrain};
+use crate::grid::{CellIndex, Grid, Occupant, Shape, Terrain, is_active_code};
 use crate::law::LegalState;
 use crate::police::{self, ArrestBooks, Arrester};
-use crate::scenario::{Agency, DetentionSpec, Regime, Scenario};
+use crate::scenario::{Agency, CrowdType, DetentionSpec, Regime, Scenario};
 use crate::situation::Zones;
+use crate::units::TaskKind;
 use crate::units::{Tasking, Unit, UnitId, UnitShapes, unit_key};
 
 /// Where the number of a unit's arrest within a tick enters its key, above
@@ -168,6 +175,50 @@ fn blocking(terrain: &Terrain, grid: &Grid, (x, y): (u32, u32)) -> bool {
     })
 }
 
+/// How much an instigator outweighs the actives around a suspect in a
+/// snatch team's choice: more than the eight cells around can hold, so an
+/// instigator in sight always goes first.
+const INSTIGATOR_WEIGHT: u32 = 9;
+
+/// The suspect a snatch team goes for (selective arrest: the PNP's
+/// differentiated policing, Euro 2004's targeted snatch squads, domain
+/// brief §5): among the actives within `shape` of `cell` on a cell that
+/// passes `offends`, those with the highest score — [`INSTIGATOR_WEIGHT`]
+/// for an instigator, plus one per active on the eight cells around —
+/// and a uniformly random one of them (reservoir sampling, draws 2 on).
+pub fn pick_core(
+    grid: &Grid,
+    cell: CellIndex,
+    shape: &Shape,
+    rng: AgentDraws,
+    offends: impl Fn(CellIndex) -> bool,
+    instigator: impl Fn(u32) -> bool,
+) -> Option<(u32, CellIndex)> {
+    let (mut best, mut ties, mut chosen) = (0u32, 0u32, None);
+    grid.scan(cell, shape, |c, code| {
+        if !is_active_code(code) || !offends(c) {
+            return;
+        }
+        let Occupant::Civilian { id, .. } = Occupant::decode(code) else { return };
+        let (x, y) = grid.xy(c);
+        let around = (-1..=1)
+            .flat_map(|dy| (-1..=1).map(move |dx| (dx, dy)))
+            .filter(|&(dx, dy)| (dx, dy) != (0, 0))
+            .filter(|&(dx, dy)| grid.offset_xy(x, y, dx, dy).is_some_and(|n| is_active_code(grid.code(n))))
+            .count() as u32;
+        let score = INSTIGATOR_WEIGHT * instigator(id) as u32 + around;
+        if chosen.is_none() || score > best {
+            (best, ties, chosen) = (score, 1, Some((id, c)));
+        } else if score == best {
+            ties += 1;
+            if rng.below(ties, 1 + ties) == 0 {
+                chosen = Some((id, c));
+            }
+        }
+    });
+    chosen
+}
+
 /// What the units' arrests read of the ground and the law: their shapes
 /// of vision, the zones, the terrain, the regimes in force.
 #[derive(SystemParam)]
@@ -176,6 +227,7 @@ pub struct ArrestGround<'w> {
     zones: Option<Res<'w, Zones>>,
     terrain: Res<'w, Terrain>,
     law: Option<Res<'w, LegalState>>,
+    mood: Option<Res<'w, CrowdMood>>,
 }
 
 /// Units whose task is to arrest or guard a site arrest random
@@ -192,7 +244,12 @@ pub fn arrest_by_units(
     suspects: Suspects,
 ) {
     let TickRules { clock, streams, tunables, rules } = now;
-    let ArrestGround { shapes, zones, terrain, law } = ground;
+    let ArrestGround { shapes, zones, terrain, law, mood } = ground;
+    let instigator = |id| {
+        mood.as_ref()
+            .and_then(|m| m.type_of(CivilianId(id)))
+            .is_some_and(|t| matches!(t, CrowdType::ShockGroup | CrowdType::PaidAgitator))
+    };
     let Suspects { index, mut civilians } = suspects;
     let (grid, tick) = (grid.writes(), clock.tick);
     let arrests = streams.draws(Stream::UnitArrest);
@@ -220,8 +277,13 @@ pub fn arrest_by_units(
             let picked = if d.is_none() {
                 police::pick_suspect(&grid, pos.0, shape, rng)
             } else {
-                police::pick_suspect_where(&grid, pos.0, shape, rng, 0, |c| offending(&terrain, &grid, at, c))
-                    .or_else(|| suspended.then(|| police::pick_suspect_where(&grid, pos.0, shape, rng, 1, |_| true))?)
+                let offends = |c| offending(&terrain, &grid, at, c);
+                if tasking.task.kind == TaskKind::Arrest {
+                    pick_core(&grid, pos.0, shape, rng, offends, instigator)
+                } else {
+                    police::pick_suspect_where(&grid, pos.0, shape, rng, 0, offends)
+                }
+                .or_else(|| suspended.then(|| police::pick_suspect_where(&grid, pos.0, shape, rng, 1, |_| true))?)
             };
             let Some((suspect, cell)) = picked else { break };
             let zone = zone_of(cell);
@@ -276,5 +338,37 @@ mod tests {
         assert!(offending(&terrain, &grid, unit, cell(6, 3)), "inside a site");
         assert!(offending(&terrain, &grid, unit, cell(8, 1)), "next to the unit");
         assert!(!offending(&terrain, &grid, unit, cell(7, 2)), "two cells from the unit");
+    }
+
+    #[test]
+    fn snatch_teams_go_for_instigators_then_the_thick_of_the_crowd() {
+        use crate::base::rng::{Stream, Streams};
+        use crate::scenario::Neighbourhood;
+        let map = MapSpec { width_cells: 12, height_cells: 6, edges: Edges::Bounded, terrain: None, sites: vec![] };
+        let mut grid = Grid::new(&map);
+        let shape = Shape::new(Neighbourhood::Moore, 11).for_row_length(12);
+        let cell = |x: u32, y: u32| y * 12 + x;
+        let active = |id| Occupant::Civilian { id, active: true };
+        // One active beside the unit, a knot of five further off (the
+        // middle one has four actives around it).
+        grid.writes().set(cell(1, 0), active(0));
+        for (i, (x, y)) in [(7, 3), (8, 3), (9, 3), (8, 2), (8, 4)].into_iter().enumerate() {
+            grid.writes().set(cell(x, y), active(1 + i as u32));
+        }
+        let draws = Streams::new(1).draws(Stream::UnitArrest);
+        let pick = |grid: &Grid, seed, instigators: &[u32]| {
+            pick_core(grid, cell(0, 0), &shape, draws.agent(seed, 0), |_| true, |id| instigators.contains(&id))
+        };
+        for seed in 0..20 {
+            assert_eq!(pick(&grid, seed, &[]), Some((2, cell(8, 3))), "the thick of the crowd, not the nearest");
+            assert_eq!(pick(&grid, seed, &[0]), Some((0, cell(1, 0))), "an instigator first");
+        }
+        // Ties are broken at random: the four arms of the knot each have
+        // two actives around (the centre and none other).
+        grid.writes().set(cell(8, 3), Occupant::Empty);
+        let picked: std::collections::BTreeSet<_> =
+            (0..40).filter_map(|seed| pick(&grid, seed, &[])).map(|p| p.0).collect();
+        assert!(picked.len() > 1 && !picked.contains(&0), "{picked:?}");
+        assert_eq!(pick_core(&grid, cell(0, 0), &shape, draws.agent(1, 0), |_| false, |_| true), None);
     }
 }

@@ -162,3 +162,37 @@ fn soldiers_hand_every_detainee_to_the_police() {
     let (slow, _, _) = arrests_and_handovers(&["detention.handover_minutes=600"]);
     assert!(slow.len() < by_ffaa.len(), "ten-hour hand-overs: {} arrests vs {}", slow.len(), by_ffaa.len());
 }
+
+/// Selective arrest (issue 19, item 2): snatch teams go for the core.
+/// Of the people units on selective arrest take, instigators (shock
+/// groups, paid agitators) are a larger share than they are of the actives
+/// those units could have taken, and than of those taken by site guards,
+/// who take any offender in sight.
+#[test]
+fn snatch_teams_take_instigators_more_than_site_guards_do() {
+    use mando::units::{TaskKind, Tasking, UnitId};
+    let instigator = |t| matches!(t, Some(CrowdType::ShockGroup | CrowdType::PaidAgitator));
+    // Per task: (arrests, of whom instigators).
+    let mut by_task: std::collections::BTreeMap<TaskKind, (u32, u32)> = Default::default();
+    for seed in [1, 2] {
+        let s = shipped("mining_corridor_blockade.ron", &[&format!("metadata.seed={seed}")]);
+        let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+        while !sim.is_finished() {
+            sim.step();
+            let arrests = sim.drain_arrests();
+            let world = sim.world_mut();
+            let tasks: std::collections::BTreeMap<u32, TaskKind> =
+                world.query::<(&UnitId, &Tasking)>().iter(world).map(|(id, t)| (id.0, t.task.kind)).collect();
+            let mood = world.resource::<CrowdMood>();
+            for a in arrests {
+                let e = by_task.entry(tasks[&a.unit.unwrap()]).or_default();
+                e.0 += 1;
+                e.1 += instigator(mood.type_of(CivilianId(a.civilian))) as u32;
+            }
+        }
+    }
+    let share = |t| by_task.get(&t).map_or(0.0, |&(n, i)| i as f64 / n.max(1) as f64);
+    assert!(by_task.get(&TaskKind::Arrest).is_some_and(|e| e.0 >= 20), "too few selective arrests: {by_task:?}");
+    assert!(by_task.get(&TaskKind::GuardSite).is_some_and(|e| e.0 >= 20), "too few guards' arrests: {by_task:?}");
+    assert!(share(TaskKind::Arrest) > 1.5 * share(TaskKind::GuardSite), "{by_task:?}");
+}
