@@ -78,7 +78,8 @@ pub fn take_turns(
                     return;
                 }
                 let heading = mood.map_or(Heading::Wander, |m| m.heading(id));
-                if let Some(to) = heading.step(
+                if let Some(to) = heading.step_past(
+                    mood.map(|m| &m.cordons),
                     &grid,
                     |c| grid.is_empty(c),
                     pos.0,

@@ -335,7 +335,7 @@ pub fn propose_moves(
                     None
                 } else {
                     let heading = mood.map_or(Heading::Wander, |m| m.heading(*id));
-                    heading.step(&grid, is_empty, pos.0, shape, draws.agent(key, tick))
+                    heading.step_past(mood.map(|m| &m.cordons), &grid, is_empty, pos.0, shape, draws.agent(key, tick))
                 };
                 *intent = match proposal {
                     Some(to) => {

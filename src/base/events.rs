@@ -153,6 +153,16 @@ pub enum Event {
         civilian: u32,
         due_tick: u32,
     },
+    /// A dispersal squad announced its dispersal: gas and projectiles wait
+    /// until `until_tick`; `left` people around it who were not resisting
+    /// took the warning and went.
+    DispersalWarned {
+        tick: u32,
+        unit: u32,
+        cell: (u32, u32),
+        until_tick: u32,
+        left: u32,
+    },
     /// A civilian fired on a unit (lethal aggression): evidence the law
     /// counts towards a hostile group.
     ArmedAttack {

@@ -274,6 +274,6 @@ pub(super) fn change_task(
         return;
     }
     log.push(Event::TaskEnded { tick, unit, task: tasking.task.kind, ticks: tick - tasking.since_tick });
-    units::start_task(finder, terrain, at, tasking, task, tick);
+    units::start_task(finder, terrain, (unit, at), tasking, task, tick);
     log.push(Event::TaskStarted { tick, unit, task: task.kind, cell: grid.xy(task.cell), on });
 }

@@ -11,6 +11,7 @@
 //! and weapon are stateless draws on the civilian's id, so they need no
 //! storage and never change. Rules and sources: `docs/model.md` §11.
 
+pub mod cordon;
 pub mod purpose;
 
 use bevy_ecs::prelude::*;
@@ -26,6 +27,7 @@ use crate::scenario::defaults as d;
 use crate::scenario::{CrowdSpec, CrowdType, DialogueEvent, Scenario, Tunables};
 use crate::situation::{Sectors, Situation};
 use crate::units::{TaskKind, Tasking};
+use cordon::Cordons;
 use purpose::{Heading, Purpose};
 
 /// What a civilian may carry.
@@ -82,6 +84,8 @@ pub struct CrowdMood {
     dialogue_ticks: u32,
     /// Where the crowd goes and when (with `crowd.gatherings`).
     pub purpose: Option<Purpose>,
+    /// The cordons' lines as the units stood at the end of the last tick.
+    pub cordons: Cordons,
 }
 
 /// Radius within which a dialogue team reaches a crowd (brief, [P]).
@@ -120,6 +124,7 @@ impl CrowdMood {
             flash_ticks: crate::base::ticks(spec.flashpoint_minutes, minutes_per_tick),
             dialogue_ticks: crate::base::ticks(d::DIALOGUE_MINUTES, minutes_per_tick).max(1),
             purpose: spec.purpose.as_ref().map(|p| Purpose::new(p, terrain, minutes_per_tick)),
+            cordons: Cordons::new(terrain.width, terrain.height, terrain.wrap),
         }
     }
 
@@ -388,6 +393,7 @@ impl Fingerprint for CrowdMood {
             flash_ticks: _,
             dialogue_ticks: _,
             purpose,
+            cordons: _, // read off the units every tick
         } = self;
         h.each(local_legitimacy, |h, &v| h.f32(v));
         h.each(identity, |h, &v| h.f32(v));
@@ -429,6 +435,12 @@ fn advance_mood(
     mut scratch: Local<(Vec<CellIndex>, Vec<u16>)>,
 ) {
     mood.advance(clock.tick, situation.site_breached.iter().any(|&b| b));
+    mood.cordons.clear();
+    for (pos, tasking) in index.units.iter().filter_map(|&e| units.get(e).ok()) {
+        if tasking.task.kind == TaskKind::Cordon && tasking.path.is_empty() {
+            mood.cordons.hold(pos.0, tasking.task.cell);
+        }
+    }
     for (pos, tasking) in index.units.iter().filter_map(|&e| units.get(e).ok()) {
         let talking = tasking.task.kind == TaskKind::Negotiate && tasking.path.is_empty();
         if talking && mood.representative_near(&grid, pos.0) {

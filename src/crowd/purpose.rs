@@ -93,6 +93,28 @@ impl Heading<'_> {
     }
 }
 
+impl Heading<'_> {
+    /// [`Self::step`] where cordons stand (`cordons`): no step crosses a
+    /// line inwards. Walkers out of reach of every line step as before.
+    #[inline(always)]
+    pub fn step_past(
+        &self,
+        cordons: Option<&super::cordon::Cordons>,
+        grid: &Grid,
+        is_empty: impl Fn(CellIndex) -> bool,
+        cell: CellIndex,
+        shape: &Shape,
+        rng: AgentDraws,
+    ) -> Option<CellIndex> {
+        match cordons {
+            Some(lines) if !lines.is_empty() && lines.near(cell, shape.vision) => {
+                self.step(grid, |c| is_empty(c) && lines.lets(cell, c), cell, shape, rng)
+            }
+            _ => self.step(grid, is_empty, cell, shape, rng),
+        }
+    }
+}
+
 /// The crowd's purpose for a run: the spec, the cost maps to every goal,
 /// and this tick's share of the committed who are out.
 #[derive(Debug, Clone)]

@@ -78,6 +78,9 @@ pub struct ForceSpec {
     /// What units of each agency do while they wait for leave to fire.
     pub awaiting_authority_pnp: WhileAwaiting,
     pub awaiting_authority_ffaa: WhileAwaiting,
+    /// From a dispersal squad's warning to its first gas or projectile
+    /// (0: no warning).
+    pub dispersal_warning_minutes: f64,
 }
 
 pub(super) fn check_crowd(c: &mut Checker, raw: Option<RawCrowd>, map: &MapSpec) -> CrowdSpec {
@@ -278,6 +281,11 @@ pub(super) fn check_force(c: &mut Checker, raw: Option<RawForce>) -> ForceSpec {
         expected_sanction: ui(c, "force.expected_sanction", r.expected_sanction, d::EXPECTED_SANCTION),
         awaiting_authority_pnp: r.awaiting_authority_pnp.unwrap_or(d::AWAITING_AUTHORITY_PNP),
         awaiting_authority_ffaa: r.awaiting_authority_ffaa.unwrap_or(d::AWAITING_AUTHORITY_FFAA),
+        dispersal_warning_minutes: c.check(
+            "force.dispersal_warning_minutes",
+            r.dispersal_warning_minutes.unwrap_or(d::DISPERSAL_WARNING_MINUTES),
+            minutes,
+        ),
     }
 }
 

@@ -301,6 +301,13 @@ pub const EXPECTED_SANCTION: f64 = 0.0;
 /// internal order do the same (RS 003-2023-DE reproduces the graduation).
 pub const AWAITING_AUTHORITY_PNP: WhileAwaiting = WhileAwaiting::Hold;
 pub const AWAITING_AUTHORITY_FFAA: WhileAwaiting = WhileAwaiting::Hold;
+/// A dispersal is announced and the crowd given time to leave before gas
+/// or projectiles (UN Basic Principles on the Use of Force and Firearms,
+/// 1990, principles 10 and 13; OHCHR Guidance on Less-Lethal Weapons in Law
+/// Enforcement, 2020, §6.3; the PNP's human-rights manual, RM 952-2018-IN:
+/// verbalisation before reactive force [B]). **Assumption**: 5 minutes,
+/// the loudspeaker warning given three times.
+pub const DISPERSAL_WARNING_MINUTES: f64 = 5.0;
 /// Kinetic-impact projectiles: injury per person hit (brief 0.3, 0.2–0.5).
 pub const KINETIC_INJURY_PROBABILITY: f64 = 0.405;
 /// Aimed fire: a hit per shot at one cell (brief 0.3–0.6); each further

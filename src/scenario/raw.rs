@@ -327,6 +327,7 @@ pub struct RawForce {
     pub expected_sanction: Option<f64>,
     pub awaiting_authority_pnp: Option<super::types::WhileAwaiting>,
     pub awaiting_authority_ffaa: Option<super::types::WhileAwaiting>,
+    pub dispersal_warning_minutes: Option<f64>,
 }
 
 /// A field that is there when written: its value read as the type itself,

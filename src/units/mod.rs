@@ -18,6 +18,7 @@ use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::Stream;
 use crate::base::{AgentIndex, Position, Step, TickDraws};
 use crate::civilians::CivilianId;
+pub use crate::crowd::cordon::CORDON_RING_CELLS;
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, GridWrites, Occupant, Shape, Terrain};
 use crate::police::OfficerId;
@@ -76,6 +77,8 @@ pub struct Tasking {
     pub last_force_tick: Option<u32>,
     /// Its authority for lethal force on this task (asked once per task).
     pub authority: Authority,
+    /// When it announced its dispersal on this task (once per task).
+    pub warned_tick: Option<u32>,
 }
 
 /// A unit's authority to use lethal force short of an imminent lethal
@@ -143,13 +146,14 @@ impl Fingerprint for Unit {
 
 impl Fingerprint for Tasking {
     fn fingerprint(&self, h: &mut Fnv) {
-        let Tasking { task, since_tick, path, stress, last_force_tick, authority } = self;
+        let Tasking { task, since_tick, path, stress, last_force_tick, authority, warned_tick } = self;
         task.fingerprint(h);
         h.u32(*since_tick);
         h.each(path, |h, &c| h.u32(c));
         h.f64(*stress);
         h.opt(*last_force_tick);
         authority.fingerprint(h);
+        h.opt(*warned_tick);
     }
 }
 
@@ -255,6 +259,7 @@ pub fn setup(world: &mut World, s: &Scenario, placed: Vec<(UnitGroup, u16, CellI
             stress: 0.0,
             last_force_tick: None,
             authority: Authority::NotAsked,
+            warned_tick: None,
         };
         by_id.push(world.spawn((UnitId(i as u32), unit, Position(cell), tasking)).id());
     }
@@ -415,11 +420,12 @@ pub fn move_units(
     }
 }
 
-/// Sends a unit on a new task: the path to the task's cell is found now.
+/// Sends unit `unit` on a new task: the path to where the task puts it (the
+/// task's cell, or a cordon's post around it) is found now.
 pub fn start_task(
     finder: &mut Pathfinder,
     terrain: &Terrain,
-    from: CellIndex,
+    (unit, from): (u32, CellIndex),
     tasking: &mut Tasking,
     task: Task,
     tick: u32,
@@ -427,8 +433,38 @@ pub fn start_task(
     tasking.task = task;
     tasking.since_tick = tick;
     tasking.authority = Authority::NotAsked;
-    tasking.path = finder.find(terrain, from, task.cell, MAX_PATH_SEARCH).unwrap_or_default();
+    tasking.warned_tick = None;
+    let to = if task.kind == TaskKind::Cordon { cordon_post(terrain, task.cell, unit) } else { task.cell };
+    tasking.path = finder.find(terrain, from, to, MAX_PATH_SEARCH).unwrap_or_default();
     tasking.path.reverse();
+}
+
+/// Where unit `unit` stands in a cordon around the hotspot at `centre`: a
+/// point on the ring [`CORDON_RING_CELLS`] out, spread around it by the
+/// unit's id (the golden ratio's steps, so that any few units stand apart
+/// without agreeing where), or the nearest passable cell to it within 3;
+/// on a bounded map, pulled inside the edge. The centre if none is open.
+pub fn cordon_post(terrain: &Terrain, centre: CellIndex, unit: u32) -> CellIndex {
+    const GOLDEN: f64 = 0.618_033_988_749_895;
+    let r = CORDON_RING_CELLS as i64;
+    let k = ((unit as f64 * GOLDEN).fract() * (8 * r) as f64) as i64;
+    let (dx, dy) = on_ring(r, k);
+    let (w, h) = (terrain.width as i64, terrain.height as i64);
+    let (cx, cy) = ((centre % terrain.width) as i64, (centre / terrain.width) as i64);
+    let at = |x: i64, y: i64| -> Option<CellIndex> {
+        let (x, y) =
+            if terrain.wrap { (x.rem_euclid(w), y.rem_euclid(h)) } else { (x.clamp(0, w - 1), y.clamp(0, h - 1)) };
+        let c = (y * w + x) as CellIndex;
+        terrain.passable(c).then_some(c)
+    };
+    (0..=3i64)
+        .find_map(|d| {
+            (0..(8 * d).max(1)).find_map(|j| {
+                let (ox, oy) = on_ring(d, j);
+                at(cx + dx + ox, cy + dy + oy)
+            })
+        })
+        .unwrap_or(centre)
 }
 
 #[cfg(test)]
@@ -443,5 +479,31 @@ mod ring_tests {
             assert!(cells.iter().all(|&(x, y)| x.abs().max(y.abs()) == d), "ring {d}: {cells:?}");
         }
         assert_eq!(on_ring(0, 0), (0, 0));
+    }
+
+    #[test]
+    fn cordon_posts_stand_on_the_ring_apart_and_off_buildings() {
+        use super::{CORDON_RING_CELLS, cordon_post};
+        use crate::grid::Terrain;
+        use crate::scenario::{Edges, MapSpec};
+        let mut rows = vec![".".repeat(21); 21];
+        rows[6] = "#".repeat(21); // a row of buildings on the ring's north side
+        let map =
+            MapSpec { width_cells: 21, height_cells: 21, edges: Edges::Bounded, terrain: Some(rows), sites: vec![] };
+        let terrain = Terrain::new(&map);
+        let centre = 10 * 21 + 10;
+        let posts: Vec<(i64, i64)> = (0..6)
+            .map(|u| cordon_post(&terrain, centre, u))
+            .map(|c| ((c % 21) as i64 - 10, (c / 21) as i64 - 10))
+            .collect();
+        let r = CORDON_RING_CELLS as i64;
+        for (i, &(x, y)) in posts.iter().enumerate() {
+            assert!(terrain.passable(cordon_post(&terrain, centre, i as u32)), "{posts:?}");
+            let d = x.abs().max(y.abs());
+            assert!((r - 1..=r + 1).contains(&d), "post {i} at {d} cells: {posts:?}");
+            for &(x2, y2) in &posts[..i] {
+                assert!((x - x2).abs().max((y - y2).abs()) >= 2, "posts bunch: {posts:?}");
+            }
+        }
     }
 }

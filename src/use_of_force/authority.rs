@@ -105,6 +105,7 @@ mod tests {
             stress: 0.0,
             last_force_tick: None,
             authority: Authority::NotAsked,
+            warned_tick: None,
         };
         (unit, tasking)
     }

@@ -44,6 +44,7 @@ mod effects;
 pub mod escape;
 mod perception;
 mod resistance;
+mod warning;
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -73,7 +74,8 @@ pub fn setup(world: &mut World, s: &Scenario) {
         force.officer_death_given_injury,
         s.metadata.minutes_per_tick,
     );
-    world.insert_resource(ForceSettings(force.clone(), reassess_ticks, stones));
+    let warning_ticks = crate::base::ticks(force.dispersal_warning_minutes, s.metadata.minutes_per_tick);
+    world.insert_resource(ForceSettings(force.clone(), reassess_ticks, stones, warning_ticks));
     world.insert_resource(AuthorityRequests::default());
 }
 
@@ -82,10 +84,11 @@ pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(use_force.in_set(Step::UseForce));
 }
 
-/// The force settings of the scenario, `reassess_minutes` in ticks, and
-/// the chances of injury by stones per tick (per minute in the settings).
+/// The force settings of the scenario, `reassess_minutes` in ticks, the
+/// chances of injury by stones per tick (per minute in the settings), and
+/// `dispersal_warning_minutes` in ticks.
 #[derive(Resource, Debug, Clone)]
-pub struct ForceSettings(pub ForceSpec, pub u32, pub aggression::StoneOdds);
+pub struct ForceSettings(pub ForceSpec, pub u32, pub aggression::StoneOdds, pub u32);
 
 /// What the use of force reads and does not change: the clock, the rules
 /// and settings in force, the law and the zones it applies in (the grid,
@@ -213,6 +216,17 @@ pub fn use_force(
         let rule_set = choice::rule_set(duty.unit.agency, world.law.regime(world.zones.of(target.cell)));
         let force = choice::force_level(spec, &duty, perceived, rule_set);
         let force = choice::within_task(force, perceived, duty.tasking.task.kind);
+        // 4a. A dispersal is announced, and the crowd given time to leave.
+        let warning = warning::before_dispersal(force, perceived, duty.tasking, tick, world.settings.3);
+        let force = warning.cap(force);
+        if let warning::Warning::Given { until_tick } = warning {
+            let mut left = 0;
+            for n in near.iter().filter(|n| n.resistance <= Resistance::Cooperative) {
+                mood.disperse(n.civilian);
+                left += 1;
+            }
+            log.push(Event::DispersalWarned { tick, unit: duty.id.0, cell: duty.at, until_tick, left });
+        }
         // 4b. Lethal force short of a lethal threat needs authority.
         let u_alone = acting_alone.unit(unit_key(duty.id), tick, 0);
         let without = authority::WithoutLeave {
@@ -319,5 +333,6 @@ fn default_spec() -> ForceSpec {
         expected_sanction: d::EXPECTED_SANCTION,
         awaiting_authority_pnp: d::AWAITING_AUTHORITY_PNP,
         awaiting_authority_ffaa: d::AWAITING_AUTHORITY_FFAA,
+        dispersal_warning_minutes: d::DISPERSAL_WARNING_MINUTES,
     }
 }

@@ -246,7 +246,7 @@ fn while_it_waits_a_unit_holds_withdraws_or_acts_alone_as_its_doctrine_says() {
 #[test]
 fn trained_units_leave_a_way_out_and_infantry_does_not() {
     let (mut trained_trapped, mut infantry_trapped, mut trained_scattering) = (0, 0, 0);
-    for seed in [1, 2] {
+    for seed in [1, 2, 3, 4, 5, 6] {
         // The infantry given gas and projectiles, to see what it does with them.
         let sets =
             ["command.model=ffaa_control", "forces.units[2].non_lethal_kit=Full", &format!("metadata.seed={seed}")];
@@ -269,5 +269,7 @@ fn trained_units_leave_a_way_out_and_infantry_does_not() {
     }
     assert!(trained_scattering > 0, "trained units must use gas for the test to mean anything");
     assert_eq!(trained_trapped, 0, "a trained unit gassed someone with no way out");
+    // Six seeds: with dispersal warnings, infantry corners someone in 3 of
+    // its 181 uses of gas (in none over the first two seeds).
     assert!(infantry_trapped > 0, "infantry never cornered anyone: the test checks nothing");
 }

@@ -387,7 +387,7 @@ fn a_dropped_order_is_never_carried_out() {
 #[test]
 fn armed_attacks_by_an_organised_group_bring_the_hostile_group_regime() {
     let to_hostile = |sets: &[&str]| {
-        let base = ["crowd.firearms_share=1", "metadata.ticks=576", "law.hostile_group_attacks=3"];
+        let base = ["crowd.firearms_share=1", "metadata.ticks=864", "law.hostile_group_attacks=3"];
         let all = events(&shipped(MINING, &[&base, sets].concat()));
         let attacks = all.iter().filter(|e| matches!(e, Event::ArmedAttack { .. })).count();
         let decreed = all.iter().any(|e| matches!(e, Event::DecreeSigned { regime: Regime::HostileGroup, .. }));

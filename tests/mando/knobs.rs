@@ -164,6 +164,7 @@ fn every_unit_crowd_detention_and_harm_field_changes_the_run_or_is_refused() {
         (MINING, &[], "force.expected_sanction=0.9"),
         (MINING, &[], "force.awaiting_authority_pnp=Withdraw"),
         (MINING, CONTROL, "force.awaiting_authority_ffaa=ActAlone"),
+        (MINING, &[], "force.dispersal_warning_minutes=30"),
         (MINING, &[], "force.evacuation_death_probability=0.9"),
         (MINING, DETENTION, "detention.team_personnel=6"),
         (MINING, DETENTION, "detention.processing_minutes=20"),

@@ -18,4 +18,5 @@ mod knobs;
 mod purpose;
 mod scenarios;
 mod site;
+mod tasks;
 mod validation;
