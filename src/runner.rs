@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::base::timing::PhaseTimes;
+use crate::metrics::headline::Headline;
 use crate::metrics::output::OutputDir;
 use crate::metrics::{Summary, SummaryBuilder, TickRecord};
 use crate::scenario::Scenario;
@@ -14,6 +15,8 @@ use crate::sim::{Sim, SimError, SimOptions};
 /// The content of `summary.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
+    /// The figures a reader wants first (`metrics::headline`).
+    pub headline: Headline,
     pub mando_version: &'static str,
     pub scenario: String,
     pub seed: u64,
@@ -58,7 +61,7 @@ pub fn run_timed(
     };
     let mut sim = Sim::new(scenario, options)?;
     let mut output = match out {
-        Some(dir) => Some(OutputDir::create(dir, scenario.command.is_some()).map_err(io_err(dir))?),
+        Some(dir) => Some(OutputDir::create(dir, scenario).map_err(io_err(dir))?),
         None => None,
     };
     let mut summary = SummaryBuilder::new(scenario.metrics.outburst_active_share);
@@ -78,13 +81,15 @@ pub fn run_timed(
         }
         on_tick(&record);
     }
+    let metrics = Summary { operation: sim.operation_summary(), ..summary.finish() };
     let report = RunReport {
+        headline: Headline::of(&metrics, scenario),
         mando_version: env!("CARGO_PKG_VERSION"),
         scenario: scenario.metadata.name.clone(),
         seed: scenario.metadata.seed,
         ticks: scenario.metadata.ticks,
         parameters: scenario.clone(),
-        metrics: Summary { operation: sim.operation_summary(), ..summary.finish() },
+        metrics,
         final_state_hash: format!("{:016x}", sim.state_hash()),
     };
     if let Some(o) = output {

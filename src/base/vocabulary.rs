@@ -231,9 +231,10 @@ impl Violation {
 // ---- Conflict phases (Defensoría del Pueblo) ----
 
 /// The escalation phase of a conflict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictPhase {
+    #[default]
     Early,
     Escalation,
     Crisis,

@@ -59,14 +59,16 @@ pub fn execute(
     })
 }
 
-/// The record of one run: every metric leaf by path, plus the headline.
+/// The record of one run: every metric leaf by path, and the headline's
+/// (`headline.deaths`, …; `docs/sweeps.md`).
 pub fn record_of(spec: &RunSpec, report: &RunReport) -> RunRecord {
     let mut metrics = BTreeMap::new();
     if let Ok(v) = serde_json::to_value(&report.metrics) {
         flatten(&v, "", &mut metrics);
     }
-    let run = &report.parameters.metadata;
-    headline(&mut metrics, run.ticks as f64 * run.minutes_per_tick);
+    if let Ok(v) = serde_json::to_value(&report.headline) {
+        flatten(&v, "headline", &mut metrics);
+    }
     RunRecord {
         run: spec.index,
         condition: spec.condition,
@@ -91,42 +93,12 @@ pub fn flatten(v: &Value, prefix: &str, out: &mut BTreeMap<String, Value>) {
                 flatten(x, &format!("{prefix}[{i}]"), out);
             }
         }
+        // A yes or no is a 1 or 0 to the statistics.
+        Value::Bool(b) => {
+            out.insert(prefix.to_string(), (*b as u8).into());
+        }
         leaf => {
             out.insert(prefix.to_string(), leaf.clone());
         }
     }
-}
-
-fn num(m: &BTreeMap<String, Value>, k: &str) -> Option<f64> {
-    m.get(k).and_then(Value::as_f64)
-}
-
-/// The trade-off analysts compare (`docs/sweeps.md`): deaths on every side,
-/// the excessive-force rate of both agencies together, and the minutes to
-/// restore order, counted to the end of the run when order never returned
-/// (censored: `headline.order_not_restored` is then 1) and 0 when it was
-/// never lost. Only for scenarios with an operation.
-fn headline(m: &mut BTreeMap<String, Value>, run_minutes: f64) {
-    const C: &str = "operation.conflict";
-    if !m.contains_key(&format!("{C}.peak_active")) {
-        return;
-    }
-    let deaths: f64 =
-        ["civilian", "pnp", "ffaa"].iter().filter_map(|s| num(m, &format!("{C}.harm_totals.{s}.dead"))).sum();
-    let uses: f64 = ["pnp", "ffaa"].iter().filter_map(|a| num(m, &format!("{C}.force_{a}.uses_of_force"))).sum();
-    let excessive: f64 = ["pnp", "ffaa"].iter().filter_map(|a| num(m, &format!("{C}.force_{a}.excessive"))).sum();
-    let (restore, censored) =
-        match (num(m, &format!("{C}.minutes_to_restore_order")), num(m, &format!("{C}.first_crisis_minute"))) {
-            (Some(t), _) => (t, false),
-            (None, Some(crisis)) => (run_minutes - crisis, true),
-            (None, None) => (0.0, false),
-        };
-    let civilian = num(m, &format!("{C}.harm_totals.civilian.dead")).unwrap_or(0.0);
-    m.insert("headline.deaths".into(), deaths.into());
-    m.insert("headline.civilian_deaths".into(), civilian.into());
-    m.insert("headline.uses_of_force".into(), uses.into());
-    m.insert("headline.excessive_uses_of_force".into(), excessive.into());
-    m.insert("headline.excessive_force_rate".into(), if uses > 0.0 { (excessive / uses).into() } else { Value::Null });
-    m.insert("headline.minutes_to_restore_order_or_end".into(), restore.into());
-    m.insert("headline.order_not_restored".into(), if censored { 1.0 } else { 0.0 }.into());
 }

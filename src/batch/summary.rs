@@ -163,6 +163,90 @@ pub fn compare(plan: &BatchPlan, t: &Table) -> CompareSummary {
     }
 }
 
+/// How a metric is read: its name in words and its unit.
+fn described(metric: &str) -> (&'static str, Unit) {
+    match metric {
+        "headline.deaths" => ("Deaths on every side, per run", Unit::Count),
+        "headline.excessive_force_rate" => ("Uses of force above the resistance met (share of all uses)", Unit::Share),
+        "headline.minutes_to_restore_order_or_end" => {
+            ("Time from the first crisis to order restored, or to the end of the run (censored)", Unit::Hours)
+        }
+        "headline.order_not_restored" => ("Runs where order was not restored (share)", Unit::Share),
+        "mean_active_share" => ("Civilians active, mean share over the run", Unit::Share),
+        "peak_active" => ("Civilians active at the peak", Unit::Count),
+        "total_arrests" => ("Arrests, per run", Unit::Count),
+        "operation.order_latency_minutes.mean" => ("Orders' latency, mean per run", Unit::Minutes),
+        "operation.conflicting_orders" => ("Conflicting orders, per run", Unit::Count),
+        "operation.legal_violations_total" => ("Violations of the law, per run", Unit::Count),
+        _ => ("", Unit::Plain),
+    }
+}
+
+/// The unit a metric is written in for reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// A count per run: one decimal.
+    Count,
+    /// A share: per cent with one decimal; differences in points.
+    Share,
+    Minutes,
+    /// Minutes written as hours.
+    Hours,
+    Plain,
+}
+
+impl Unit {
+    fn value(self, x: f64) -> String {
+        match self {
+            Unit::Count => format!("{x:.1}"),
+            Unit::Share => format!("{:.1}%", 100.0 * x),
+            Unit::Minutes => format!("{x:.1} min"),
+            Unit::Hours => format!("{:.1} h", x / 60.0),
+            Unit::Plain => fmt(x),
+        }
+    }
+
+    /// A difference, signed (a minus sign, not a hyphen).
+    fn difference(self, x: f64) -> String {
+        let sign = if x > 0.0 {
+            "+"
+        } else if x < 0.0 {
+            "−"
+        } else {
+            ""
+        };
+        let x = x.abs();
+        let body = match self {
+            Unit::Share => format!("{:.1} pp", 100.0 * x),
+            _ => self.value(x),
+        };
+        // A difference that rounds to zero has no sign.
+        if body.chars().filter(char::is_ascii_digit).all(|c| c == '0') { body } else { format!("{sign}{body}") }
+    }
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::{Unit, p_value};
+
+    #[test]
+    fn numbers_are_written_in_their_units_and_differences_signed() {
+        assert_eq!(Unit::Share.value(0.1612), "16.1%");
+        assert_eq!(Unit::Share.difference(0.038), "+3.8 pp");
+        assert_eq!(Unit::Count.difference(-2.867), "−2.9");
+        assert_eq!(Unit::Count.difference(-0.01), "0.0", "no sign on what rounds to nothing");
+        assert_eq!(Unit::Hours.value(4200.8), "70.0 h");
+        assert_eq!(Unit::Minutes.value(12.808), "12.8 min");
+        assert_eq!(p_value(0.0004), "<0.001");
+        assert_eq!(p_value(0.2891), "0.289");
+    }
+}
+
+/// A p-value as papers write it.
+fn p_value(p: f64) -> String {
+    if p < 0.001 { "<0.001".into() } else { format!("{p:.3}") }
+}
+
 fn fmt(x: f64) -> String {
     if x == x.trunc() && x.abs() < 1e9 {
         format!("{x:.0}")
@@ -216,38 +300,43 @@ impl CompareSummary {
         out
     }
 
-    /// The headline metrics as readable Markdown tables.
+    /// The headline metrics as readable Markdown: a table per metric under
+    /// its name in words, numbers rounded for reading in the metric's own
+    /// unit (`summary.csv` and `summary.json` keep full precision).
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
             "# Comparison: {}\n\n{} replications per condition, master seed {}; replication i uses the same seed \
-             under every condition. Baseline: {}.\n\n",
+             under every condition. Baseline: {}. Differences are paired by replication; p is the paired t-test's.\n",
             self.scenario, self.replications, self.seed, self.conditions[self.baseline].label
         );
-        out.push_str("| metric | condition | mean | 95% CI | median | p5–p95 | Δ vs baseline | Δ 95% CI | p |\n");
-        out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for m in self.metrics.iter().filter(|m| HEADLINE.contains(&m.metric.as_str())) {
+            let (title, unit) = described(&m.metric);
+            out.push_str(&format!("\n## {title}\n\n`{}`\n\n", m.metric));
+            out.push_str("| condition | mean | 95% CI | median | p5–p95 | Δ vs baseline | Δ 95% CI | p |\n");
+            out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for c in &m.conditions {
                 let label = &self.conditions[c.condition].label;
                 let Some(s) = c.stats else {
-                    out.push_str(&format!("| `{}` | {label} | – | | | | | | |\n", m.metric));
+                    out.push_str(&format!("| {label} | – | | | | | | |\n"));
                     continue;
                 };
-                let ci = s.ci95.map_or("–".into(), |(a, b)| format!("[{}, {}]", fmt(a), fmt(b)));
+                let v = |x: f64| unit.value(x);
+                let ci = s.ci95.map_or("–".into(), |(a, b)| format!("[{}, {}]", v(a), v(b)));
                 let (diff, dci, p) = match c.vs_baseline {
                     None => ("baseline".to_string(), String::new(), String::new()),
                     Some(d) => (
-                        fmt(d.mean_difference),
-                        d.ci95.map_or("–".into(), |(a, b)| format!("[{}, {}]", fmt(a), fmt(b))),
-                        d.p_value.map_or("–".into(), |p| format!("{p:.3}")),
+                        unit.difference(d.mean_difference),
+                        d.ci95
+                            .map_or("–".into(), |(a, b)| format!("[{}, {}]", unit.difference(a), unit.difference(b))),
+                        d.p_value.map_or("–".into(), p_value),
                     ),
                 };
                 out.push_str(&format!(
-                    "| `{}` | {label} | {} | {ci} | {} | {}–{} | {diff} | {dci} | {p} |\n",
-                    m.metric,
-                    fmt(s.mean),
-                    fmt(s.median),
-                    fmt(s.p5),
-                    fmt(s.p95)
+                    "| {label} | {} | {ci} | {} | {}–{} | {diff} | {dci} | {p} |\n",
+                    v(s.mean),
+                    v(s.median),
+                    v(s.p5),
+                    v(s.p95)
                 ));
             }
         }
@@ -340,6 +429,8 @@ mod tests {
         assert_eq!(pareto.means[0][2], 1.0);
         assert_eq!(pareto.means[1][2], 0.0);
         let md = summary.to_markdown();
+        assert!(md.contains("## Deaths on every side, per run"), "{md}");
+        assert!(md.contains("| command.model=b | 1.0 |"), "{md}");
         assert!(md.contains("- command.model=a: 2 of 2"), "{md}");
         assert!(md.contains("- command.model=b: 0 of 2"), "{md}");
     }

@@ -2,11 +2,9 @@
 //! values, N replications each with common random numbers, summarised with
 //! confidence intervals against a baseline.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Format, exit};
 use crate::batch::{self, BatchInput, Condition, Shard};
@@ -194,18 +192,9 @@ pub(super) fn execute(input: BatchInput<'_>, args: BatchArgs, threads: usize, ve
         }
         PathBuf::from("runs").join(name)
     });
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(0);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} run {pos}/{len} {wide_bar} {elapsed}<{eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let records = batch::run(&batch, &out, threads, bar.as_ref());
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    let progress = super::progress::Progress::new(0, "run", quiet);
+    let records = batch::run(&batch, &out, threads, progress.bar());
+    progress.finish();
     let records = match records {
         Ok(r) => r,
         Err(e) => return super::batch_failure(&e),

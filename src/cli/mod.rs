@@ -22,6 +22,7 @@ macro_rules! warn {
 
 mod compare;
 mod merge;
+mod progress;
 mod run;
 mod sweep;
 mod validate;

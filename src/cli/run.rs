@@ -1,11 +1,10 @@
 //! `mando run`: one scenario, one seed, outputs in a folder.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::progress::Progress;
 use super::{Format, exit, load};
 use crate::runner::{self, RunReport};
 use crate::scenario::Override;
@@ -32,7 +31,8 @@ pub struct RunArgs {
     /// are identical for any number.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// No progress bar and no summary on standard error.
+    /// No progress (a bar on a terminal, else a line every 5 s on standard
+    /// error) and no summary.
     #[arg(long)]
     pub quiet: bool,
     /// Print on standard error, at the end, the mean wall time per tick of
@@ -68,27 +68,15 @@ pub fn run(args: RunArgs) -> u8 {
         PathBuf::from("runs").join(format!("{}-{}", super::file_safe(&scenario.metadata.name), scenario.metadata.seed))
     });
 
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let bar = if show_progress {
-        let bar = ProgressBar::new(scenario.metadata.ticks as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} tick {pos}/{len} {wide_bar} {elapsed}<{eta}  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        Some(bar)
-    } else {
-        None
-    };
+    let progress = Progress::new(scenario.metadata.ticks as u64, "tick", args.quiet);
     let options = SimOptions { threads, ..SimOptions::default() };
     let result = runner::run_timed(&scenario, options, Some(&out), |r| {
-        if let Some(bar) = &bar {
+        if let Some(bar) = progress.bar() {
             bar.set_position(r.tick as u64);
-            bar.set_message(format!("active {} jailed {}", r.active, r.jailed));
+            bar.set_message(format!("active {} detained {}", r.active, r.jailed));
         }
     });
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     match result {
         Ok((report, times)) => {
             if args.timings {
@@ -117,44 +105,11 @@ pub fn run(args: RunArgs) -> u8 {
     }
 }
 
+/// The run's headline in plain sentences (`metrics::headline`), and where
+/// the outputs are.
 fn print_summary(r: &RunReport, out: &std::path::Path) {
-    let m = &r.metrics;
-    say!("{} (seed {}, {} ticks)", r.scenario, r.seed, r.ticks);
-    say!("  civilians {}  officers at the end {}", m.population, m.final_officers);
-    say!(
-        "  peak active {} at tick {}  mean active {:.1} ({:.1}%)",
-        m.peak_active,
-        m.peak_active_tick,
-        m.mean_active,
-        100.0 * m.mean_active_share
-    );
-    say!(
-        "  outbursts {}{}  arrests {}",
-        m.outbursts,
-        m.first_outburst_tick.map(|t| format!(" (first at tick {t})")).unwrap_or_default(),
-        m.total_arrests
-    );
-    say!("  at the end: quiescent {}  active {}  jailed {}", m.final_quiescent, m.final_active, m.final_jailed);
-    if let Some(op) = &m.operation {
-        let minutes = |x: &Option<crate::metrics::operation::MeanP95>| {
-            x.map_or("-".to_string(), |v| format!("{:.1} min (p95 {:.1})", v.mean, v.p95))
-        };
-        say!(
-            "  command {}: orders {} (latency {})  conflicting {}  unity-of-command breaks {}",
-            op.command_model.id(),
-            op.orders_issued,
-            minutes(&op.order_latency_minutes),
-            op.conflicting_orders,
-            op.unity_of_command_breaks
-        );
-        let declared = op.minutes_to_emergency_declaration.map_or("never".to_string(), |t| format!("at minute {t}"));
-        let regimes: Vec<String> = op.zones.iter().map(|z| format!("{} {}", z.zone, z.final_regime)).collect();
-        say!(
-            "  law: state of exception {declared}; at the end {}; violations {}  refused {}",
-            regimes.join(", "),
-            op.legal_violations_total,
-            op.orders_refused
-        );
+    for line in r.headline.sentences(&r.scenario) {
+        say!("{line}");
     }
-    say!("  outputs in {}", out.display());
+    say!("Seed {}; outputs in {} (summary.json, events.jsonl, timeseries.csv).", r.seed, out.display());
 }

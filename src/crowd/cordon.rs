@@ -12,11 +12,6 @@ use crate::grid::CellIndex;
 /// 60 m, a cell of 25 m either side of the post; with the post, 75 m).
 pub const LINE_HALF_WIDTH_CELLS: u32 = 1;
 
-/// How far from its crowd's hotspot a cordon takes its post, in cells
-/// (**Assumption**: 100 m at 25 m a cell, out of stones' range of the
-/// centre and close enough to hold the streets into it).
-pub const CORDON_RING_CELLS: u32 = 4;
-
 /// One unit's line: where it stands, the hotspot it closes and how far out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Line {

@@ -46,6 +46,8 @@ pub struct CommandMetrics {
     pub cross_agency_hops: Vec<u32>,
     pub picture_ages_minutes: Vec<f64>,
     pub violations: BTreeMap<Violation, u64>,
+    /// Violations by the agency of the unit (PNP, FF.AA.).
+    pub violations_by_agency: [u64; 2],
     /// Person-hours by agency (PNP, FF.AA.) and task.
     pub force_hours: [[f64; TaskKind::ALL.len()]; 2],
     /// First tick a zone's state of exception took effect (0 when the run
@@ -75,6 +77,7 @@ impl Fingerprint for CommandMetrics {
             cross_agency_hops,
             picture_ages_minutes,
             violations,
+            violations_by_agency,
             force_hours,
             first_declaration_tick,
             first_decree_tick,
@@ -95,6 +98,8 @@ impl Fingerprint for CommandMetrics {
         ] {
             h.u64(*n);
         }
+        h.u64(violations_by_agency[0]);
+        h.u64(violations_by_agency[1]);
         h.f64(*uncovered_hotspot_minutes);
         h.each(latencies_minutes, |h, &m| h.f64(m));
         h.each(cross_agency_hops, |h, &n| h.u32(n));
@@ -145,8 +150,8 @@ impl Fingerprint for CommandMetrics {
 /// The operation's columns of a `timeseries.csv` row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct OperationTick {
-    /// The most severe regime in force anywhere (0 normal … 4 siege).
-    pub regime: u8,
+    /// The most severe regime in force anywhere (written by name).
+    pub regime: Regime,
     pub orders_issued: u32,
     pub orders_delivered: u32,
     pub transmissions_lost: u32,
@@ -160,8 +165,8 @@ pub struct OperationTick {
     pub injured: u32,
     /// Uses of force (contact control and above) during the tick.
     pub force_events: u32,
-    /// Escalation phase (0 early, 1 escalation, 2 crisis, 3 de-escalation, 4 dialogue).
-    pub phase: u8,
+    /// Escalation phase (written by name).
+    pub phase: crate::base::vocabulary::ConflictPhase,
 }
 
 impl OperationTick {
@@ -172,7 +177,7 @@ impl OperationTick {
     pub fn csv(&self) -> String {
         format!(
             "{},{},{},{},{},{},{},{},{},{},{},{}",
-            self.regime,
+            crate::command::regime_name(self.regime),
             self.orders_issued,
             self.orders_delivered,
             self.transmissions_lost,
@@ -183,7 +188,7 @@ impl OperationTick {
             self.dead,
             self.injured,
             self.force_events,
-            self.phase
+            self.phase.name()
         )
     }
 }
@@ -311,7 +316,7 @@ pub fn count_force_hours(
         metrics.uncovered_hotspot_minutes += uncovered as f64 * every.0 as f64 * minutes_per_tick;
     }
     metrics.tick = OperationTick {
-        regime: law.strongest() as u8,
+        regime: law.strongest(),
         units_on_operations: on_ops,
         messages_in_flight: st.messages_in_flight() as u32,
         ..OperationTick::default()
@@ -369,11 +374,12 @@ pub fn count_command_events(log: Res<EventLog>, mut metrics: ResMut<CommandMetri
             Event::DeconflictedByPhone { .. } => m.deconflicted_by_phone += 1,
             Event::DuplicatedTasking { .. } => m.duplicated_tasking += 1,
             Event::InitiativeTaken { .. } => m.initiative_acts += 1,
-            Event::Violation { violation, refused, .. } => {
+            Event::Violation { violation, refused, agency, .. } => {
                 if refused {
                     m.orders_refused += 1;
                 } else {
                     *m.violations.entry(violation).or_default() += 1;
+                    m.violations_by_agency[agency as usize] += 1;
                     m.tick.violations += 1;
                 }
             }

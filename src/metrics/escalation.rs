@@ -302,7 +302,7 @@ pub fn update_phase(
         e.phase = phase;
     }
     if let Some(op) = census.0.operation.as_mut() {
-        op.phase = phase as u8;
+        op.phase = phase;
         op.injured = force.tick.injured;
         op.force_events = force.tick.force_events;
     }

@@ -8,6 +8,7 @@
 pub mod conflict;
 pub mod counters;
 pub mod escalation;
+pub mod headline;
 pub mod operation;
 pub mod output;
 

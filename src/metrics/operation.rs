@@ -78,6 +78,9 @@ pub struct OperationSummary {
     pub force_hours: BTreeMap<&'static str, BTreeMap<&'static str, f64>>,
     pub legal_violations: BTreeMap<Violation, u64>,
     pub legal_violations_total: u64,
+    /// Violations by the agency of the unit that committed them.
+    pub legal_violations_pnp: u64,
+    pub legal_violations_ffaa: u64,
     /// Harm, force and escalation.
     pub conflict: Option<super::conflict::ConflictSummary>,
 }
@@ -132,6 +135,8 @@ pub fn summarise(world: &World, minutes_per_tick: f64, site_names: &[String]) ->
         force_hours,
         legal_violations_total: m.violations.values().sum(),
         legal_violations: m.violations.clone(),
+        legal_violations_pnp: m.violations_by_agency[0],
+        legal_violations_ffaa: m.violations_by_agency[1],
         conflict: super::conflict::summarise(world, minutes_per_tick, site_names),
     })
 }

@@ -17,10 +17,12 @@ use serde::Serialize;
 use super::TickRecord;
 use crate::base::events::Event;
 use crate::police::Arrest;
+use crate::scenario::{Scenario, UnitGroup};
 
 pub const SUMMARY: &str = "summary.json";
 pub const TIMESERIES: &str = "timeseries.csv";
 pub const EVENTS: &str = "events.jsonl";
+pub const UNITS: &str = "units.csv";
 
 /// An output folder being written.
 pub struct OutputDir {
@@ -30,6 +32,8 @@ pub struct OutputDir {
     staging: PathBuf,
     timeseries: BufWriter<File>,
     events: BufWriter<File>,
+    /// Whether `units.csv` is written (a scenario with units).
+    with_units: bool,
     finished: bool,
 }
 
@@ -42,7 +46,10 @@ struct EventLine<'a> {
 }
 
 impl OutputDir {
-    pub fn create(dir: &Path, with_operation: bool) -> io::Result<OutputDir> {
+    /// Opens the folder's files for a run of `scenario`; the units table is
+    /// written now, whole.
+    pub fn create(dir: &Path, scenario: &Scenario) -> io::Result<OutputDir> {
+        let with_operation = scenario.command.is_some();
         let created_dir = !dir.exists();
         fs::create_dir_all(dir)?;
         let staging = dir.join(format!(".partial-{}", std::process::id()));
@@ -51,7 +58,14 @@ impl OutputDir {
         let mut timeseries = open(TIMESERIES)?;
         writeln!(timeseries, "{}", TickRecord::csv_header(with_operation))?;
         let events = open(EVENTS)?;
-        Ok(OutputDir { dir: dir.to_path_buf(), created_dir, staging, timeseries, events, finished: false })
+        let with_units = !scenario.forces.is_empty();
+        if with_units {
+            let mut units = open(UNITS)?;
+            write_units(&mut units, &scenario.forces)?;
+            units.flush()?;
+            units.get_ref().sync_all()?;
+        }
+        Ok(OutputDir { dir: dir.to_path_buf(), created_dir, staging, timeseries, events, with_units, finished: false })
     }
 
     pub fn dir(&self) -> &Path {
@@ -96,7 +110,8 @@ impl OutputDir {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
-        for name in [TIMESERIES, EVENTS, SUMMARY] {
+        let units = self.with_units.then_some(UNITS);
+        for name in [Some(TIMESERIES), Some(EVENTS), units, Some(SUMMARY)].into_iter().flatten() {
             fs::rename(self.staging.join(name), self.dir.join(name))?;
         }
         fs::remove_dir(&self.staging)?;
@@ -107,6 +122,47 @@ impl OutputDir {
         self.finished = true;
         Ok(())
     }
+}
+
+/// `units.csv`: one row per unit, by the id events name it with, with its
+/// name (its group's, numbered within the group when there are several)
+/// and what it is.
+fn write_units(w: &mut impl Write, forces: &[UnitGroup]) -> io::Result<()> {
+    writeln!(
+        w,
+        "unit,name,group,agency,kind,strength_personnel,crowd_training,non_lethal_kit,lethal_weapons,radio_net"
+    )?;
+    let mut id = 0;
+    for g in forces {
+        for k in 1..=g.count {
+            let name = if g.count > 1 { format!("{} {k}/{}", g.name, g.count) } else { g.name.clone() };
+            writeln!(
+                w,
+                "{id},{},{},{},{},{},{},{},{},{}",
+                csv_field(&name),
+                csv_field(&g.name),
+                name_of(&g.agency),
+                name_of(&g.kind),
+                g.strength_personnel,
+                g.crowd_training,
+                name_of(&g.non_lethal_kit),
+                g.lethal_weapons,
+                csv_field(&g.radio_net)
+            )?;
+            id += 1;
+        }
+    }
+    Ok(())
+}
+
+/// A value's name as the outputs write it (its JSON string).
+fn name_of(v: &impl Serialize) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 impl Drop for OutputDir {

@@ -3,11 +3,16 @@
 //! the distributions of agent traits. Each variant is documented in
 //! `docs/scenario-format.md` and, where it is a modelling choice, in
 //! `docs/model.md` with the implementation that makes it.
+//!
+//! Files spell a variant as RON does (`EmergencySupport`); every output
+//! writes it in snake case (`emergency_support`), as the outputs' own
+//! names are, so that one enum has one spelling across all output files.
 
 use serde::{Deserialize, Serialize};
 
 /// What lies beyond the map's border.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Edges {
     /// A torus: leaving one side enters the opposite one (Epstein 2002).
     Wrap,
@@ -17,6 +22,7 @@ pub enum Edges {
 
 /// Which cells an agent sees at vision `v`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Neighbourhood {
     /// Cells with |dx| + |dy| <= v (Mesa's example).
     VonNeumann,
@@ -29,6 +35,7 @@ pub enum Neighbourhood {
 /// How the cop-to-active ratio C/A is rounded before it enters
 /// P = 1 − exp(−k·C/A).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Rounding {
     /// No rounding, as printed in the paper.
     Exact,
@@ -40,6 +47,7 @@ pub enum Rounding {
 
 /// How agents take their turns within a tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Activation {
     /// Every agent, civilian or officer, takes one turn in a fresh random
     /// order and sees what earlier agents did (the paper, NetLogo, Mesa).
@@ -52,6 +60,7 @@ pub enum Activation {
 
 /// What an agent does first in its turn under `RandomSequential`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Turn {
     /// Move, then decide (civilian) or arrest (officer): the paper, NetLogo.
     MoveThenAct,
@@ -61,6 +70,7 @@ pub enum Turn {
 
 /// Where civilians start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Placement {
     /// Uniformly at random over open cells, one agent per cell.
     Random,
@@ -68,6 +78,7 @@ pub enum Placement {
 
 /// How a per-agent trait is drawn at the start of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Distribution {
     /// Uniform on [min, max).
     Uniform { min: f64, max: f64 },
@@ -87,6 +98,7 @@ impl Distribution {
 
 /// What kind of place a critical site is (`map.sites`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum SiteKind {
     Airport,
     Mine,
@@ -98,6 +110,7 @@ pub enum SiteKind {
 
 /// The institution a security unit or command node belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Agency {
     /// Policía Nacional del Perú.
     Pnp,
@@ -124,6 +137,7 @@ impl Agency {
 
 /// The type of a security unit; each has defaults in `scenario::defaults::unit_kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum UnitKind {
     PnpPatrol,
     /// Unidad de Servicios Especiales / crowd-control police.
@@ -146,6 +160,7 @@ impl UnitKind {
 
 /// Non-lethal equipment a unit carries (shields, batons, gas, projectiles).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum NonLethalKit {
     None,
     Partial,
@@ -155,6 +170,7 @@ pub enum NonLethalKit {
 /// What a unit does while it waits for leave to use lethal force, or
 /// after a refusal (`force.awaiting_authority_pnp`, `_ffaa`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum WhileAwaiting {
     /// Keep to the most it may use without firearms.
     Hold,
@@ -167,6 +183,7 @@ pub enum WhileAwaiting {
 
 /// What a unit does while it has no order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum StandingTask {
     /// Walk between random points near where it started.
     Patrol,
@@ -204,6 +221,7 @@ impl CommandModel {
 
 /// When the armed forces' units leave their base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Deployment {
     /// When a state of exception takes effect (what the law requires).
     OnDeclaration,
@@ -213,9 +231,13 @@ pub enum Deployment {
 }
 
 /// The legal regime of a zone (Constitution art. 137; D. Leg. 1095).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Written in the outputs as everywhere else there (`emergency_support`),
+/// read from scenario files as RON spells variants (`EmergencySupport`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Regime {
     /// No state of exception: the PNP alone keeps internal order.
+    #[default]
     Normal,
     /// State of emergency, the PNP keeps control with FF.AA. support.
     EmergencySupport,
@@ -231,6 +253,7 @@ pub enum Regime {
 
 /// What a declared state of emergency puts the FF.AA. in (`law.emergency_mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum EmergencyMode {
     /// Control if `command.model` is `ffaa_control`, support otherwise.
     FollowModel,
@@ -240,6 +263,7 @@ pub enum EmergencyMode {
 
 /// Which state of exception the political level declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum Declaration {
     Emergency,
     Siege,
@@ -248,6 +272,7 @@ pub enum Declaration {
 /// A step in the dialogue between the state and the protesters
 /// (`crowd.dialogue`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "snake_case"))]
 pub enum DialogueEvent {
     /// A dialogue table opens with a credible mediator.
     OpenTable,

@@ -18,7 +18,6 @@ use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::rng::Stream;
 use crate::base::{AgentIndex, Position, Step, TickDraws};
 use crate::civilians::CivilianId;
-pub use crate::crowd::cordon::CORDON_RING_CELLS;
 use crate::grid::path::Pathfinder;
 use crate::grid::{CellIndex, Grid, GridWrites, Occupant, Shape, Terrain};
 use crate::police::OfficerId;
@@ -438,6 +437,11 @@ pub fn start_task(
     tasking.path = finder.find(terrain, from, to, MAX_PATH_SEARCH).unwrap_or_default();
     tasking.path.reverse();
 }
+
+/// How far from its crowd's hotspot a cordon takes its post, in cells
+/// (**Assumption**: 100 m at 25 m a cell, out of stones' range of the
+/// centre and close enough to hold the streets into it).
+pub const CORDON_RING_CELLS: u32 = 4;
 
 /// Where unit `unit` stands in a cordon around the hotspot at `centre`: a
 /// point on the ring [`CORDON_RING_CELLS`] out, spread around it by the

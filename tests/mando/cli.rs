@@ -187,21 +187,23 @@ fn a_command_model_set_on_the_command_line_runs_and_is_reported() {
         mando(&["run", file.to_str().unwrap(), "--ticks", "400", "--set", "command.model=unified", "--out", "o"], &dir);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("command unified: orders"), "{text}");
+    assert!(text.contains("under the unified command arrangement"), "{text}");
     let summary: serde_json::Value = serde_json::from_slice(&read(&dir.join("o/summary.json"))).unwrap();
     let minute = summary["metrics"]["operation"]["minutes_to_emergency_declaration"].as_f64();
     let minute = minute.expect("declared within the run");
-    assert!(text.contains(&format!("law: state of exception at minute {minute};")), "{text}");
+    let declared = format!("A state of exception took effect {} in.", mando::metrics::headline::duration(minute));
+    assert!(text.contains(&declared), "{text}");
     assert_eq!(summary["parameters"]["command"]["model"], "unified");
     assert_eq!(summary["metrics"]["operation"]["final_arrangement"], "unified");
     let csv = String::from_utf8(read(&dir.join("o/timeseries.csv"))).unwrap();
     let header = csv.lines().next().unwrap();
     assert!(header.ends_with(",regime,orders_issued,orders_delivered,transmissions_lost,conflicting_orders,violations,units_on_operations,messages_in_flight,dead,injured,force_events,phase"), "{header}");
-    // The emergency is in force from that minute on: regime column 1.
+    // The emergency is in force from that minute on, named as
+    // summary.json names it.
     let tick = (minute / 5.0) as usize;
     let regime_at = |tick: usize| csv.lines().nth(tick + 1).unwrap().split(',').nth(7).unwrap().to_string();
-    assert_eq!(regime_at(tick - 1), "0");
-    assert_eq!(regime_at(tick), "1");
+    assert_eq!(regime_at(tick - 1), "normal");
+    assert_eq!(regime_at(tick), "emergency_support");
     // Agencies are named in events as in summary.json's figures and the
     // casualties' sides.
     let events = String::from_utf8(read(&dir.join("o/events.jsonl"))).unwrap();
@@ -214,4 +216,19 @@ fn a_command_model_set_on_the_command_line_runs_and_is_reported() {
     for e in &named {
         assert!(e["agency"] == "pnp" || e["agency"] == "ffaa", "{e}");
     }
+}
+
+/// Progress for logs (issue 20, item 5): with standard error not a
+/// terminal, plain lines (the last says it is done), never a bar's control
+/// codes; nothing with `--quiet`.
+#[test]
+fn progress_goes_to_a_log_as_plain_lines_and_quiet_silences_it() {
+    let dir = temp_dir("cli-progress");
+    let out = mando(&["run", "--ticks", "40", "--out", "talk"], &dir);
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.lines().last().is_some_and(|l| l.starts_with("done: tick 40/40 (100%)")), "{stderr}");
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\r'), "terminal codes in a log: {stderr:?}");
+    let quiet = mando(&["run", "--ticks", "40", "--quiet", "--out", "hush"], &dir);
+    assert!(quiet.stderr.is_empty() && quiet.stdout.is_empty());
 }

@@ -13,6 +13,7 @@ mod detention;
 mod determinism;
 mod golden;
 mod harm;
+mod headline;
 mod invariants;
 mod knobs;
 mod purpose;
