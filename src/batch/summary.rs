@@ -9,19 +9,46 @@ use super::stats::{self, Describe, Paired};
 use super::store::BatchPlan;
 use super::table::{Cell, Kind, Table};
 
-/// The metrics shown in the printed table and `summary.md` (when present).
-pub const HEADLINE: [&str; 10] = [
-    "headline.deaths",
-    "headline.excessive_force_rate",
-    "headline.minutes_to_restore_order_or_end",
-    "headline.order_not_restored",
-    "mean_active_share",
-    "peak_active",
-    "total_arrests",
-    "operation.order_latency_minutes.mean",
-    "operation.conflicting_orders",
-    "operation.legal_violations_total",
+/// The metrics `summary.md` shows, in this order, with their names in
+/// words and units: the outcomes an arrangement may change (harm by side,
+/// force and legality by agency, sites, order), then its mechanisms.
+/// `headline.site_breached_minutes.*` is shown per site after these.
+const SHOWN: [(&str, &str, Unit); 19] = [
+    ("headline.deaths", "Deaths on every side, per run", Unit::Count),
+    ("headline.civilian_deaths", "Civilian deaths, per run", Unit::Count),
+    ("headline.harm.civilian.injured", "Civilians injured, per run", Unit::Count),
+    ("headline.harm.pnp.injured", "Police injured, per run", Unit::Count),
+    ("headline.harm.ffaa.injured", "Soldiers injured, per run", Unit::Count),
+    ("headline.excessive_force_rate", "Uses of force above the resistance met (share of all uses)", Unit::Share),
+    (
+        "headline.by_agency.pnp.unlawful_lethal_force",
+        "Lethal force without a lethal threat by the police, per run",
+        Unit::Count,
+    ),
+    (
+        "headline.by_agency.ffaa.unlawful_lethal_force",
+        "Lethal force without a lethal threat by soldiers, per run",
+        Unit::Count,
+    ),
+    ("headline.by_agency.pnp.legal_violations", "Violations of the law by the police, per run", Unit::Count),
+    ("headline.by_agency.ffaa.legal_violations", "Violations of the law by soldiers, per run", Unit::Count),
+    (
+        "headline.minutes_to_restore_order_or_end",
+        "Time from the first crisis to order restored, or to the end of the run (censored)",
+        Unit::Hours,
+    ),
+    ("headline.order_not_restored", "Runs where order was not restored (share)", Unit::Share),
+    ("headline.people_arrested", "People arrested, per run", Unit::Count),
+    ("mean_active_share", "Civilians active, mean share over the run", Unit::Share),
+    ("peak_active", "Civilians active at the peak", Unit::Count),
+    ("operation.order_latency_minutes.mean", "Orders' latency, mean per run", Unit::Minutes),
+    ("operation.transmissions_lost", "Transmissions lost, per run", Unit::Count),
+    ("operation.conflicting_orders", "Conflicting orders, per run", Unit::Count),
+    ("operation.unity_of_command_breaks", "Unity-of-command breaks, per run", Unit::Count),
 ];
+
+/// Where a site's breach time sits among the metrics.
+const SITE_BREACHED: &str = "headline.site_breached_minutes.";
 
 /// Harm (deaths, excessive-force rate) against restoring order: the share
 /// of runs where order never returned, and the time to restore it
@@ -163,23 +190,15 @@ pub fn compare(plan: &BatchPlan, t: &Table) -> CompareSummary {
     }
 }
 
-/// How a metric is read: its name in words and its unit.
-fn described(metric: &str) -> (&'static str, Unit) {
-    match metric {
-        "headline.deaths" => ("Deaths on every side, per run", Unit::Count),
-        "headline.excessive_force_rate" => ("Uses of force above the resistance met (share of all uses)", Unit::Share),
-        "headline.minutes_to_restore_order_or_end" => {
-            ("Time from the first crisis to order restored, or to the end of the run (censored)", Unit::Hours)
-        }
-        "headline.order_not_restored" => ("Runs where order was not restored (share)", Unit::Share),
-        "mean_active_share" => ("Civilians active, mean share over the run", Unit::Share),
-        "peak_active" => ("Civilians active at the peak", Unit::Count),
-        "total_arrests" => ("Arrests, per run", Unit::Count),
-        "operation.order_latency_minutes.mean" => ("Orders' latency, mean per run", Unit::Minutes),
-        "operation.conflicting_orders" => ("Conflicting orders, per run", Unit::Count),
-        "operation.legal_violations_total" => ("Violations of the law, per run", Unit::Count),
-        _ => ("", Unit::Plain),
+/// How a metric is read, if `summary.md` shows it: its place, its name in
+/// words and its unit.
+fn described(metric: &str) -> Option<(usize, String, Unit)> {
+    if let Some(i) = SHOWN.iter().position(|(m, _, _)| *m == metric) {
+        let (_, title, unit) = SHOWN[i];
+        return Some((i, title.to_string(), unit));
     }
+    let site = metric.strip_prefix(SITE_BREACHED)?;
+    Some((SHOWN.len(), format!("Time {site} was breached, per run"), Unit::Hours))
 }
 
 /// The unit a metric is written in for reading.
@@ -192,7 +211,6 @@ enum Unit {
     Minutes,
     /// Minutes written as hours.
     Hours,
-    Plain,
 }
 
 impl Unit {
@@ -202,7 +220,6 @@ impl Unit {
             Unit::Share => format!("{:.1}%", 100.0 * x),
             Unit::Minutes => format!("{x:.1} min"),
             Unit::Hours => format!("{:.1} h", x / 60.0),
-            Unit::Plain => fmt(x),
         }
     }
 
@@ -227,7 +244,19 @@ impl Unit {
 
 #[cfg(test)]
 mod unit_tests {
-    use super::{Unit, p_value};
+    use super::{SHOWN, Unit, described, p_value};
+
+    #[test]
+    fn summary_md_shows_outcomes_then_mechanisms_then_each_site() {
+        let place = |m: &str| described(m).map(|(i, _, _)| i);
+        assert!(place("headline.deaths") < place("operation.conflicting_orders"));
+        let site = described("headline.site_breached_minutes.Mine gate").unwrap();
+        assert_eq!(
+            (site.0, site.1.as_str(), site.2),
+            (SHOWN.len(), "Time Mine gate was breached, per run", Unit::Hours)
+        );
+        assert!(described("operation.orders_issued").is_none(), "not every metric is a table");
+    }
 
     #[test]
     fn numbers_are_written_in_their_units_and_differences_signed() {
@@ -309,8 +338,10 @@ impl CompareSummary {
              under every condition. Baseline: {}. Differences are paired by replication; p is the paired t-test's.\n",
             self.scenario, self.replications, self.seed, self.conditions[self.baseline].label
         );
-        for m in self.metrics.iter().filter(|m| HEADLINE.contains(&m.metric.as_str())) {
-            let (title, unit) = described(&m.metric);
+        let mut shown: Vec<_> =
+            self.metrics.iter().filter_map(|m| described(&m.metric).map(|(i, t, u)| (i, t, u, m))).collect();
+        shown.sort_by_key(|s| s.0);
+        for (_, title, unit, m) in shown {
             out.push_str(&format!("\n## {title}\n\n`{}`\n\n", m.metric));
             out.push_str("| condition | mean | 95% CI | median | p5–p95 | Δ vs baseline | Δ 95% CI | p |\n");
             out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");

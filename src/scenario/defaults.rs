@@ -176,7 +176,7 @@ pub const STONES_SHARE: f64 = 0.1;
 pub const FIREARMS_SHARE: f64 = 0.0;
 /// With crowd types, the share of shock-group members and agitators who
 /// carry a firearm (home-made or hunting guns; prior 0–0.3, fitted by scripts/calibrate.py, docs/validation.md).
-pub const FIREARMS_SHARE_ORGANISED: f64 = 0.11;
+pub const FIREARMS_SHARE_ORGANISED: f64 = 0.082;
 /// Brief: w_S = 0.3 (0.1–0.5).
 pub const IDENTITY_WEIGHT: f64 = 0.3;
 /// Brief: S decays by 1% per tick.
@@ -187,7 +187,7 @@ pub const INDISCRIMINATE_IDENTITY_GAIN: f64 = 0.15;
 pub const DIFFERENTIATED_IDENTITY_GAIN: f64 = 0.02;
 /// Brief: ΔL_death 0.01–0.08 (0.03), within 15 cells and region-wide after
 /// 60 min; fitted by scripts/calibrate.py, docs/validation.md.
-pub const DEATH_LEGITIMACY_LOSS: f64 = 0.041;
+pub const DEATH_LEGITIMACY_LOSS: f64 = 0.053;
 pub const SERIOUS_INJURY_LEGITIMACY_LOSS: f64 = 0.005;
 pub const BACKLASH_RADIUS_CELLS: u32 = 15;
 pub const BACKLASH_LAG_MINUTES: f64 = 60.0;
@@ -257,23 +257,23 @@ pub const BYSTANDERS_KEEP_AWAY_CELLS: u32 = 12;
 /// Assumption: force is used on people next to the unit (one cell, about 25 m).
 pub const ENGAGE_RADIUS_CELLS: u32 = 1;
 pub const PERCEPTION_SIGMA_PNP: f64 = 0.3;
-pub const PERCEPTION_SIGMA_FFAA: f64 = 0.482;
+pub const PERCEPTION_SIGMA_FFAA: f64 = 0.429;
 /// Brief 0.2 (prior 0.1–0.3); fitted by scripts/calibrate.py, docs/validation.md.
-pub const FFAA_OVERCLASSIFY_PROBABILITY: f64 = 0.171;
+pub const FFAA_OVERCLASSIFY_PROBABILITY: f64 = 0.162;
 /// Escalation probability is this × (1 − crowd_training): about 0.06 for
 /// PNP crowd control (brief 0.05), 0.15 for patrols and crowd-trained
 /// soldiers (0.10, 0.15), 0.24 for infantry (0.30); prior 0.2–0.5, fitted by scripts/calibrate.py, docs/validation.md.
-pub const UNTRAINED_ESCALATION_PROBABILITY: f64 = 0.345;
+pub const UNTRAINED_ESCALATION_PROBABILITY: f64 = 0.319;
 pub const STRESS_ESCALATION_WEIGHT: f64 = 0.3;
 /// Brief: p_no_nlw 0.2–0.8 (0.5); fitted by scripts/calibrate.py, docs/validation.md.
-pub const NO_KIT_LETHAL_PROBABILITY: f64 = 0.428;
+pub const NO_KIT_LETHAL_PROBABILITY: f64 = 0.429;
 pub const PRO_OFFICER_INTERPRETATION: bool = false;
 pub const AREA_EFFECTS: bool = true;
 /// Assumption: a use of force is an incident, not a per-minute act; a unit
 /// that has used force holds that level for a while before it uses force
 /// again (it still sees, is attacked and arrests meanwhile); prior 5–30
 /// minutes, fitted by scripts/calibrate.py, docs/validation.md.
-pub const REASSESS_MINUTES: f64 = 20.554;
+pub const REASSESS_MINUTES: f64 = 17.286;
 
 // Harm (docs/model.md §11.4): each value is the posterior median fitted
 // by scripts/calibrate.py (priors from the brief, noted per value); the
@@ -281,13 +281,13 @@ pub const REASSESS_MINUTES: f64 = 20.554;
 /// Of a fully kitted unit's uses of non-lethal tactics, the share with
 /// kinetic-impact projectiles; the rest are gas (**Assumption**: the PNP
 /// USE open with gas and fire pellets at closer quarters).
-pub const KINETIC_SHARE: f64 = 0.673;
+pub const KINETIC_SHARE: f64 = 0.703;
 /// Of the officers a crowd's stones and blows harm, the share killed (the
 /// record: about 5 police dead to 794 police injured in 2013–19, brief §3).
-pub const OFFICER_DEATH_GIVEN_INJURY: f64 = 0.009;
+pub const OFFICER_DEATH_GIVEN_INJURY: f64 = 0.006;
 /// A unit without authority for lethal force fires anyway, per use of
 /// force (**Assumption**, fitted by scripts/calibrate.py: prior 0.05–0.5).
-pub const UNAUTHORISED_FIRE_PROBABILITY: f64 = 0.238;
+pub const UNAUTHORISED_FIRE_PROBABILITY: f64 = 0.214;
 /// Expected sanction for firing without a lethal threat: none. Ley 30151
 /// (2014) exempts agents who cause injury or death using their weapons in
 /// the course of duty, and Ley 31012 (2020) presumes they acted lawfully;
@@ -309,19 +309,19 @@ pub const AWAITING_AUTHORITY_FFAA: WhileAwaiting = WhileAwaiting::Hold;
 /// the loudspeaker warning given three times.
 pub const DISPERSAL_WARNING_MINUTES: f64 = 5.0;
 /// Kinetic-impact projectiles: injury per person hit (brief 0.3, 0.2–0.5).
-pub const KINETIC_INJURY_PROBABILITY: f64 = 0.405;
+pub const KINETIC_INJURY_PROBABILITY: f64 = 0.419;
 /// Aimed fire: a hit per shot at one cell (brief 0.3–0.6); each further
 /// cell multiplies it by `use_of_force`'s range fall-off.
-pub const LETHAL_HIT_PROBABILITY: f64 = 0.364;
+pub const LETHAL_HIT_PROBABILITY: f64 = 0.381;
 /// Given a hit by a round, death (brief 0.35, 0.2–0.5).
-pub const LETHAL_DEATH_GIVEN_HIT: f64 = 0.234;
+pub const LETHAL_DEATH_GIVEN_HIT: f64 = 0.242;
 /// Stones: an injury per thrower within 3 cells per minute (brief
 /// 0.02–0.05 "per exposure tick" of one minute), halved by shields.
-pub const STONES_INJURY_PROBABILITY: f64 = 0.039;
+pub const STONES_INJURY_PROBABILITY: f64 = 0.038;
 /// A critical patient delayed by a blockade dies (brief: excess delay over
 /// 60 min gives 0.05–0.2; 11 of the 66 dead of 2022–23 were
 /// blockade-related).
-pub const EVACUATION_DEATH_PROBABILITY: f64 = 0.081;
+pub const EVACUATION_DEATH_PROBABILITY: f64 = 0.082;
 
 // Detention: units' arrests as a process (docs/model.md, "Detention").
 /// Personnel one arrest takes out of action: a pair restrains and escorts

@@ -1,7 +1,7 @@
 //! Detention as a process (the scenario's `detention` section): arrests
 //! bounded by free teams and holding places, terms within the law's limit.
 
-use mando::civilians::CivilianId;
+use mando::civilians::{CivilianId, Condition};
 use mando::crowd::CrowdMood;
 use mando::detention::Detention;
 use mando::scenario::CrowdType;
@@ -165,15 +165,16 @@ fn soldiers_hand_every_detainee_to_the_police() {
 
 /// Selective arrest (issue 19, item 2): snatch teams go for the core.
 /// Of the people units on selective arrest take, instigators (shock
-/// groups, paid agitators) are a larger share than they are of the actives
-/// those units could have taken, and than of those taken by site guards,
-/// who take any offender in sight.
+/// groups, paid agitators) are a far larger share than they are of the
+/// actives.
 #[test]
-fn snatch_teams_take_instigators_more_than_site_guards_do() {
+fn snatch_teams_take_instigators_far_above_their_share_of_the_actives() {
     use mando::units::{TaskKind, Tasking, UnitId};
     let instigator = |t| matches!(t, Some(CrowdType::ShockGroup | CrowdType::PaidAgitator));
     // Per task: (arrests, of whom instigators).
     let mut by_task: std::collections::BTreeMap<TaskKind, (u32, u32)> = Default::default();
+    // Over ticks: (actives, of whom instigators).
+    let mut actives = (0u64, 0u64);
     for seed in [1, 2] {
         let s = shipped("mining_corridor_blockade.ron", &[&format!("metadata.seed={seed}")]);
         let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
@@ -183,7 +184,15 @@ fn snatch_teams_take_instigators_more_than_site_guards_do() {
             let world = sim.world_mut();
             let tasks: std::collections::BTreeMap<u32, TaskKind> =
                 world.query::<(&UnitId, &Tasking)>().iter(world).map(|(id, t)| (id.0, t.task.kind)).collect();
+            let active: Vec<u32> = world
+                .query::<(&CivilianId, &Condition)>()
+                .iter(world)
+                .filter(|(_, c)| matches!(c, Condition::Active))
+                .map(|(id, _)| id.0)
+                .collect();
             let mood = world.resource::<CrowdMood>();
+            actives.0 += active.len() as u64;
+            actives.1 += active.iter().filter(|&&id| instigator(mood.type_of(CivilianId(id)))).count() as u64;
             for a in arrests {
                 let e = by_task.entry(tasks[&a.unit.unwrap()]).or_default();
                 e.0 += 1;
@@ -194,5 +203,9 @@ fn snatch_teams_take_instigators_more_than_site_guards_do() {
     let share = |t| by_task.get(&t).map_or(0.0, |&(n, i)| i as f64 / n.max(1) as f64);
     assert!(by_task.get(&TaskKind::Arrest).is_some_and(|e| e.0 >= 20), "too few selective arrests: {by_task:?}");
     assert!(by_task.get(&TaskKind::GuardSite).is_some_and(|e| e.0 >= 20), "too few guards' arrests: {by_task:?}");
-    assert!(share(TaskKind::Arrest) > 1.5 * share(TaskKind::GuardSite), "{by_task:?}");
+    let base = actives.1 as f64 / actives.0.max(1) as f64;
+    // Seeds 1-2: instigators are 1.6% of the actives, 8.5% of those
+    // snatched (3.2% without the rule). Site guards are no baseline: the
+    // shock groups go for the sites they guard.
+    assert!(share(TaskKind::Arrest) > 4.0 * base, "{by_task:?}, instigators {base:.3} of the actives");
 }
