@@ -32,9 +32,10 @@ fn the_later_the_guard_order_arrives_the_longer_the_site_is_in_the_crowds_hands(
         ("command.ffaa_echelon_delay_median_minutes", "command.model=pnp_lead"),
         ("command.unified_hop_minutes", "command.model=unified"),
     ] {
-        // Harm is not asserted: it does not follow latency one way (civilians
-        // harmed over the 16 runs: 81 -> 67 under PNP lead, 59 -> 79 under
-        // a unified command; docs/model.md §10.10).
+        // Harm is not asserted: it does not follow latency clearly
+        // (civilians injured, disabled or killed over the 16 runs: 57 -> 67
+        // under PNP lead, 51 -> 57 under a unified command, each within the
+        // spread of the runs; docs/model.md §10.10).
         let fast = over_seeds(&[base, &format!("{lever}=1")]);
         let slow = over_seeds(&[base, &format!("{lever}=40")]);
         assert!(slow > 1.2 * fast, "{lever}: breached {slow} min at 40 vs {fast} at 1");
@@ -43,9 +44,13 @@ fn the_later_the_guard_order_arrives_the_longer_the_site_is_in_the_crowds_hands(
 
 #[test]
 fn parallel_chains_without_liaison_leave_the_site_longer_than_a_unified_command() {
-    // Parallel: the army's planner never hears of the march, the PNP's
-    // sends its own squad from town.
+    // Parallel: the PNP's planner, its squad held at the plaza, phones for
+    // the platoon (an hour through both chains); the army's own planner
+    // hears of the march only when the crowd at the substation comes into
+    // the platoon's sight. A unified post orders it on the drone's report.
+    // Measured: 65 against 38 min a run over these seeds, 77 against 38
+    // over seeds 17-56 (docs/model.md §10.10).
     let parallel = over_seeds(&["command.model=parallel", "command.liaison_officers=false"]);
     let unified = over_seeds(&["command.model=unified"]);
-    assert!(parallel > unified, "breached {parallel} min under parallel chains vs {unified} unified");
+    assert!(parallel > 1.4 * unified, "breached {parallel} min under parallel chains vs {unified} unified");
 }
