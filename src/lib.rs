@@ -26,6 +26,7 @@ pub mod memory;
 pub mod metrics;
 pub mod movement;
 pub mod police;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod sim;

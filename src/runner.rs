@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::base::timing::PhaseTimes;
 use crate::metrics::headline::Headline;
+use crate::metrics::map::MapRecorder;
 use crate::metrics::output::OutputDir;
 use crate::metrics::{Summary, SummaryBuilder, TickRecord};
 use crate::scenario::Scenario;
@@ -64,6 +65,7 @@ pub fn run_timed(
         Some(dir) => Some(OutputDir::create(dir, scenario).map_err(io_err(dir))?),
         None => None,
     };
+    let mut map = output.as_ref().map(|_| MapRecorder::new(sim.world_mut(), scenario));
     let mut summary = SummaryBuilder::new(scenario.metrics.outburst_active_share);
     let start = sim.census();
     if let Some(o) = output.as_mut() {
@@ -79,6 +81,9 @@ pub fn run_timed(
             o.arrests(&arrests).map_err(io_err(o.dir()))?;
             o.events(&events).map_err(io_err(o.dir()))?;
         }
+        if let Some(m) = map.as_mut() {
+            m.record(sim.world_mut(), record.tick);
+        }
         on_tick(&record);
     }
     let metrics = Summary { operation: sim.operation_summary(), ..summary.finish() };
@@ -92,9 +97,9 @@ pub fn run_timed(
         metrics,
         final_state_hash: format!("{:016x}", sim.state_hash()),
     };
-    if let Some(o) = output {
+    if let (Some(o), Some(m)) = (output, map) {
         let dir = o.dir().to_path_buf();
-        o.finish(&report).map_err(io_err(&dir))?;
+        o.finish(&m.finish(), &report).map_err(io_err(&dir))?;
     }
     Ok((report, sim.phase_times().clone()))
 }

@@ -3,7 +3,7 @@
 //! data with their names; the rules that produce them live in their
 //! domains (`units`, `use_of_force`, `law`), which re-export them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 // ---- Tasks (units, command) ----
 
@@ -164,7 +164,7 @@ pub enum ForceAuthority {
     Unauthorised,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Civilian,
@@ -172,7 +172,7 @@ pub enum Side {
     Ffaa,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Harm {
     Injured,

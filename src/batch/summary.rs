@@ -192,7 +192,7 @@ pub fn compare(plan: &BatchPlan, t: &Table) -> CompareSummary {
 
 /// How a metric is read, if `summary.md` shows it: its place, its name in
 /// words and its unit.
-fn described(metric: &str) -> Option<(usize, String, Unit)> {
+pub(crate) fn described(metric: &str) -> Option<(usize, String, Unit)> {
     if let Some(i) = SHOWN.iter().position(|(m, _, _)| *m == metric) {
         let (_, title, unit) = SHOWN[i];
         return Some((i, title.to_string(), unit));
@@ -203,7 +203,7 @@ fn described(metric: &str) -> Option<(usize, String, Unit)> {
 
 /// The unit a metric is written in for reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unit {
+pub(crate) enum Unit {
     /// A count per run: one decimal.
     Count,
     /// A share: per cent with one decimal; differences in points.
@@ -214,6 +214,17 @@ enum Unit {
 }
 
 impl Unit {
+    /// For a chart's axis: the factor a value is drawn at, and the unit's
+    /// name.
+    pub(crate) fn axis(self) -> (f64, &'static str) {
+        match self {
+            Unit::Count => (1.0, "per run"),
+            Unit::Share => (100.0, "%"),
+            Unit::Minutes => (1.0, "minutes"),
+            Unit::Hours => (1.0 / 60.0, "hours"),
+        }
+    }
+
     fn value(self, x: f64) -> String {
         match self {
             Unit::Count => format!("{x:.1}"),

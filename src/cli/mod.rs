@@ -23,6 +23,7 @@ macro_rules! warn {
 mod compare;
 mod merge;
 mod progress;
+mod report;
 mod run;
 mod sweep;
 mod validate;
@@ -44,7 +45,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario and write summary.json, timeseries.csv and events.jsonl.
+    /// Run a scenario and write summary.json, timeseries.csv, events.jsonl,
+    /// units.csv and map.json.
     Run(run::RunArgs),
     /// Check scenario files and report every problem with file, line and column.
     Validate(validate::ValidateArgs),
@@ -55,6 +57,9 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the folders of a sharded compare or sweep into one.
     Merge(merge::MergeArgs),
+    /// Write a self-contained HTML report of a run, compare or sweep folder
+    /// (charts, map, logs); --figures also writes the charts as SVG files.
+    Report(report::ReportArgs),
 }
 
 /// How results are printed on standard output.
@@ -82,6 +87,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Report(args) => report::run(args),
     };
     ExitCode::from(code)
 }

@@ -5,14 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Summary;
 use crate::scenario::Scenario;
 use crate::use_of_force::{Harm, Side};
 
 /// The headline of a run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Headline {
     /// How long the run covers, in minutes.
     pub minutes: f64,
@@ -20,15 +20,15 @@ pub struct Headline {
     /// Arrests made (a person arrested twice counts twice).
     pub arrests: u64,
     /// The security operation's figures; absent for a pure crowd model.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<OperationHeadline>,
 }
 
 /// What an operation did and cost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OperationHeadline {
     /// The command arrangement the scenario names.
-    pub command_model: &'static str,
+    pub command_model: String,
     /// Deaths on every side.
     pub deaths: u64,
     pub civilian_deaths: u64,
@@ -43,7 +43,7 @@ pub struct OperationHeadline {
     pub excessive_force_rate: Option<f64>,
     /// By agency (`pnp`, `ffaa`): excessive uses, lethal force short of a
     /// lethal threat, and violations of the law.
-    pub by_agency: BTreeMap<&'static str, AgencyHeadline>,
+    pub by_agency: BTreeMap<String, AgencyHeadline>,
     pub legal_violations: u64,
     /// Minutes each critical site spent breached (sites never breached
     /// included, at 0).
@@ -58,11 +58,11 @@ pub struct OperationHeadline {
     /// The minute a state of exception first took effect, if one did.
     pub emergency_declared_minute: Option<f64>,
     /// Each zone's regime at the end.
-    pub final_regimes: BTreeMap<String, &'static str>,
+    pub final_regimes: BTreeMap<String, String>,
 }
 
 /// One agency's share of the force and the law.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct AgencyHeadline {
     pub uses_of_force: u64,
     pub excessive_uses_of_force: u64,
@@ -91,7 +91,7 @@ impl Headline {
                 (None, None) => (0.0, false),
             };
             Some(OperationHeadline {
-                command_model: op.command_model.id(),
+                command_model: op.command_model.id().to_string(),
                 deaths: [Side::Civilian, Side::Pnp, Side::Ffaa].into_iter().map(dead).sum(),
                 civilian_deaths: dead(Side::Civilian),
                 harm: c.harm_totals.clone(),
@@ -100,8 +100,8 @@ impl Headline {
                 excessive_uses_of_force: excessive,
                 excessive_force_rate: (uses > 0).then(|| excessive as f64 / uses as f64),
                 by_agency: BTreeMap::from([
-                    ("pnp", agency(&c.force_pnp, op.legal_violations_pnp)),
-                    ("ffaa", agency(&c.force_ffaa, op.legal_violations_ffaa)),
+                    ("pnp".to_string(), agency(&c.force_pnp, op.legal_violations_pnp)),
+                    ("ffaa".to_string(), agency(&c.force_ffaa, op.legal_violations_ffaa)),
                 ]),
                 legal_violations: op.legal_violations_total,
                 site_breached_minutes: c.site_breached_minutes.clone(),
@@ -109,7 +109,7 @@ impl Headline {
                 order_not_restored: not_restored,
                 first_crisis_minute: c.first_crisis_minute,
                 emergency_declared_minute: op.minutes_to_emergency_declaration,
-                final_regimes: op.zones.iter().map(|z| (z.zone.clone(), z.final_regime)).collect(),
+                final_regimes: op.zones.iter().map(|z| (z.zone.clone(), z.final_regime.to_string())).collect(),
             })
         });
         Headline { minutes, peak_active: summary.peak_active, arrests: summary.total_arrests, operation }
@@ -127,7 +127,7 @@ impl Headline {
         out.push(format!(
             "{name}: {} simulated under the {} command arrangement.",
             duration(self.minutes),
-            arrangement(op.command_model)
+            arrangement(&op.command_model)
         ));
         let of = |side, harm| op.harm.get(&side).and_then(|h| h.get(&harm)).copied().unwrap_or(0);
         let sides = |harm| {

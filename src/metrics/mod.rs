@@ -9,6 +9,7 @@ pub mod conflict;
 pub mod counters;
 pub mod escalation;
 pub mod headline;
+pub mod map;
 pub mod operation;
 pub mod output;
 

@@ -1,4 +1,5 @@
-//! The files a run writes: `summary.json`, `timeseries.csv`, `events.jsonl`
+//! The files a run writes: `summary.json`, `timeseries.csv`, `events.jsonl`,
+//! `units.csv`, `map.json`
 //! (described in `docs/outputs.md`).
 //!
 //! Pattern: everything is written into a hidden folder inside the output
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::TickRecord;
+use super::map::MapFile;
 use crate::base::events::Event;
 use crate::police::Arrest;
 use crate::scenario::{Scenario, UnitGroup};
@@ -23,6 +25,7 @@ pub const SUMMARY: &str = "summary.json";
 pub const TIMESERIES: &str = "timeseries.csv";
 pub const EVENTS: &str = "events.jsonl";
 pub const UNITS: &str = "units.csv";
+pub const MAP: &str = "map.json";
 
 /// An output folder being written.
 pub struct OutputDir {
@@ -92,8 +95,13 @@ impl OutputDir {
         Ok(())
     }
 
-    /// Writes the summary and moves every file into place.
-    pub fn finish(mut self, summary: &impl Serialize) -> io::Result<()> {
+    /// Writes the map and the summary and moves every file into place.
+    pub fn finish(mut self, map: &MapFile, summary: &impl Serialize) -> io::Result<()> {
+        let mut m = BufWriter::new(File::create(self.staging.join(MAP))?);
+        serde_json::to_writer(&mut m, map)?;
+        m.write_all(b"\n")?;
+        m.flush()?;
+        m.get_ref().sync_all()?;
         self.timeseries.flush()?;
         self.events.flush()?;
         self.timeseries.get_ref().sync_all()?;
@@ -111,7 +119,7 @@ impl OutputDir {
             _ => {}
         }
         let units = self.with_units.then_some(UNITS);
-        for name in [Some(TIMESERIES), Some(EVENTS), units, Some(SUMMARY)].into_iter().flatten() {
+        for name in [Some(TIMESERIES), Some(EVENTS), units, Some(MAP), Some(SUMMARY)].into_iter().flatten() {
             fs::rename(self.staging.join(name), self.dir.join(name))?;
         }
         fs::remove_dir(&self.staging)?;

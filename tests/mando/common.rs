@@ -41,7 +41,7 @@ pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-pub const OUTPUT_FILES: [&str; 3] = ["summary.json", "timeseries.csv", "events.jsonl"];
+pub const OUTPUT_FILES: [&str; 4] = ["summary.json", "timeseries.csv", "events.jsonl", "map.json"];
 
 /// One value per unit, in id order: each group's `f` repeated `count` times.
 pub fn per_unit<T: Clone>(s: &Scenario, f: impl Fn(&mando::scenario::UnitGroup) -> T) -> Vec<T> {

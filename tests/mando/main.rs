@@ -17,6 +17,7 @@ mod headline;
 mod invariants;
 mod knobs;
 mod purpose;
+mod report;
 mod scenarios;
 mod site;
 mod tasks;
