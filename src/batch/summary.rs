@@ -225,12 +225,17 @@ impl Unit {
         }
     }
 
+    /// A value for reading (a minus sign, not a hyphen, below zero).
     fn value(self, x: f64) -> String {
-        match self {
+        let text = match self {
             Unit::Count => format!("{x:.1}"),
             Unit::Share => format!("{:.1}%", 100.0 * x),
             Unit::Minutes => format!("{x:.1} min"),
             Unit::Hours => format!("{:.1} h", x / 60.0),
+        };
+        match text.strip_prefix('-') {
+            Some(rest) => format!("−{rest}"),
+            None => text,
         }
     }
 
@@ -277,6 +282,7 @@ mod unit_tests {
         assert_eq!(Unit::Count.difference(-0.01), "0.0", "no sign on what rounds to nothing");
         assert_eq!(Unit::Hours.value(4200.8), "70.0 h");
         assert_eq!(Unit::Minutes.value(12.808), "12.8 min");
+        assert_eq!(Unit::Count.value(-9.46), "−9.5", "a minus sign in values too");
         assert_eq!(p_value(0.0004), "<0.001");
         assert_eq!(p_value(0.2891), "0.289");
     }
