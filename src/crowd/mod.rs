@@ -88,7 +88,7 @@ pub struct CrowdMood {
     pub cordons: Cordons,
 }
 
-/// Radius within which a dialogue team reaches a crowd (brief, [P]).
+/// Radius within which a dialogue team reaches a crowd (brief, \[P\]).
 pub const NEGOTIATION_RADIUS_CELLS: u32 = 10;
 
 /// Radius within which civilians see force used or a serious injury (the
@@ -289,7 +289,7 @@ impl CrowdMood {
     }
 
     /// A dialogue team talking at `cell` with the crowd's representatives
-    /// (brief, "Crowd-state update" [P]: a negotiator within radius 10
+    /// (brief, "Crowd-state update" \[P\]: a negotiator within radius 10
     /// lowers shared identity by 0.02 and raises legitimacy by 0.005 a
     /// tick). Its legitimacy wins back what force lost nearby and at most
     /// the table's gain above it (**Assumption**: a team on the spot wins

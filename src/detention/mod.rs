@@ -183,7 +183,7 @@ const INSTIGATOR_WEIGHT: u32 = 9;
 /// The suspect a snatch team goes for (selective arrest: the PNP's
 /// differentiated policing, Euro 2004's targeted snatch squads, domain
 /// brief §5): among the actives within `shape` of `cell` on a cell that
-/// passes `offends`, those with the highest score — [`INSTIGATOR_WEIGHT`]
+/// passes `offends`, those with the highest score — `INSTIGATOR_WEIGHT`
 /// for an instigator, plus one per active on the eight cells around —
 /// and a uniformly random one of them (reservoir sampling, draws 2 on).
 pub fn pick_core(

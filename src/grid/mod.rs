@@ -146,7 +146,7 @@ impl FastDiv {
 /// One chunk's claims in the move lottery, made a few agents late, so that
 /// each cell's claim is fetched while the next agents are worked on instead of
 /// stalling the one that claims it. Only cells in the chunk's own zone are
-/// claimed here; the rest are kept for [`Grid::claim_all`] after every
+/// claimed here; the rest are kept for [`GridWrites::claim_all`] after every
 /// chunk is done. Zones of chunks running at once do not overlap, so no
 /// two threads ever write one cell's claim and every claim is exact (the lowest
 /// ticket wins whatever the order of claims).

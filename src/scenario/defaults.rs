@@ -305,7 +305,7 @@ pub const AWAITING_AUTHORITY_FFAA: WhileAwaiting = WhileAwaiting::Hold;
 /// or projectiles (UN Basic Principles on the Use of Force and Firearms,
 /// 1990, principles 10 and 13; OHCHR Guidance on Less-Lethal Weapons in Law
 /// Enforcement, 2020, §6.3; the PNP's human-rights manual, RM 952-2018-IN:
-/// verbalisation before reactive force [B]). **Assumption**: 5 minutes,
+/// verbalisation before reactive force \[B\]). **Assumption**: 5 minutes,
 /// the loudspeaker warning given three times.
 pub const DISPERSAL_WARNING_MINUTES: f64 = 5.0;
 /// Kinetic-impact projectiles: injury per person hit (brief 0.3, 0.2–0.5).

@@ -1,5 +1,5 @@
 //! The scenario file format (version 1): a RON file read into a serde mirror
-//! ([`raw`]), checked once ([`validate`]) into a [`Scenario`] that the rest of
+//! ([`raw`]), checked once (`validate`) into a [`Scenario`] that the rest of
 //! mando trusts. `--set` overrides are written into the text first
 //! ([`source`]), so they are checked exactly like the file; every problem
 //! carries file, line, column and field ([`diagnostic`]).

@@ -2,7 +2,7 @@
 //!
 //! Every optional field is an `Option` so that validation can tell "left out,
 //! take the default" from "written". Unknown fields are rejected. Nothing here
-//! is trusted: [`super::validate`] turns it into a checked [`super::Scenario`].
+//! is trusted: `validate` turns it into a checked [`super::Scenario`].
 
 use serde::{Deserialize, Serialize};
 

@@ -45,7 +45,7 @@ impl Default for SimOptions {
 /// work. A pool of `threads` ran three threads on this 2-core machine,
 /// each descheduled part of the time (no difference measured in the
 /// bench). Later calls with a different count keep the first pool;
-/// [`Parallel`] decides whether it is used, so results never depend on
+/// [`Parallel`](crate::base::settings::Parallel) decides whether it is used, so results never depend on
 /// its size.
 pub fn init_threads(threads: usize) {
     if threads > 1 {
