@@ -109,6 +109,7 @@ struct UnitBook {
     /// How its chain's net reaches it: directly, by a relay, or not at all
     /// (fixed for the run).
     link: Option<messages::Hop>,
+    /// The newest order delivered to it (orders are numbered as issued).
     latest_order: Option<u64>,
     /// Who sent `latest_order`.
     latest_issuer: Option<Planner>,

@@ -152,8 +152,6 @@ pub(super) fn issue(
                 epoch: st.epoch,
             }),
         );
-        st.units[unit as usize].latest_order = Some(id);
-        st.units[unit as usize].latest_issuer = Some(issuer);
     } else {
         // No acknowledgement: the issuer learns it failed when it gives up.
         st.queue.send(due, Message::Dropped { order: id, unit, issuer });
@@ -213,7 +211,11 @@ pub(super) fn deliver_messages(
             }
             Message::Order(o) => {
                 let book = &mut st.units[o.unit as usize];
-                if book.latest_order != Some(o.id) {
+                // Orders are numbered as issued: one that arrives after a
+                // newer one was delivered is stale. One that arrives while
+                // a newer one is still on its way is acted on until that
+                // one comes (docs/model.md §10.4).
+                if book.latest_order.is_some_and(|newer| newer > o.id) {
                     log.push(Event::OrderSuperseded { tick, order: o.id, unit: o.unit, latency_minutes: o.minutes });
                     // Another chain's order overtook this one: two commanders
                     // competing for the unit; the loser learns it lost it.
@@ -238,6 +240,8 @@ pub(super) fn deliver_messages(
                 if o.issuer != commander.0 && o.epoch == st.epoch {
                     log.push(Event::UnityOfCommandBroken { tick, unit: o.unit, cause: "two_commanders" });
                 }
+                book.latest_order = Some(o.id);
+                book.latest_issuer = Some(o.issuer);
                 book.initiative = false;
                 book.seen_since = None;
                 book.withdrawn_from = None;

@@ -537,3 +537,45 @@ fn a_dialogue_team_talks_where_the_crowd_has_representatives() {
     let present = 1.0 - identity / without;
     assert!(talked > 2.0 * present, "identity down {talked:.2} with representatives, {present:.2} without");
 }
+
+/// An order is stale only when a newer one has reached the unit first: one
+/// that arrives while the other chain's newer order is still on its way is
+/// acted on until that one comes (docs/model.md §10.4). Under parallel
+/// chains such crossings happen; before this rule they were dropped on
+/// arrival and the unit waited for nothing.
+#[test]
+fn an_order_is_dropped_only_when_a_newer_one_reached_the_unit_first() {
+    use std::collections::BTreeMap;
+    let mut acted_before_newer_arrived = 0;
+    for seed in [1, 2] {
+        let s = shipped("mining_corridor_blockade.ron", &["command.model=parallel", &format!("metadata.seed={seed}")]);
+        let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+        // Per unit: the newest order delivered; per order: its unit.
+        let mut delivered: BTreeMap<u32, u64> = BTreeMap::new();
+        let mut in_transit: BTreeMap<u64, u32> = BTreeMap::new();
+        while !sim.is_finished() {
+            sim.step();
+            for e in sim.drain_events() {
+                match e {
+                    Event::OrderIssued { order, unit, .. } => {
+                        in_transit.insert(order, unit);
+                    }
+                    Event::OrderDelivered { order, unit, .. } => {
+                        in_transit.remove(&order);
+                        assert!(delivered.get(&unit).is_none_or(|&d| d < order), "order {order} after a newer one");
+                        // Acted on while a newer order to the unit is still
+                        // on its way: what the old rule dropped.
+                        acted_before_newer_arrived += in_transit.iter().any(|(&o, &u)| u == unit && o > order) as u32;
+                        delivered.insert(unit, order);
+                    }
+                    // Given up after its last retransmission: never comes.
+                    Event::OrderDropped { order, .. } => {
+                        in_transit.remove(&order);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(acted_before_newer_arrived > 0, "no order acted on while a newer one was on its way");
+}
