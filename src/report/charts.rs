@@ -203,10 +203,43 @@ pub struct MapLayers<'a> {
     pub sites: Vec<((u32, u32), String)>,
 }
 
-/// The map: ground, heat, tracks and force, with a legend. `pixels` is the
-/// width of a cell.
-pub fn map(title: &str, layers: &MapLayers, pixels: u32, legend: &[(&str, RGBColor)]) -> ChartResult {
-    let (w, h) = (layers.width, layers.height);
+/// Drawn cells along a map's longer side at most: a larger grid is drawn
+/// in square blocks of cells, so a 1,000 × 1,000 map makes a page of a few
+/// megabytes, not hundreds.
+const MAX_BLOCKS: u32 = 150;
+
+/// Which ground a block of cells shows: the most telling of its cells.
+fn ground_rank(c: u8) -> u8 {
+    match c {
+        b'.' => 0,
+        b'B' => 1,
+        b'=' => 2,
+        b'#' => 3,
+        _ => 4,
+    }
+}
+
+/// The map: ground, heat, tracks and force, with a legend, about
+/// `width_px` wide.
+pub fn map(title: &str, layers: &MapLayers, width_px: u32, legend: &[(&str, RGBColor)]) -> ChartResult {
+    let block = layers.width.max(layers.height).div_ceil(MAX_BLOCKS).max(1);
+    let (w, h) = (layers.width.div_ceil(block), layers.height.div_ceil(block));
+    let mut ground = vec![b'.'; (w * h) as usize];
+    for (y, row) in layers.ground.iter().enumerate() {
+        for (x, c) in row.bytes().enumerate() {
+            let i = ((y as u32 / block) * w + x as u32 / block) as usize;
+            if ground_rank(c) > ground_rank(ground[i]) {
+                ground[i] = c;
+            }
+        }
+    }
+    let mut heat = vec![0.0; (w * h) as usize];
+    for (i, v) in layers.heat.iter().enumerate() {
+        let (x, y) = (i as u32 % layers.width, i as u32 / layers.width);
+        heat[((y / block) * w + x / block) as usize] += v;
+    }
+    let at = |(x, y): (u32, u32)| (x / block, y / block);
+    let pixels = (width_px / w.max(1)).clamp(3, 24);
     let size = (w * pixels + 20, h * pixels + 70);
     svg(size, |root| {
         let (area, key) = root.split_vertically(h * pixels + 40);
@@ -216,23 +249,34 @@ pub fn map(title: &str, layers: &MapLayers, pixels: u32, legend: &[(&str, RGBCol
             .build_cartesian_2d(0f64..w as f64, 0f64..h as f64)
             .map_err(err)?;
         let cell = |x: u32, y: u32| [(x as f64, (h - y) as f64), ((x + 1) as f64, (h - y - 1) as f64)];
-        let centre = |(x, y): (u32, u32)| (x as f64 + 0.5, (h - y) as f64 - 0.5);
-        let ground = |c: u8| match c {
+        let centre = |p: (u32, u32)| {
+            let (x, y) = at(p);
+            (x as f64 + 0.5, (h - y) as f64 - 0.5)
+        };
+        let colour = |c: u8| match c {
             b'.' => RGBColor(246, 244, 238),
             b'=' => RGBColor(200, 196, 186),
             b'#' => RGBColor(120, 116, 110),
             b'B' => RGBColor(214, 204, 170),
             _ => RGBColor(250, 214, 214),
         };
+        // Open ground as one rectangle; only the rest cell by cell.
         chart
-            .draw_series(layers.ground.iter().enumerate().flat_map(|(y, row)| {
-                row.bytes().enumerate().map(move |(x, c)| Rectangle::new(cell(x as u32, y as u32), ground(c).filled()))
-            }))
+            .draw_series(std::iter::once(Rectangle::new([(0.0, h as f64), (w as f64, 0.0)], colour(b'.').filled())))
             .map_err(err)?;
-        let top = layers.heat.iter().copied().fold(0.0, f64::max);
+        chart
+            .draw_series(
+                ground
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c != b'.')
+                    .map(|(i, &c)| Rectangle::new(cell(i as u32 % w, i as u32 / w), colour(c).filled())),
+            )
+            .map_err(err)?;
+        let top = heat.iter().copied().fold(0.0, f64::max);
         if top > 0.0 {
             chart
-                .draw_series(layers.heat.iter().enumerate().filter(|(_, v)| **v > 0.1 * top).map(|(i, v)| {
+                .draw_series(heat.iter().enumerate().filter(|(_, v)| **v > 0.1 * top).map(|(i, v)| {
                     // Only where the crowd stood long stands out: a crowd
                     // that roams three days touches every cell.
                     let a = 0.85 * (v / top).powf(1.5);
@@ -269,7 +313,7 @@ pub fn map(title: &str, layers: &MapLayers, pixels: u32, legend: &[(&str, RGBCol
         }
         for (c, name) in &layers.sites {
             // Labels on the right half end at their site, so none runs off.
-            let right = c.0 > w / 2;
+            let right = c.0 > layers.width / 2;
             let anchor = plotters::style::text_anchor::Pos::new(
                 if right {
                     plotters::style::text_anchor::HPos::Right
@@ -546,4 +590,34 @@ fn pad_span(xs: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) =
         xs.filter(|x| x.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
     if lo.is_finite() { pad(lo, hi) } else { (0.0, 1.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_map_is_drawn_in_blocks_that_keep_what_matters() {
+        // 600 × 600 cells, all open but one building and one busy cell.
+        let (w, h) = (600u32, 600u32);
+        let mut ground = vec![".".repeat(w as usize); h as usize];
+        ground[599].replace_range(599..600, "#");
+        let mut heat = vec![0.0; (w * h) as usize];
+        heat[0] = 5.0;
+        let layers = MapLayers {
+            width: w,
+            height: h,
+            ground: &ground,
+            heat: &heat,
+            force: Vec::new(),
+            tracks: Vec::new(),
+            sites: Vec::new(),
+        };
+        let svg = map("t", &layers, 860, &[]).unwrap();
+        // The background, one open rectangle, the building's block and the
+        // heat's: not 360,000 cells.
+        assert!(svg.matches("<rect").count() < 10, "{} rects", svg.matches("<rect").count());
+        assert!(svg.contains("fill=\"#78746E\""), "the building's block is drawn");
+        assert!(svg.contains("fill=\"#C81E14\""), "the busy cell's block is drawn");
+    }
 }

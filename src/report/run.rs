@@ -456,7 +456,6 @@ pub fn page(dir: &Path) -> Result<RunPage, ReportError> {
     let mut maps = Vec::new();
     let mut moments = Vec::new();
     if let Some(m) = &f.map {
-        let pixels = (860 / m.width.max(1)).clamp(4, 24);
         let agency_of = |id: u32| f.units.get(id as usize).and_then(|u| u.get("agency").cloned()).unwrap_or_default();
         let sites = site_labels(m);
         let force: Vec<_> = f
@@ -489,7 +488,7 @@ pub fn page(dir: &Path) -> Result<RunPage, ReportError> {
             "map",
             "Where the crowd was active over the whole run (heat), where each unit went (lines, ending in a square), \
              and where force was used (circles sized by level; crosses for lethal force), by agency.",
-            charts::map("The ground over the run", &layers, pixels, &legend),
+            charts::map("The ground over the run", &layers, 860, &legend),
         )?);
         for moment in &m.moments {
             let mut heat = vec![0.0; (m.width * m.height) as usize];
@@ -512,7 +511,7 @@ pub fn page(dir: &Path) -> Result<RunPage, ReportError> {
             moments.push(chart(
                 &format!("moment-{tick}"),
                 &format!("{} active at {} ({what}).", moment.active_cells.len(), f.time(tick)),
-                charts::map(&format!("Actives at {}", f.time(tick)), &layers, (pixels / 2).max(3), &[]),
+                charts::map(&format!("Actives at {}", f.time(tick)), &layers, 430, &[]),
             )?);
         }
     }
