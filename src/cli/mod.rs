@@ -147,16 +147,36 @@ pub(crate) fn common_overrides(sets: &[String], ticks: Option<u32>) -> Option<Ve
     ok.then_some(out)
 }
 
+/// The most worker threads `--threads` accepts: far above any machine this
+/// runs on, and far below the count whose stacks cannot be allocated (at
+/// 100,000 the process aborted).
+pub(crate) const MAX_THREADS: usize = 1024;
+
+/// `--threads`, checked: from 1 to [`MAX_THREADS`]; default all cores.
+pub(crate) fn threads(threads: Option<usize>) -> Option<usize> {
+    match threads {
+        Some(0) => {
+            warn!("--threads: expected at least 1");
+            None
+        }
+        Some(n) if n > MAX_THREADS => {
+            warn!(
+                "--threads: {n} is more than {MAX_THREADS}; give at most the machine's cores (results are the same for any number)"
+            );
+            None
+        }
+        Some(n) => Some(n),
+        None => Some(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
 /// `--threads` (default all cores) and `--shard` (default the whole batch).
 pub(crate) fn threads_and_shard(
     threads: Option<usize>,
     shard: Option<&str>,
     reps: usize,
 ) -> Option<(usize, crate::batch::Shard)> {
-    if threads == Some(0) {
-        warn!("--threads: expected at least 1");
-        return None;
-    }
+    let threads = self::threads(threads)?;
     if reps == 0 {
         warn!("--reps: expected at least 1 replication");
         return None;
@@ -168,7 +188,6 @@ pub(crate) fn threads_and_shard(
             return None;
         }
     };
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     Some((threads, shard))
 }
 

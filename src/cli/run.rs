@@ -59,11 +59,7 @@ pub fn run(args: RunArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    if args.threads == Some(0) {
-        warn!("--threads: expected at least 1");
-        return exit::BAD_INPUT;
-    }
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let Some(threads) = super::threads(args.threads) else { return exit::BAD_INPUT };
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from("runs").join(format!("{}-{}", super::file_safe(&scenario.metadata.name), scenario.metadata.seed))
     });

@@ -232,3 +232,33 @@ fn progress_goes_to_a_log_as_plain_lines_and_quiet_silences_it() {
     let quiet = mando(&["run", "--ticks", "40", "--quiet", "--out", "hush"], &dir);
     assert!(quiet.stderr.is_empty() && quiet.stdout.is_empty());
 }
+
+/// `--threads` beyond any machine is refused with a message and exit 2,
+/// never an abort (100,000 used to abort allocating thread stacks).
+#[test]
+fn absurd_thread_counts_are_refused_not_crashed_on() {
+    let dir = temp_dir("cli-threads");
+    let file = repo().join("scenarios/epstein_classic.ron");
+    let file = file.to_str().unwrap();
+    for args in [
+        vec!["run", "--threads", "100000", "--ticks", "5", "--out", "r"],
+        vec![
+            "compare",
+            file,
+            "--vary",
+            "civilians.legitimacy=0.8,0.9",
+            "--reps",
+            "1",
+            "--threads",
+            "100000",
+            "--out",
+            "c",
+        ],
+    ] {
+        let out = mando(&args, &dir);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--threads: 100000 is more than 1024"), "{err}");
+        assert!(!dir.join(args[args.len() - 1]).exists(), "nothing written");
+    }
+}
