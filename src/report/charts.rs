@@ -45,6 +45,39 @@ fn svg(size: (u32, u32), draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> R
     Ok(out)
 }
 
+type XyChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// A chart with a value along each axis, its mesh drawn (lines over time,
+/// the Pareto front, a sweep's responses).
+fn xy_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    (title, title_size): (&str, u32),
+    (x, x_desc): (std::ops::Range<f64>, &str),
+    (y, y_desc): (std::ops::Range<f64>, &str),
+) -> Result<XyChart<'a, 'b>, String> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, title_size))
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(56)
+        .build_cartesian_2d(x, y)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 13))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .light_line_style(RGBColor(238, 238, 238))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
 /// One named line.
 pub struct Series {
     pub name: String,
@@ -60,22 +93,7 @@ pub fn lines(title: &str, y_desc: &str, series: &[Series]) -> ChartResult {
     let y_max = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(0.0, f64::max);
     let y_max = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
     svg((WIDTH, 300), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 17))
-            .margin(10)
-            .x_label_area_size(34)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0f64..x_max, 0f64..y_max)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 13))
-            .x_desc("hours into the run")
-            .y_desc(y_desc)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
-            .map_err(err)?;
+        let mut chart = xy_chart(root, (title, 17), (0f64..x_max, "hours into the run"), (0f64..y_max, y_desc))?;
         for s in series {
             let style = s.color.stroke_width(2);
             let drawn = if s.dashed {
@@ -493,22 +511,7 @@ pub fn pareto(title: &str, x_desc: &str, y_desc: &str, points: &[Point]) -> Char
     let (x0, x1) = pad_span(points.iter().map(|p| p.x));
     let (y0, y1) = pad_span(points.iter().map(|p| p.y));
     svg((WIDTH, 420), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 16))
-            .margin(14)
-            .x_label_area_size(38)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 13))
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
-            .map_err(err)?;
+        let mut chart = xy_chart(root, (title, 16), (x0..x1, x_desc), (y0..y1, y_desc))?;
         let mut front: Vec<(f64, f64)> = points.iter().filter(|p| p.front).map(|p| (p.x, p.y)).collect();
         front.sort_by(|a, b| a.0.total_cmp(&b.0));
         chart.draw_series(LineSeries::new(front, RGBColor(120, 120, 120).stroke_width(1))).map_err(err)?;
@@ -557,22 +560,7 @@ pub fn response(title: &str, x_desc: &str, y_desc: &str, runs: &[(f64, f64)]) ->
     let means: Vec<(f64, f64)> =
         sums.iter().filter(|s| s.2 > 0).map(|s| (s.0 / s.2 as f64, s.1 / s.2 as f64)).collect();
     svg((WIDTH / 2 - 10, 300), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 14))
-            .margin(10)
-            .x_label_area_size(34)
-            .y_label_area_size(54)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 13))
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
-            .map_err(err)?;
+        let mut chart = xy_chart(root, (title, 14), (x0..x1, x_desc), (y0..y1, y_desc))?;
         chart.draw_series(runs.iter().map(|&p| Circle::new(p, 2, PALETTE[0].mix(0.45).filled()))).map_err(err)?;
         chart.draw_series(LineSeries::new(means, PALETTE[2].stroke_width(2))).map_err(err)?;
         Ok(())
