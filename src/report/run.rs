@@ -97,6 +97,12 @@ fn load(dir: &Path) -> Result<RunFolder, ReportError> {
     let ts = read_text(&dir.join(TIMESERIES))?;
     let mut lines = ts.lines();
     let columns: Vec<String> = lines.next().unwrap_or_default().split(',').map(str::to_string).collect();
+    if columns.first().map(String::as_str) != Some("tick") {
+        return Err(ReportError::Format {
+            file: dir.join(TIMESERIES).display().to_string(),
+            message: "line 1, column 1: expected the header `tick,quiescent,active,…` written by `mando run`".into(),
+        });
+    }
     let rows = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
     let mut events = Vec::new();
     let events_path = dir.join(EVENTS);

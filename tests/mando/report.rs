@@ -175,4 +175,13 @@ fn a_folder_that_holds_no_run_is_refused_and_nothing_is_written() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("summary.json") && err.contains("line 3, column"), "{err}");
     assert!(!dir.join("report.html").exists(), "nothing written on bad input");
+    // A run folder whose time series is not mando's names the file.
+    let run = dir.join("run");
+    ok(&["run", "--ticks", "5", "--quiet", "--out", s(&run)]);
+    std::fs::write(run.join("timeseries.csv"), "garbage\n1,2\n").unwrap();
+    let out = mando(&["report", s(&run)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("timeseries.csv: line 1, column 1"), "{err}");
+    assert!(!run.join("report.html").exists());
 }
