@@ -35,6 +35,9 @@ pub enum RunError {
     Sim(#[from] SimError),
     #[error("cannot write outputs in {dir}: {source}")]
     Output { dir: String, source: std::io::Error },
+    /// A driven run's driver failed (the classroom's replay of a branch).
+    #[error("{0}")]
+    Driver(String),
 }
 
 /// Runs `scenario` to its last tick. Writes outputs into `out` if given;
@@ -54,7 +57,19 @@ pub fn run_timed(
     scenario: &Scenario,
     options: SimOptions,
     out: Option<&Path>,
+    on_tick: impl FnMut(&TickRecord),
+) -> Result<(RunReport, PhaseTimes), RunError> {
+    run_driven(scenario, options, out, on_tick, |_| Ok(()))
+}
+
+/// [`run_timed`], with `drive` called before every tick (and once before
+/// the first): the classroom replays a branch's injects and decisions so.
+pub fn run_driven(
+    scenario: &Scenario,
+    options: SimOptions,
+    out: Option<&Path>,
     mut on_tick: impl FnMut(&TickRecord),
+    mut drive: impl FnMut(&mut Sim) -> Result<(), String>,
 ) -> Result<(RunReport, PhaseTimes), RunError> {
     let io_err = |dir: &Path| {
         let dir = dir.display().to_string();
@@ -72,6 +87,7 @@ pub fn run_timed(
         o.tick(&start).map_err(io_err(o.dir()))?;
     }
     while !sim.is_finished() {
+        drive(&mut sim).map_err(RunError::Driver)?;
         let record = sim.step();
         summary.add(&record);
         let arrests = sim.drain_arrests();

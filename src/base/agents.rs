@@ -13,7 +13,7 @@ pub struct Position(pub CellIndex);
 
 /// Entities by stable id, for the sequential engine's turns and for rules
 /// that act in id order.
-#[derive(Resource, Debug, Default)]
+#[derive(Resource, Debug, Default, Clone)]
 pub struct AgentIndex {
     pub civilians: Vec<Entity>,
     /// `None` where an officer was withdrawn.

@@ -255,7 +255,7 @@ impl Event {
 }
 
 /// Events of the ticks run since the runner last drained them.
-#[derive(Resource, Debug, Default)]
+#[derive(Resource, Debug, Default, Clone)]
 pub struct EventLog {
     events: Vec<Event>,
     /// Where the current tick's events begin.

@@ -1,8 +1,8 @@
 //! Scheduled changes: the scenario's `changes` list takes effect at the start
 //! of the tick it names. The timeline was checked and expanded (ramps into
 //! steps) when the scenario was loaded; here it only updates the tunables,
-//! the neighbourhood shapes and the number of officers on the map. Classroom
-//! injects will build on this.
+//! the neighbourhood shapes and the number of officers on the map. Changes
+//! no file scheduled (the classroom's injects, decisions) are in [`live`].
 
 use bevy_ecs::prelude::*;
 
@@ -14,12 +14,15 @@ use crate::grid::{Grid, Occupant};
 use crate::movement;
 use crate::police::OfficerId;
 
+pub mod live;
+
 pub fn plugin(schedule: &mut Schedule) {
     schedule.add_systems(apply_scheduled_changes.in_set(Step::ApplyChanges));
 }
 
 /// Applies the tunables scheduled for this tick, if any.
 pub fn apply_scheduled_changes(world: &mut World) {
+    live::apply_pending(world);
     let tick = world.resource::<Clock>().tick;
     let Some(next) = world.resource::<Timeline>().0.iter().find(|(t, _)| *t == tick).map(|(_, t)| *t) else {
         return;

@@ -222,7 +222,7 @@ impl Leaning {
 
 /// Who leaves jail when: one list of civilians per release tick, so a tick
 /// knows whom it releases without looking at everyone.
-#[derive(Resource, Debug, Default)]
+#[derive(Resource, Debug, Default, Clone)]
 pub struct JailRoster(BTreeMap<u32, Vec<CivilianId>>);
 
 impl Fingerprint for JailRoster {

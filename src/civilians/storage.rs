@@ -25,7 +25,7 @@ pub struct Row {
 }
 
 /// Civilian id → row over all the tables (see the module's notes).
-#[derive(Resource, Debug, Default)]
+#[derive(Resource, Debug, Default, Clone)]
 pub struct StorageRows {
     rows: Vec<u32>,
 }

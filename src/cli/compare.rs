@@ -30,6 +30,10 @@ pub struct CompareArgs {
     /// Override a field for every run, e.g. civilians.legitimacy=0.7. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
+    /// Take this choice at a decision point in every run, e.g.
+    /// platoon_fire=withdraw (vary it with --vary decide.NAME=A,B).
+    #[arg(long = "decide", value_name = "NAME=CHOICE")]
+    pub decides: Vec<String>,
     /// The baseline condition, by its values (e.g. command.model=pnp_lead)
     /// [default: the first value of each --vary].
     #[arg(long, value_name = "PATH=VALUE,...")]
@@ -155,7 +159,9 @@ pub fn run(args: CompareArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    let Some(common) = super::common_overrides(&args.sets, args.ticks) else { return exit::BAD_INPUT };
+    let Some(mut common) = super::common_overrides(&args.sets, args.ticks) else { return exit::BAD_INPUT };
+    let Some(decides) = super::decide_overrides(&args.decides) else { return exit::BAD_INPUT };
+    common.extend(decides);
     let Some((threads, shard)) = super::threads_and_shard(args.batch.threads, args.batch.shard.as_deref(), args.reps)
     else {
         return exit::BAD_INPUT;

@@ -25,6 +25,7 @@ mod merge;
 mod progress;
 mod report;
 mod run;
+mod serve;
 mod sweep;
 mod validate;
 
@@ -60,6 +61,9 @@ pub enum Command {
     /// Write a self-contained HTML report of a run, compare or sweep folder
     /// (charts, map, logs); --figures also writes the charts as SVG files.
     Report(report::ReportArgs),
+    /// The classroom: a live exercise in the browser (map, charts,
+    /// injects, decisions, rewind, branches, after-action report).
+    Serve(serve::ServeArgs),
 }
 
 /// How results are printed on standard output.
@@ -88,6 +92,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Report(args) => report::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     ExitCode::from(code)
 }
@@ -143,6 +148,28 @@ pub(crate) fn common_overrides(sets: &[String], ticks: Option<u32>) -> Option<Ve
     }
     if let Some(t) = ticks {
         out.push(Override::from_flag("metadata.ticks", t, "--ticks"));
+    }
+    ok.then_some(out)
+}
+
+/// `--decide NAME=CHOICE` arguments as overrides of `decide.NAME`, which
+/// the scenario loader turns into the decision's batch choice (and which
+/// `compare --vary decide.NAME=A,B` varies the same way).
+pub(crate) fn decide_overrides(decides: &[String]) -> Option<Vec<Override>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for d in decides {
+        match d.split_once('=') {
+            Some((name, choice)) if !name.trim().is_empty() && !choice.trim().is_empty() => out.push(Override {
+                path: format!("decide.{}", name.trim()),
+                value: choice.trim().to_string(),
+                written_as: Some(format!("--decide {d}")),
+            }),
+            _ => {
+                warn!("--decide {d}: expected NAME=CHOICE (a decision of the scenario and one of its choices)");
+                ok = false;
+            }
+        }
     }
     ok.then_some(out)
 }

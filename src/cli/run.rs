@@ -27,6 +27,10 @@ pub struct RunArgs {
     /// Repeatable; checked like the file.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
+    /// Take this choice at a decision point of the scenario instead of its
+    /// default, e.g. platoon_fire=withdraw. Repeatable.
+    #[arg(long = "decide", value_name = "NAME=CHOICE")]
+    pub decides: Vec<String>,
     /// Worker threads for the parallel engine [default: all cores]. Results
     /// are identical for any number.
     #[arg(long)]
@@ -52,6 +56,8 @@ pub fn run(args: RunArgs) -> u8 {
     if let Some(ticks) = args.ticks {
         extra.push(Override::from_flag("metadata.ticks", ticks, "--ticks"));
     }
+    let Some(decides) = super::decide_overrides(&args.decides) else { return exit::BAD_INPUT };
+    extra.extend(decides);
     let scenario = match load(args.file.as_ref(), &args.sets, extra) {
         Ok(s) => s,
         Err(e) => {

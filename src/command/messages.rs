@@ -238,7 +238,7 @@ impl Fingerprint for Message {
 }
 
 /// Messages by release tick, then by the order they were sent in.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct MessageQueue {
     pending: BTreeMap<(u32, u64), Message>,
     sent: u64,

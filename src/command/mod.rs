@@ -163,7 +163,7 @@ fn ticks(minutes: f64, minutes_per_tick: f64) -> u32 {
 }
 
 /// The state of command: arrangement, pictures, plans, messages in flight.
-#[derive(Resource)]
+#[derive(Resource, Clone)]
 pub struct CommandState {
     pub spec: CommandSpec,
     minutes_per_tick: f64,

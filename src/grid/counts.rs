@@ -64,6 +64,7 @@ impl Lane for u32 {
 }
 
 /// The sums, in the narrowest lane that holds the largest neighbourhood.
+#[derive(Clone)]
 enum Sums {
     Narrow(Vec<u16>),
     Wide(Vec<u32>),
@@ -73,7 +74,7 @@ enum Sums {
 /// fewer than 256 cells, so that its counts fit 8-bit halves.
 const NARROW_MAX_VISION: u32 = 7;
 
-#[derive(Resource)]
+#[derive(Resource, Clone)]
 pub struct VisionCounts {
     by_width: FastDiv,
     pad: usize,

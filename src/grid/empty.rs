@@ -15,7 +15,7 @@ use bevy_tasks::{ComputeTaskPool, ParallelSliceMut};
 
 use super::{CellIndex, Grid, is_empty_code};
 
-#[derive(Resource, Default)]
+#[derive(Resource, Default, Clone)]
 pub struct EmptyCells {
     /// Bit `c % 64` of word `c / 64` is set when cell `c` is empty.
     words: Vec<u64>,

@@ -314,6 +314,22 @@ pub struct Grid {
     claims: Box<[AtomicU32]>,
 }
 
+/// A copy for world snapshots (`sim::snapshot`): taken between ticks,
+/// when no system writes the atomics.
+impl Clone for Grid {
+    fn clone(&self) -> Grid {
+        let copy = |cells: &[AtomicU32]| cells.iter().map(|c| AtomicU32::new(c.load(Relaxed))).collect();
+        Grid {
+            width: self.width,
+            height: self.height,
+            wrap: self.wrap,
+            by_width: self.by_width,
+            codes: copy(&self.codes),
+            claims: copy(&self.claims),
+        }
+    }
+}
+
 impl Fingerprint for Grid {
     /// Who stands in each cell; not the move lottery (cleared every tick).
     fn fingerprint(&self, h: &mut Fnv) {

@@ -14,7 +14,7 @@ use super::CellIndex;
 use super::terrain::{OFF_ROAD_STEP_COST, ROAD_STEP_COST, Terrain};
 
 /// Reused search memory.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Pathfinder {
     stamp: Vec<u32>,
     cost: Vec<u32>,

@@ -161,6 +161,15 @@ impl LegalState {
         self.zones.iter().map(|z| z.regime).max().unwrap_or(Regime::Normal)
     }
 
+    /// The law's parameters from `spec` (a change during a run); each
+    /// zone keeps its regime, clocks and pending decree.
+    pub fn retune(&mut self, spec: &LawSpec, model: CommandModel, minutes_per_tick: f64) {
+        let mut new = LegalState::new(spec, model, self.zones.len(), minutes_per_tick);
+        new.zones = std::mem::take(&mut self.zones);
+        new.organised = self.organised;
+        *self = new;
+    }
+
     /// Whether any zone is under a state of exception.
     pub fn any_exception(&self) -> bool {
         self.zones.iter().any(|z| z.regime != Regime::Normal)

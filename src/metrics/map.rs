@@ -70,6 +70,23 @@ fn site_mark(i: usize) -> char {
     char::from_digit(i as u32, 36).unwrap_or('?')
 }
 
+/// The ground as [`MapFile::ground`] writes it.
+pub fn ground_rows(terrain: &Terrain, width: u32, height: u32) -> Vec<String> {
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| match terrain.ground(y * width + x) {
+                    Ground::Open => '.',
+                    Ground::Road => '=',
+                    Ground::Building => '#',
+                    Ground::Base => 'B',
+                    Ground::Site(i) => site_mark(i as usize),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Builds a [`MapFile`] tick by tick.
 pub struct MapRecorder {
     file: MapFile,
@@ -82,20 +99,7 @@ pub struct MapRecorder {
 impl MapRecorder {
     pub fn new(world: &mut World, scenario: &Scenario) -> MapRecorder {
         let (width, height) = (scenario.map.width_cells, scenario.map.height_cells);
-        let terrain = world.resource::<Terrain>();
-        let ground = (0..height)
-            .map(|y| {
-                (0..width)
-                    .map(|x| match terrain.ground(y * width + x) {
-                        Ground::Open => '.',
-                        Ground::Road => '=',
-                        Ground::Building => '#',
-                        Ground::Base => 'B',
-                        Ground::Site(i) => site_mark(i as usize),
-                    })
-                    .collect()
-            })
-            .collect();
+        let ground = ground_rows(world.resource::<Terrain>(), width, height);
         let sites = scenario
             .map
             .sites

@@ -140,14 +140,15 @@ fn write_units(w: &mut impl Write, forces: &[UnitGroup]) -> io::Result<()> {
         w,
         "unit,name,group,agency,kind,strength_personnel,crowd_training,non_lethal_kit,lethal_weapons,radio_net"
     )?;
+    let names = unit_names(forces);
     let mut id = 0;
     for g in forces {
-        for k in 1..=g.count {
-            let name = if g.count > 1 { format!("{} {k}/{}", g.name, g.count) } else { g.name.clone() };
+        for _ in 1..=g.count {
+            let name = &names[id];
             writeln!(
                 w,
                 "{id},{},{},{},{},{},{},{},{},{}",
-                csv_field(&name),
+                csv_field(name),
                 csv_field(&g.name),
                 name_of(&g.agency),
                 name_of(&g.kind),
@@ -161,6 +162,17 @@ fn write_units(w: &mut impl Write, forces: &[UnitGroup]) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Each unit's name, by id: its group's, numbered within the group when
+/// the group has more than one.
+pub fn unit_names(forces: &[UnitGroup]) -> Vec<String> {
+    forces
+        .iter()
+        .flat_map(|g| {
+            (1..=g.count).map(move |k| if g.count > 1 { format!("{} {k}/{}", g.name, g.count) } else { g.name.clone() })
+        })
+        .collect()
 }
 
 /// A value's name as the outputs write it (its JSON string).

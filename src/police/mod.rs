@@ -48,7 +48,7 @@ pub struct Arrest {
 
 /// Arrests not yet written out (drained by the runner), in the order they
 /// were made; like the `EventLog`, it knows where the current tick's begin.
-#[derive(Resource, Debug, Default)]
+#[derive(Resource, Debug, Default, Clone)]
 pub struct ArrestLog {
     events: Vec<Arrest>,
     tick_start: usize,

@@ -8,6 +8,7 @@
 
 mod checks;
 pub mod conflict;
+pub mod decisions;
 pub mod defaults;
 pub mod detention;
 pub mod diagnostic;
@@ -26,6 +27,7 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use conflict::{CrowdSpec, ForceSpec};
+pub use decisions::{Choice, Decision, Trigger};
 pub use detention::DetentionSpec;
 pub use diagnostic::{Diagnostic, Origin, ScenarioError};
 pub use operations::{CommandSpec, Drone, LawSpec, Site, UnitGroup, Zone};
@@ -75,6 +77,25 @@ pub struct Scenario {
     /// Epstein's rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detention: Option<DetentionSpec>,
+    /// Decision points (`decisions`): asked in `mando serve`, taken by
+    /// their default or `--decide` in batch runs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
+    /// The text and overrides this scenario was loaded from, so that a
+    /// change during a run is checked as the file is (`reload`).
+    #[serde(skip)]
+    pub source: Provenance,
+}
+
+/// Where a scenario came from: provenance, not content, so it takes no
+/// part in equality.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance(pub Option<std::sync::Arc<(String, String, Vec<Override>)>>);
+
+impl PartialEq for Provenance {
+    fn eq(&self, _: &Provenance) -> bool {
+        true
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -274,6 +295,127 @@ pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, Scenar
 /// argument, the argument is reported and dropped and the rest is checked
 /// again, so every problem the user can fix is reported at once.
 pub fn load_str(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (presets, plain): (Vec<Override>, Vec<Override>) =
+        overrides.iter().cloned().partition(|o| o.path == "decide" || o.path.starts_with("decide."));
+    let mut s = load_plain(name, text, &plain)?;
+    let chosen = take_decisions(&s, &presets)?;
+    for (d, c) in s.decisions.iter_mut().zip(&chosen) {
+        d.chosen = *c;
+    }
+    check_choices(name, text, &plain, &s)?;
+    // Decisions before the start are overrides of the scenario, written
+    // before the user's own: an explicit `--set` (or `--vary`) of the same
+    // field has the last word over a default choice.
+    let before: Vec<Override> = s
+        .decisions
+        .iter()
+        .zip(&chosen)
+        .filter(|(d, _)| d.before_start())
+        .flat_map(|(d, &c)| d.choices[c].changes.iter().cloned())
+        .collect();
+    let used = if before.is_empty() {
+        plain
+    } else {
+        let mut used = before;
+        used.extend(plain);
+        let decisions = std::mem::take(&mut s.decisions);
+        s = load_plain(name, text, &used)?;
+        s.decisions = decisions;
+        used
+    };
+    s.source = Provenance(Some(std::sync::Arc::new((name.to_string(), text.to_string(), used))));
+    Ok(s)
+}
+
+/// The choice of each decision: its default, or the one `--decide` names.
+fn take_decisions(s: &Scenario, presets: &[Override]) -> Result<Vec<usize>, ScenarioError> {
+    let mut chosen: Vec<usize> = s.decisions.iter().map(|d| d.default).collect();
+    let mut problems = Vec::new();
+    for p in presets {
+        let name = p.path.strip_prefix("decide.").unwrap_or("");
+        let problem = |message: String| Diagnostic {
+            origin: Origin::Override {
+                argument: p.written_as.clone().unwrap_or_else(|| format!("--decide {name}={}", p.value)),
+            },
+            field: format!("decide.{name}"),
+            message,
+        };
+        match s.decisions.iter().position(|d| d.name == name) {
+            None if s.decisions.is_empty() => problems.push(problem("this scenario has no decisions".into())),
+            None => {
+                let names: Vec<String> = s.decisions.iter().map(|d| format!("`{}`", d.name)).collect();
+                problems.push(problem(format!(
+                    "`{name}` is not a decision of this scenario; its decisions: {}",
+                    names.join(", ")
+                )))
+            }
+            Some(i) => match s.decisions[i].choice(&p.value) {
+                Some(c) => chosen[i] = c,
+                None => problems.push(problem(format!(
+                    "`{}` is not a choice of `{name}`; its choices: {}",
+                    p.value,
+                    s.decisions[i].choice_names()
+                ))),
+            },
+        }
+    }
+    if problems.is_empty() { Ok(chosen) } else { Err(ScenarioError::Invalid(problems)) }
+}
+
+/// Checks each choice's changes by loading the scenario with them, so they
+/// get the file's messages, placed at the choice in the file.
+fn check_choices(name: &str, text: &str, plain: &[Override], s: &Scenario) -> Result<(), ScenarioError> {
+    let mut problems = Vec::new();
+    let map = locate::SourceMap::new(text);
+    let source = Source::new(name, text);
+    for (i, d) in s.decisions.iter().enumerate() {
+        for (j, c) in d.choices.iter().enumerate() {
+            if c.changes.is_empty() {
+                continue;
+            }
+            let mut with = plain.to_vec();
+            with.extend(c.changes.iter().cloned());
+            if let Err(ScenarioError::Invalid(found)) = load_plain(name, text, &with) {
+                for p in found {
+                    let Origin::Override { argument } = &p.origin else { continue };
+                    let Some(k) = c.changes.iter().position(|o| &o.argument() == argument) else { continue };
+                    let field = format!("decisions[{i}].choices[{j}].changes[{k}]");
+                    problems.push(Diagnostic {
+                        origin: source.origin_of(map.offset_for(&field)),
+                        message: format!("{}: {}", p.field, p.message),
+                        field,
+                    });
+                }
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(ScenarioError::Invalid(problems)) }
+}
+
+impl Scenario {
+    /// This scenario loaded again with `extra` overrides after the ones it
+    /// was loaded with: a change during a run, checked as the file is.
+    pub fn reload(&self, extra: &[Override]) -> Result<Scenario, ScenarioError> {
+        let Some(p) = &self.source.0 else {
+            return Err(ScenarioError::Invalid(vec![Diagnostic {
+                origin: Origin::Override { argument: String::new() },
+                field: String::new(),
+                message: "this scenario was not loaded from a text".into(),
+            }]));
+        };
+        let (name, text, used) = &**p;
+        let mut all = used.clone();
+        all.extend(extra.iter().cloned());
+        let mut s = load_plain(name, text, &all)?;
+        s.decisions = self.decisions.clone();
+        s.source = self.source.clone();
+        Ok(s)
+    }
+}
+
+/// [`load_str`] without decisions taken or checked.
+fn load_plain(name: &str, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     // Some editors start a UTF-8 file with a byte-order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut active: Vec<Override> = overrides.to_vec();

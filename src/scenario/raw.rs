@@ -28,6 +28,7 @@ pub struct RawScenario {
     pub crowd: Option<RawCrowd>,
     pub force: Option<RawForce>,
     pub detention: Option<RawDetention>,
+    pub decisions: Option<Vec<super::decisions::RawDecision>>,
 }
 
 /// How units' arrests are made and held (with an operation).

@@ -35,7 +35,7 @@ pub struct Source {
 }
 
 /// One `--set PATH=VALUE` argument, split.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Override {
     pub path: String,
     pub value: String,

@@ -428,10 +428,15 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
         crowd,
         force,
         detention,
+        decisions: Vec::new(),
+        source: Default::default(),
     };
     let (changes, timeline) = check_changes(&mut c, &scenario, raw.changes.unwrap_or_default());
     scenario.changes = changes;
     scenario.timeline = timeline;
+    let raw_decisions = raw.decisions.unwrap_or_default();
+    scenario.decisions =
+        super::decisions::check(&mut |f: &str, m: String| c.report(f, m), raw_decisions, &scenario.map.sites);
 
     if c.problems.is_empty() { Ok(scenario) } else { Err(c.problems) }
 }

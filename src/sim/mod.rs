@@ -11,15 +11,18 @@ use bevy_ecs::prelude::*;
 
 use crate::base::events::EventLog;
 use crate::base::{Clock, Step, tick_schedule, timing};
+use crate::changes::live::LiveChanges;
+use crate::decisions::{self, DecisionBook, DecisionState};
 use crate::grid::MAX_AGENT_ID;
 use crate::metrics::{self, Census, TickRecord};
 use crate::police::{Arrest, ArrestLog};
-use crate::scenario::Scenario;
+use crate::scenario::{Override, Scenario};
 use crate::{
     activation, base, changes, civilians, command, crowd, detention, grid, law, police, situation, units, use_of_force,
 };
 
 pub mod hash;
+pub mod snapshot;
 
 /// How the simulation uses the machine; never changes an outcome.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +63,12 @@ pub struct Sim {
     world: World,
     schedule: Schedule,
     scenario: Scenario,
+    options: SimOptions,
+    /// Leave due decisions for [`Sim::decide`] (the classroom) instead of
+    /// taking their batch choice.
+    hold_decisions: bool,
+    /// Batch choices that could not be applied (see [`Sim::step`]).
+    refused: Vec<String>,
 }
 
 /// Why a simulation could not be built.
@@ -96,7 +105,9 @@ impl Sim {
         if let Err(e) = schedule.initialize(&mut world) {
             return Err(SimError::Schedule(e.to_string(schedule.graph(), &world)));
         }
-        Ok(Sim { world, schedule, scenario: scenario.clone() })
+        world.insert_resource(LiveChanges::default());
+        world.insert_resource(DecisionBook::new(scenario));
+        Ok(Sim { world, schedule, scenario: scenario.clone(), options, hold_decisions: false, refused: Vec::new() })
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -111,10 +122,71 @@ impl Sim {
         self.tick() >= self.scenario.metadata.ticks
     }
 
-    /// Runs one tick and returns its record.
+    /// Runs one tick and returns its record. Decisions whose trigger fired
+    /// take their batch choice (the default or `--decide`), unless they are
+    /// held for [`Sim::decide`].
     pub fn step(&mut self) -> TickRecord {
         self.schedule.run(&mut self.world);
+        if !self.scenario.decisions.is_empty() {
+            let fired = decisions::fire_triggers(&mut self.world, &self.scenario.decisions);
+            if !self.hold_decisions {
+                for i in fired {
+                    if let Err(e) = self.decide(i, self.scenario.decisions[i].chosen) {
+                        self.refused.push(e);
+                    }
+                }
+            }
+        }
         self.world.resource::<Census>().0
+    }
+
+    /// Leaves decisions that fall due for [`Sim::decide`].
+    pub fn hold_decisions(&mut self, hold: bool) {
+        self.hold_decisions = hold;
+    }
+
+    /// The first decision waiting for a choice (held decisions only).
+    pub fn due_decision(&self) -> Option<usize> {
+        self.world.resource::<DecisionBook>().due()
+    }
+
+    /// Where each decision stands.
+    pub fn decision_states(&self) -> &[DecisionState] {
+        &self.world.resource::<DecisionBook>().0
+    }
+
+    /// Takes choice `choice` of due decision `index`: its changes take
+    /// effect from the next tick.
+    pub fn decide(&mut self, index: usize, choice: usize) -> Result<(), String> {
+        let d = self.scenario.decisions.get(index).ok_or("no such decision")?.clone();
+        let c = d.choices.get(choice).ok_or_else(|| format!("no such choice; the choices: {}", d.choice_names()))?;
+        if !matches!(self.decision_states()[index], DecisionState::Due { .. }) {
+            return Err(format!("`{}` is not waiting for a choice", d.name));
+        }
+        for change in &c.changes {
+            changes::live::schedule(&mut self.world, &self.scenario, change)?;
+        }
+        let tick = self.tick();
+        self.world.resource_mut::<DecisionBook>().0[index] = DecisionState::Taken { tick, choice };
+        Ok(())
+    }
+
+    /// Changes `change.path` from the next tick on, checked as the file
+    /// would be (`changes::live`).
+    pub fn change(&mut self, change: &Override) -> Result<(), String> {
+        changes::live::schedule(&mut self.world, &self.scenario, change)
+    }
+
+    /// The changes made during the run so far, with the tick after which
+    /// each was made.
+    pub fn changes_made(&self) -> &[(u32, Override)] {
+        &self.world.resource::<LiveChanges>().made
+    }
+
+    /// Batch choices whose changes could not be applied (with earlier
+    /// changes they no longer fit the scenario's checks).
+    pub fn refused_choices(&self) -> &[String] {
+        &self.refused
     }
 
     /// Wall time per phase over the ticks run so far (never in an output
@@ -149,6 +221,11 @@ impl Sim {
     /// mean equal worlds (up to hash collisions). See [`hash`].
     pub fn state_hash(&mut self) -> u64 {
         hash::state_hash(&mut self.world)
+    }
+
+    /// The world, to read.
+    pub fn world(&self) -> &World {
+        &self.world
     }
 
     /// Direct access for tests and tools that inspect the world.

@@ -67,7 +67,15 @@ pub use resistance::resistance;
 /// The force settings of a new world, with the reassessment interval in
 /// ticks. A scenario without an operation has none.
 pub fn setup(world: &mut World, s: &Scenario) {
-    let (Some(_), Some(_), Some(force)) = (&s.command, &s.crowd, &s.force) else { return };
+    let Some(settings) = settings(s) else { return };
+    world.insert_resource(settings);
+    world.insert_resource(AuthorityRequests::default());
+}
+
+/// The use of force's settings for `s` (none without an operation with a
+/// crowd and force rules); also what a change during a run puts in force.
+pub fn settings(s: &Scenario) -> Option<ForceSettings> {
+    let (Some(_), Some(_), Some(force)) = (&s.command, &s.crowd, &s.force) else { return None };
     let reassess_ticks = crate::base::ticks(force.reassess_minutes, s.metadata.minutes_per_tick).max(1);
     let stones = aggression::StoneOdds::per_tick(
         force.stones_injury_probability,
@@ -75,8 +83,7 @@ pub fn setup(world: &mut World, s: &Scenario) {
         s.metadata.minutes_per_tick,
     );
     let warning_ticks = crate::base::ticks(force.dispersal_warning_minutes, s.metadata.minutes_per_tick);
-    world.insert_resource(ForceSettings(force.clone(), reassess_ticks, stones, warning_ticks));
-    world.insert_resource(AuthorityRequests::default());
+    Some(ForceSettings(force.clone(), reassess_ticks, stones, warning_ticks))
 }
 
 /// Adds [`use_force`] to the tick, in the step [`Step::UseForce`].

@@ -6,6 +6,7 @@ mod authority;
 mod batch;
 mod behaviour;
 mod changes;
+mod classroom;
 mod cli;
 mod command;
 mod conflict;
