@@ -237,6 +237,19 @@ pub enum Event {
         harm: Harm,
         cause: Cause,
     },
+    /// A decision point's choice, taken after `tick` (its changes follow).
+    DecisionTaken {
+        tick: u32,
+        decision: String,
+        choice: String,
+    },
+    /// A change no file scheduled (a classroom inject, or a decision's),
+    /// made after `tick` and in force from the next.
+    ChangeMade {
+        tick: u32,
+        path: String,
+        value: String,
+    },
 }
 
 impl Event {

@@ -12,6 +12,7 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::base::events::{Event, EventLog};
 use crate::base::{Clock, CurrentTunables, Timeline};
 use crate::law::LegalState;
 use crate::scenario::decisions::{is_live_path, live_paths_text};
@@ -76,6 +77,11 @@ pub fn schedule(world: &mut World, scenario: &Scenario, change: &Override) -> Re
         world.resource_mut::<LiveChanges>().pending.push((at, pending));
     }
     world.resource_mut::<LiveChanges>().made.push((at - 1, change.clone()));
+    world.resource_mut::<EventLog>().push(Event::ChangeMade {
+        tick: at - 1,
+        path: change.path.clone(),
+        value: change.value.clone(),
+    });
     Ok(())
 }
 

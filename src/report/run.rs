@@ -271,6 +271,18 @@ pub fn page(dir: &Path) -> Result<RunPage, ReportError> {
     if let Some(c) = f.headline.operation.as_ref().and_then(|o| o.first_crisis_minute) {
         marks.push(Mark { hour: c / 60.0, label: "first crisis".into() });
     }
+    for e in f.kinds("decision_taken") {
+        marks.push(Mark {
+            hour: f.hours(e["tick"].as_f64().unwrap_or(0.0)),
+            label: format!("decision {}: {}", e["decision"].as_str().unwrap_or(""), e["choice"].as_str().unwrap_or("")),
+        });
+    }
+    for e in f.kinds("change_made") {
+        marks.push(Mark {
+            hour: f.hours(e["tick"].as_f64().unwrap_or(0.0)),
+            label: format!("changed: {} → {}", e["path"].as_str().unwrap_or(""), e["value"].as_str().unwrap_or("")),
+        });
+    }
     if let Some(changes) = f.summary["parameters"]["changes"].as_array() {
         for c in changes {
             marks.push(Mark {

@@ -163,10 +163,15 @@ impl Sim {
         if !matches!(self.decision_states()[index], DecisionState::Due { .. }) {
             return Err(format!("`{}` is not waiting for a choice", d.name));
         }
+        let tick = self.tick();
+        self.world.resource_mut::<EventLog>().push(crate::base::events::Event::DecisionTaken {
+            tick,
+            decision: d.name.clone(),
+            choice: c.name.clone(),
+        });
         for change in &c.changes {
             changes::live::schedule(&mut self.world, &self.scenario, change)?;
         }
-        let tick = self.tick();
         self.world.resource_mut::<DecisionBook>().0[index] = DecisionState::Taken { tick, choice };
         Ok(())
     }

@@ -238,6 +238,9 @@ fn a_decision_in_serve_gives_the_batch_run_with_that_choice() {
     let (status, html) = server.call("GET", "/api/report", "");
     assert_eq!(status, 200);
     assert!(html.contains("<html") && html.contains("substation_under_threat") && !html.contains("src=\"http"));
+    // The class's choice is on the report's timeline.
+    assert!(html.contains("decision platoon_fire: withdraw"), "the decision is not in the report");
+    assert!(html.contains("changed: force.awaiting_authority_ffaa → Withdraw"), "its change is not in the report");
 }
 
 #[test]
