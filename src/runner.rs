@@ -38,6 +38,9 @@ pub enum RunError {
     /// A driven run's driver failed (the classroom's replay of a branch).
     #[error("{0}")]
     Driver(String),
+    /// Ctrl-C or SIGTERM (`base::interrupt`): stopped, its outputs removed.
+    #[error("interrupted: the run stopped and its unfinished outputs were removed")]
+    Interrupted,
 }
 
 /// Runs `scenario` to its last tick. Writes outputs into `out` if given;
@@ -87,6 +90,9 @@ pub fn run_driven(
         o.tick(&start).map_err(io_err(o.dir()))?;
     }
     while !sim.is_finished() {
+        if crate::base::interrupt::requested() {
+            return Err(RunError::Interrupted);
+        }
         drive(&mut sim).map_err(RunError::Driver)?;
         let record = sim.step();
         summary.add(&record);

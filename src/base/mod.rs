@@ -17,6 +17,7 @@ pub mod clock;
 pub mod context;
 pub mod events;
 pub mod fingerprint;
+pub mod interrupt;
 pub mod phase;
 pub mod radix;
 pub mod rng;

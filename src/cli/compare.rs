@@ -186,6 +186,7 @@ pub fn run(args: CompareArgs) -> u8 {
 /// needs. Shared by `compare` and `sweep`.
 pub(super) fn execute(input: BatchInput<'_>, args: BatchArgs, threads: usize, verb: &str) -> u8 {
     let BatchArgs { out, quiet, format, .. } = args;
+    crate::base::interrupt::install();
     let batch = match batch::prepare(input) {
         Ok(b) => b,
         Err(e) => return super::batch_failure(&e),

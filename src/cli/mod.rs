@@ -81,6 +81,8 @@ pub mod exit {
     pub const OK: u8 = 0;
     pub const FAILURE: u8 = 1;
     pub const BAD_INPUT: u8 = 2;
+    /// Stopped by Ctrl-C or SIGTERM; nothing half-written is left.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// Runs a parsed command line.
@@ -221,5 +223,9 @@ pub(crate) fn threads_and_shard(
 /// Says what went wrong with a batch and gives its exit code.
 pub(crate) fn batch_failure(e: &crate::batch::BatchError) -> u8 {
     warn!("{e}");
+    if matches!(e, crate::batch::BatchError::Run(crate::runner::RunError::Interrupted)) {
+        warn!("the finished runs are kept: run the same command again to go on");
+        return exit::INTERRUPTED;
+    }
     if e.is_bad_input() { exit::BAD_INPUT } else { exit::FAILURE }
 }

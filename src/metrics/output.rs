@@ -55,6 +55,7 @@ impl OutputDir {
         let with_operation = scenario.command.is_some();
         let created_dir = !dir.exists();
         fs::create_dir_all(dir)?;
+        remove_stale_staging(dir);
         let staging = dir.join(format!(".partial-{}", std::process::id()));
         fs::create_dir_all(&staging)?;
         let open = |name: &str| File::create(staging.join(name)).map(BufWriter::new);
@@ -183,6 +184,29 @@ fn name_of(v: &impl Serialize) -> String {
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// Removes the staging folders (`.partial-<pid>`) that processes no longer
+/// running left in `dir` (killed with `kill -9`, or a power cut).
+fn remove_stale_staging(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let own = std::process::id();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(pid) = name.strip_prefix(".partial-").and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != own && !process_alive(pid) {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Whether a process with this id runs on this machine (signal 0 checks
+/// without sending anything; EPERM means it runs as another user).
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+    // SAFETY: kill with signal 0 sends nothing.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 impl Drop for OutputDir {

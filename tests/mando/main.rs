@@ -10,6 +10,7 @@ mod classroom;
 mod cli;
 mod command;
 mod conflict;
+mod contract;
 mod detention;
 mod determinism;
 mod golden;

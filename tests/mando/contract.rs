@@ -1,0 +1,135 @@
+//! The command line's contract with scripts (issue 22): results are never
+//! lost or mixed silently, and an interrupted run leaves nothing behind.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{bin, read, repo, temp_dir};
+
+fn mando(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(bin()).current_dir(dir).args(args).output().expect("mando runs")
+}
+
+const SUBSTATION: &str = "scenarios/substation_under_threat.ron";
+
+#[test]
+fn runs_that_differ_in_their_overrides_get_different_default_folders() {
+    let dir = temp_dir("default-folders");
+    let file = repo().join(SUBSTATION);
+    let file = file.to_str().unwrap();
+    for model in ["parallel", "pnp_lead", "parallel"] {
+        let out = mando(&dir, &["run", file, "--ticks", "20", "--set", &format!("command.model={model}"), "--quiet"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut folders: Vec<String> =
+        std::fs::read_dir(dir.join("runs")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    folders.sort();
+    assert_eq!(folders.len(), 2, "{folders:?}");
+    for f in &folders {
+        assert!(
+            f.starts_with("substation_under_threat-20230109-")
+                && f.len() == "substation_under_threat-20230109-".len() + 8,
+            "{f}"
+        );
+        let summary: serde_json::Value =
+            serde_json::from_slice(&read(&dir.join("runs").join(f).join("summary.json"))).unwrap();
+        assert_eq!(summary["ticks"], 20);
+    }
+    // Without overrides: the plain name.
+    assert!(mando(&dir, &["run", file, "--quiet"]).status.success());
+    assert!(dir.join("runs/substation_under_threat-20230109/summary.json").is_file());
+}
+
+#[test]
+fn a_run_never_replaces_another_runs_or_a_batchs_outputs_without_force() {
+    let dir = temp_dir("no-overwrite");
+    let file = repo().join(SUBSTATION);
+    let file = file.to_str().unwrap();
+    assert!(mando(&dir, &["run", file, "--ticks", "20", "--out", "r", "--quiet"]).status.success());
+    let before = read(&dir.join("r/summary.json"));
+    // The same run again replaces its own outputs (the same bytes).
+    assert!(mando(&dir, &["run", file, "--ticks", "20", "--out", "r", "--quiet"]).status.success());
+    assert_eq!(read(&dir.join("r/summary.json")), before);
+    // Another run: refused, with the reason, and nothing touched.
+    let out = mando(&dir, &["run", file, "--ticks", "20", "--set", "command.model=parallel", "--out", "r", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("holds the outputs of another run") && err.contains("command.model"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(read(&dir.join("r/summary.json")), before);
+    // --force replaces them.
+    let out = mando(
+        &dir,
+        &["run", file, "--ticks", "20", "--set", "command.model=parallel", "--out", "r", "--quiet", "--force"],
+    );
+    assert!(out.status.success());
+    assert_ne!(read(&dir.join("r/summary.json")), before);
+    // A batch folder is never a run's, even with --force.
+    let out = mando(
+        &dir,
+        &[
+            "compare",
+            file,
+            "--ticks",
+            "10",
+            "--vary",
+            "command.model=pnp_lead,parallel",
+            "--reps",
+            "2",
+            "--out",
+            "b",
+            "--quiet",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let batch_summary = read(&dir.join("b/summary.json"));
+    for force in [false, true] {
+        let mut args = vec!["run", file, "--ticks", "10", "--out", "b", "--quiet"];
+        if force {
+            args.push("--force");
+        }
+        let out = mando(&dir, &args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("holds a compare or sweep batch"));
+        assert_eq!(read(&dir.join("b/summary.json")), batch_summary);
+        assert!(!dir.join("b/timeseries.csv").exists());
+    }
+}
+
+#[test]
+fn staging_folders_of_dead_processes_are_cleaned_and_ctrl_c_leaves_none() {
+    let dir = temp_dir("partials");
+    // A process that no longer runs (pid far above any in use here).
+    std::fs::create_dir_all(dir.join("r/.partial-3999999")).unwrap();
+    std::fs::write(dir.join("r/.partial-3999999/timeseries.csv"), "half").unwrap();
+    assert!(mando(&dir, &["run", "--ticks", "5", "--out", "r", "--quiet"]).status.success());
+    assert!(!dir.join("r/.partial-3999999").exists(), "the stale staging folder is still there");
+
+    // Ctrl-C in the middle of a long run: exit 130, no folder, no staging.
+    let mut child = Command::new(bin())
+        .current_dir(&dir)
+        .args([
+            "run",
+            "--set",
+            "map.width_cells=200",
+            "--set",
+            "map.height_cells=200",
+            "--ticks",
+            "100000",
+            "--out",
+            "long",
+            "--quiet",
+        ])
+        .spawn()
+        .unwrap();
+    let staging = dir.join("long").join(format!(".partial-{}", child.id()));
+    let start = std::time::Instant::now();
+    while !staging.exists() && start.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(staging.exists(), "the run never started writing");
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(!dir.join("long").exists(), "an interrupted run left its folder behind");
+}
