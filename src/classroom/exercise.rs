@@ -38,7 +38,8 @@ pub struct SavedBranch {
     pub fork_tick: Option<u32>,
     pub head_tick: u32,
     pub head_hash: String,
-    /// The tick the instructor stood at in this branch.
+    /// Injects and decisions, each with the tick after which it was made;
+    /// reopening replays them to `head_tick`.
     pub actions: Vec<Action>,
 }
 
@@ -67,7 +68,7 @@ pub fn save(session: &Session) -> ExerciseFile {
 }
 
 /// Opens an exercise file: every branch replayed and its hash checked.
-pub fn open(path: &Path, options: SimOptions) -> Result<Session, String> {
+pub fn open(path: &Path, options: SimOptions, snapshot_every: Option<u32>) -> Result<Session, String> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
     let file: ExerciseFile = serde_json::from_str(&text)
@@ -78,7 +79,8 @@ pub fn open(path: &Path, options: SimOptions) -> Result<Session, String> {
             file.format, file.version
         ));
     }
-    let mut session = Session::new(file.scenario, options, file.snapshot_every).map_err(|e| format!("{name}: {e}"))?;
+    let every = snapshot_every.unwrap_or(file.snapshot_every);
+    let mut session = Session::new(file.scenario, options, every).map_err(|e| format!("{name}: {e}"))?;
     for b in file.branches {
         let parent = match (b.parent, b.fork_tick) {
             (Some(p), Some(t)) => Some((p, t)),

@@ -70,8 +70,24 @@ pub fn router(session: Session, scratch: PathBuf) -> Router {
         .route("/api/branch", post(branch))
         .route("/api/switch", post(switch))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such page or API path") })
+        .layer(axum::middleware::map_response(json_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(app)
+}
+
+/// Errors axum answers itself (a body over the limit, a wrong method) as
+/// JSON too, like the API's own.
+async fn json_errors(r: Response) -> Response {
+    let json = r.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if !json => {
+            error(StatusCode::PAYLOAD_TOO_LARGE, &format!("request body over {} KiB", MAX_BODY / 1024))
+        }
+        StatusCode::METHOD_NOT_ALLOWED if !json => {
+            error(StatusCode::METHOD_NOT_ALLOWED, "this path takes another method (GET or POST): see docs/classroom.md")
+        }
+        _ => r,
+    }
 }
 
 fn asset(kind: &'static str, body: &'static str) -> Response {

@@ -164,6 +164,12 @@ impl Session {
     /// branch has not taken, or one whose trigger fired.
     pub fn pending_decision(&self) -> Option<usize> {
         if self.tick() == 0 {
+            // Rewound to the start: the choices before it are asked again.
+            if !self.applied
+                && let Some(i) = self.scenario.decisions.iter().position(|d| d.before_start())
+            {
+                return Some(i);
+            }
             let taken = |name: &str| {
                 self.branch()
                     .actions
@@ -193,13 +199,13 @@ impl Session {
     /// one is missing) a snapshot.
     fn advance(&mut self) -> Result<(), Refusal> {
         let before = super::view::latencies_len(&mut self.sim);
-        self.sim.step();
+        let record = self.sim.step();
         let events = self.sim.drain_events();
         self.sim.drain_arrests();
         let tick = self.tick();
         self.recent_force.retain(|f| f["tick"].as_u64().is_some_and(|t| t as u32 + FORCE_TICKS > tick));
         self.recent_force.extend(super::view::force_marks(&events, self.scenario.map.width_cells));
-        let row = super::view::row_after_from(&mut self.sim, before);
+        let row = super::view::row_after_from(&mut self.sim, &record, before);
         let hash = self.sim.state_hash();
         let every = self.snapshot_every;
         let b = &mut self.branches[self.current];
@@ -238,9 +244,11 @@ impl Session {
     /// part of how the branch's simulation is built).
     fn apply(&mut self, a: &Action) -> Result<(), String> {
         match &a.kind {
-            ActionKind::Inject { path, value } => {
-                self.sim.change(&Override { path: path.clone(), value: value.clone(), written_as: None })
-            }
+            ActionKind::Inject { path, value } => self.sim.change(&Override {
+                path: path.clone(),
+                value: value.clone(),
+                written_as: Some(format!("inject {path}={value}")),
+            }),
             ActionKind::Decide { decision, choice } => {
                 let Some(i) = self.scenario.decisions.iter().position(|d| &d.name == decision) else {
                     return Err(format!("`{decision}` is not a decision of this scenario"));
@@ -322,6 +330,10 @@ impl Session {
                 )));
             }
             let same = |a: &Action| matches!(&a.kind, ActionKind::Decide { decision: d, .. } if d == decision);
+            if self.branch().actions.contains(&action) {
+                // The branch's own choice: go on along it.
+                return self.apply_recorded();
+            }
             let b = self.branch();
             if b.head > 0 || b.actions.iter().any(same) {
                 let name = self.free_name();
@@ -343,7 +355,6 @@ impl Session {
             self.applied = true;
             return Ok(());
         }
-        self.apply_recorded()?;
         if self.pending_decision() != Some(i) {
             return Err(Refusal::Conflict(format!("`{decision}` is not waiting for a choice now")));
         }
@@ -383,7 +394,21 @@ impl Session {
         if self.tick() == 0 && self.pending_decision().is_some_and(|i| self.scenario.decisions[i].before_start()) {
             return Err(Refusal::Conflict("take the decisions before the start first".into()));
         }
-        self.apply_recorded()?;
+        let tick = self.tick();
+        // After a rewind, the branch's own actions at this tick are its
+        // future: taking the same one again just goes on along the branch.
+        if !self.applied && self.branch().actions.iter().any(|a| a.tick == tick && *a == action) {
+            return self.apply_recorded();
+        }
+        // History is never rewritten: before the branch's furthest tick, or
+        // with its recorded future not yet replayed, this starts a branch
+        // (without the branch's actions at this tick if they are not in the
+        // simulation).
+        let b = self.branch();
+        let rewriting = b.head != tick || b.actions.iter().any(|a| a.tick > tick || (a.tick == tick && !self.applied));
+        if !rewriting {
+            self.apply_recorded()?;
+        }
         // Check on the simulation as it is, before any branch is made.
         let snapshot_before = self.sim.snapshot();
         if let Err(e) = self.apply(&action) {
@@ -391,14 +416,11 @@ impl Session {
             self.sim.hold_decisions(true);
             return Err(Refusal::Bad(e));
         }
-        // History is never rewritten: past the branch's furthest tick, or
-        // with its recorded future not yet replayed, this starts a branch.
-        let tick = self.tick();
-        let b = self.branch();
-        if b.head != tick || b.actions.iter().any(|a| a.tick > tick) {
+        if rewriting {
             let name = self.free_name();
             self.fork(&name)?;
         }
+        self.applied = true;
         self.branches[self.current].actions.push(action);
         Ok(())
     }

@@ -50,16 +50,17 @@ pub fn latencies_len(sim: &mut Sim) -> usize {
     sim.world_mut().get_resource::<CommandMetrics>().map_or(0, |c| c.latencies_minutes.len())
 }
 
-/// The figures now, with no order latency.
+/// The figures before the first tick.
 pub fn row_after(sim: &mut Sim, _: &[Event]) -> Row {
     let n = latencies_len(sim);
-    row_after_from(sim, n)
+    let census = sim.census();
+    row_after_from(sim, &census, n)
 }
 
-/// The figures now; order latency over those recorded after the first
-/// `latencies_before`.
-pub fn row_after_from(sim: &mut Sim, latencies_before: usize) -> Row {
-    let census = sim.census();
+/// The figures after the tick `census` records; order latency over those
+/// recorded after the first `latencies_before`.
+pub fn row_after_from(sim: &mut Sim, census: &crate::metrics::TickRecord, latencies_before: usize) -> Row {
+    let census = *census;
     let world = sim.world_mut();
     let mut row = Row {
         tick: census.tick,

@@ -32,12 +32,13 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
     /// Override a scenario field by its path; repeatable.
-    #[arg(long = "set", value_name = "PATH=VALUE")]
+    #[arg(long = "set", value_name = "PATH=VALUE", conflicts_with = "exercise")]
     pub sets: Vec<String>,
     /// Take a snapshot of the whole world every this many ticks (rewinds
-    /// replay at most this many ticks; more memory when smaller).
-    #[arg(long, default_value_t = 20)]
-    pub snapshot_every: u32,
+    /// replay at most this many ticks; more memory when smaller) [default:
+    /// 20, or the saved exercise's].
+    #[arg(long)]
+    pub snapshot_every: Option<u32>,
     /// Worker threads for the parallel engine [default: all cores].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
@@ -46,12 +47,12 @@ pub struct ServeArgs {
 pub fn run(args: ServeArgs) -> u8 {
     let Some(threads) = super::threads(args.threads) else { return exit::BAD_INPUT };
     let options = SimOptions { threads, ..SimOptions::default() };
-    if args.snapshot_every == 0 {
+    if args.snapshot_every == Some(0) {
         warn!("--snapshot-every: expected at least 1 tick");
         return exit::BAD_INPUT;
     }
     let session = match &args.exercise {
-        Some(path) => exercise::open(path, options),
+        Some(path) => exercise::open(path, options, args.snapshot_every),
         None => {
             let (name, text) = match &args.file {
                 Some(p) => match std::fs::read_to_string(p) {
@@ -73,7 +74,7 @@ pub fn run(args: ServeArgs) -> u8 {
                     }
                 }
             }
-            Session::new(Origin { name, text, overrides }, options, args.snapshot_every)
+            Session::new(Origin { name, text, overrides }, options, args.snapshot_every.unwrap_or(20))
         }
     };
     let session = match session {
@@ -92,7 +93,16 @@ pub fn run(args: ServeArgs) -> u8 {
     let scratch = std::env::temp_dir().join(format!("mando-serve-{}", std::process::id()));
     let addr = SocketAddr::new(args.host, args.port);
     let result = crate::classroom::server::serve(session, addr, scratch.clone(), |bound| {
-        say!("mando serve: open http://{bound}/ in a browser (Ctrl-C stops)");
+        if bound.ip().is_unspecified() {
+            say!(
+                "mando serve: open http://127.0.0.1:{}/ on this machine, or this machine's address on port {} from \
+                 others (Ctrl-C stops)",
+                bound.port(),
+                bound.port()
+            );
+        } else {
+            say!("mando serve: open http://{bound}/ in a browser (Ctrl-C stops)");
+        }
     });
     let _ = std::fs::remove_dir_all(&scratch);
     match result {

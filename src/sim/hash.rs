@@ -17,7 +17,10 @@
 //! the legal regime of every zone, command's state (arrangement, pictures,
 //! ledgers, units' books, messages in flight), the crowd's mood
 //! (legitimacy, identity, flashpoints, backlash, dialogue), the escalation
-//! phase and its clocks, and command's and the use of force's counters.
+//! phase and its clocks, and command's and the use of force's counters;
+//! the changes made during the run (injects, decisions' changes: so two
+//! branches that differ only in a force or law setting differ here) and
+//! where each decision point stands.
 //!
 //! Left out, as fixed for the run or scratch rebuilt before it is read:
 //! the scenario's settings and rules, the map and terrain, zones, sectors
@@ -31,9 +34,11 @@ use bevy_ecs::prelude::*;
 
 use crate::base::fingerprint::{Fingerprint, Fnv};
 use crate::base::{Clock, CurrentTunables, Position};
+use crate::changes::live::LiveChanges;
 use crate::civilians::{CivilianId, Condition, Disposition, JailRoster};
 use crate::command::{CommandState, Commander};
 use crate::crowd::CrowdMood;
+use crate::decisions::{DecisionBook, DecisionState};
 use crate::detention::Detention;
 use crate::grid::Grid;
 use crate::law::{ArmedAttacks, LegalState};
@@ -68,6 +73,34 @@ pub fn state_hash(world: &mut World) -> u64 {
     part::<Detention>(world, 13, &mut h);
     part::<ArmedAttacks>(world, 14, &mut h);
     part::<AuthorityRequests>(world, 15, &mut h);
+    // Changes during a run and decision points (absent from most runs:
+    // then nothing is written, so their hashes are as before).
+    if let Some(live) = world.get_resource::<LiveChanges>().filter(|l| !l.made.is_empty()) {
+        h.u64(PART | 16);
+        h.each(&live.made, |h, (tick, o)| {
+            h.u32(*tick);
+            for b in o.path.bytes().chain([0xff]).chain(o.value.bytes()) {
+                h.u32(b as u32);
+            }
+            h.u32(0xffff);
+        });
+    }
+    if let Some(book) = world.get_resource::<DecisionBook>().filter(|b| !b.0.is_empty()) {
+        h.u64(PART | 17);
+        h.each(&book.0, |h, s| {
+            let (kind, tick, choice) = match *s {
+                DecisionState::Waiting => (0, 0, 0),
+                DecisionState::Due { tick } => (1, tick, 0),
+                // Before the start, the choice is part of the scenario (an
+                // explicit --set may overrule it): the state is the same.
+                DecisionState::Taken { tick: 0, .. } => (3, 0, 0),
+                DecisionState::Taken { tick, choice } => (2, tick, choice as u32),
+            };
+            h.u32(kind);
+            h.u32(tick);
+            h.u32(choice);
+        });
+    }
     h.finish()
 }
 

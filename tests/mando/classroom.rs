@@ -51,8 +51,10 @@ fn a_change_during_a_run_takes_effect_from_the_next_tick_and_is_checked_as_the_f
     let b = hashes(&mut changed, 20);
     assert_eq!(a, b);
     changed.change(&Override::parse("civilians.legitimacy=0.2").unwrap()).unwrap();
-    let before = changed.state_hash();
-    assert_eq!(before, plain.state_hash(), "a change waits for the next tick");
+    assert_eq!(changed.census(), plain.census(), "a change waits for the next tick");
+    // The change is part of the state: a branch that differs only by it
+    // has another hash at once.
+    assert_ne!(changed.state_hash(), plain.state_hash());
     plain.step();
     changed.step();
     assert_ne!(plain.state_hash(), changed.state_hash());
@@ -148,17 +150,23 @@ impl Drop for Server {
 
 /// `mando run`'s final state hash with these arguments.
 fn batch_hash(args: &[&str]) -> String {
+    batch_run(args).0
+}
+
+/// `mando run` with these arguments: its final state hash and folder.
+fn batch_run(args: &[&str]) -> (String, std::path::PathBuf) {
+    let dir = crate::common::temp_dir(&format!("serve-batch-{}", args.join("_").replace(['/', '.', '='], "-")));
     let out = std::process::Command::new(crate::common::bin())
         .arg("run")
         .args(args)
         .args(["--quiet", "--format", "json", "--threads", "1"])
         .arg("--out")
-        .arg(crate::common::temp_dir(&format!("serve-batch-{}", args.join("_").replace(['/', '.', '='], "-"))))
+        .arg(&dir)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["final_state_hash"].as_str().unwrap().to_string()
+    (v["final_state_hash"].as_str().unwrap().to_string(), dir)
 }
 
 const SUBSTATION: &str = "scenarios/substation_under_threat.ron";
@@ -220,7 +228,8 @@ fn serve_steps_rewinds_and_branches_to_the_hashes_of_batch_runs() {
 #[test]
 fn a_decision_in_serve_gives_the_batch_run_with_that_choice() {
     let file = crate::common::repo().join(SUBSTATION);
-    let server = Server::start(&[file.to_str().unwrap()]);
+    // Seed 4: each choice at the breach gives another run.
+    let server = Server::start(&[file.to_str().unwrap(), "--set", "metadata.seed=4"]);
     server.json("POST", "/api/decide", r#"{"decision": "arrangement", "choice": "pnp_lead"}"#);
     // Play until the breach asks its question.
     let mut s = server.json("POST", "/api/step", r#"{"ticks": 240}"#);
@@ -233,7 +242,31 @@ fn a_decision_in_serve_gives_the_batch_run_with_that_choice() {
     server.json("POST", "/api/decide", r#"{"decision": "platoon_fire", "choice": "withdraw"}"#);
     s = server.json("POST", "/api/step", r#"{"ticks": 240}"#);
     assert_eq!(s["tick"], 240);
-    assert_eq!(s["state_hash"], batch_hash(&[file.to_str().unwrap(), "--decide", "platoon_fire=withdraw"]).as_str());
+    let f = file.to_str().unwrap();
+    let (withdraw, withdraw_dir) = batch_run(&[f, "--seed", "4", "--decide", "platoon_fire=withdraw"]);
+    assert_eq!(s["state_hash"], withdraw.as_str());
+    // Back to the breach: the question is asked again; another answer
+    // makes another branch, which is the batch run with that answer.
+    let back = server.json("POST", "/api/rewind", &format!(r#"{{"tick": {due}}}"#));
+    assert_eq!(back["pending_decision"]["name"], "platoon_fire", "{back}");
+    let other = server.json("POST", "/api/decide", r#"{"decision": "platoon_fire", "choice": "act_alone"}"#);
+    assert_eq!(other["branch"], "main-2");
+    let end = server.hash("POST", "/api/step", r#"{"ticks": 240}"#);
+    assert_eq!(end, batch_hash(&[f, "--seed", "4", "--decide", "platoon_fire=act_alone"]));
+    assert_ne!(end, withdraw);
+    // The same answer again goes on along the branch, no new one.
+    server.json("POST", "/api/switch", r#"{"name": "main"}"#);
+    server.json("POST", "/api/rewind", &format!(r#"{{"tick": {due}}}"#));
+    let same = server.json("POST", "/api/decide", r#"{"decision": "platoon_fire", "choice": "withdraw"}"#);
+    assert_eq!(same["branch"], "main");
+    assert_eq!(server.hash("POST", "/api/step", r#"{"ticks": 240}"#), withdraw);
+    // The dead are counted in the figures as in the batch run's time series.
+    let series = server.json("GET", "/api/series", "");
+    let csv = std::fs::read_to_string(withdraw_dir.join("timeseries.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "dead").unwrap();
+    let last: u64 = csv.lines().last().unwrap().split(',').nth(col).unwrap().parse().unwrap();
+    assert_eq!(series["dead"].as_array().unwrap().last().unwrap().as_u64(), Some(last));
     // The after-action report of the branch, self-contained.
     let (status, html) = server.call("GET", "/api/report", "");
     assert_eq!(status, 200);
@@ -277,7 +310,12 @@ fn bad_requests_get_a_message_and_never_a_crash() {
     assert!(text.contains("expected a number from 0 to 1"), "{text}");
     // Bodies are bounded.
     let big = format!(r#"{{"path": "civilians.legitimacy", "value": "{}"}}"#, "9".repeat(100_000));
-    assert_eq!(server.call("POST", "/api/inject", &big).0, 413);
+    let (status, text) = server.call("POST", "/api/inject", &big);
+    assert_eq!(status, 413);
+    assert!(text.contains("\"error\""), "{text}");
+    let (status, text) = server.call("GET", "/api/step", "");
+    assert_eq!(status, 405);
+    assert!(text.contains("\"error\""), "{text}");
     // Still serving, and nothing changed.
     let s = server.json("GET", "/api/state", "");
     assert_eq!(s["tick"], 0);

@@ -224,7 +224,8 @@ function speed() {
 
 function stepCount() {
   const n = Math.floor(Number($('stepn-count').value));
-  return Number.isFinite(n) && n >= 1 ? n : 1;
+  // The server takes at most 10,000 ticks a request.
+  return Number.isFinite(n) && n >= 1 ? Math.min(n, 10000) : 1;
 }
 
 function updateControls() {
