@@ -10,5 +10,11 @@ use clap::Parser;
 static ALLOCATOR: mando::memory::HugePageAlloc = mando::memory::HugePageAlloc;
 
 fn main() -> ExitCode {
-    mando::cli::dispatch(mando::cli::Cli::parse())
+    match mando::cli::Cli::try_parse() {
+        Ok(cli) => mando::cli::dispatch(cli),
+        Err(e) if e.use_stderr() && mando::cli::wants_json(&std::env::args().collect::<Vec<_>>()) => {
+            mando::cli::command_line_error(&e)
+        }
+        Err(e) => e.exit(),
+    }
 }

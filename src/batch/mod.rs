@@ -41,6 +41,8 @@ pub enum BatchError {
     Io { path: String, source: std::io::Error },
     #[error("{0} is not a batch folder (no batch.json): give the folders that compare or sweep wrote")]
     NotABatch(String),
+    #[error("{0} does not exist: give the folders that compare or sweep wrote")]
+    Missing(String),
     #[error("a run failed: {0}")]
     Run(#[from] crate::runner::RunError),
 }
@@ -55,6 +57,7 @@ impl BatchError {
                 | BatchError::OtherBatch { .. }
                 | BatchError::Incomplete(_)
                 | BatchError::NotABatch(_)
+                | BatchError::Missing(_)
                 | BatchError::Corrupt { .. }
                 | BatchError::Busy(_)
         )

@@ -261,6 +261,9 @@ pub fn read_dirs(dirs: &[PathBuf]) -> Result<(BatchPlan, BTreeMap<usize, RunReco
     let mut all = BTreeMap::new();
     for dir in dirs {
         let path = dir.join(PLAN_FILE);
+        if !dir.exists() {
+            return Err(BatchError::Missing(dir.display().to_string()));
+        }
         if !dir.is_dir() {
             return Err(BatchError::NotABatch(dir.display().to_string()));
         }

@@ -25,7 +25,7 @@ pub struct CompareArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Number of ticks of every run (overrides metadata.ticks).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::ticks_arg)]
     pub ticks: Option<u32>,
     /// Override a field for every run, e.g. civilians.legitimacy=0.7. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -92,8 +92,11 @@ fn conditions(vary: &[String]) -> Result<(Vec<String>, Vec<Condition>), Vec<Stri
         match Override::parse(v) {
             Ok(o) => {
                 let values = split_values(&o.value);
+                let twice = values.iter().enumerate().find(|(i, x)| values[..*i].contains(x)).map(|(_, x)| x);
                 if values.iter().any(String::is_empty) {
                     problems.push(format!("--vary {v}: expected PATH=V1,V2,... with no empty value"));
+                } else if let Some(x) = twice {
+                    problems.push(format!("--vary {v}: `{x}` is given twice (two conditions would be the same)"));
                 } else if params.iter().any(|(p, _)| *p == o.path) {
                     problems.push(format!("--vary {v}: `{}` is varied twice", o.path));
                 } else {
@@ -147,7 +150,7 @@ pub fn run(args: CompareArgs) -> u8 {
         Ok(x) => x,
         Err(problems) => {
             for p in problems {
-                warn!("{p}");
+                super::fail("command_line", &p);
             }
             return exit::BAD_INPUT;
         }
@@ -155,7 +158,7 @@ pub fn run(args: CompareArgs) -> u8 {
     let baseline = match args.baseline.as_deref().map(|b| baseline_of(b, &conds)).transpose() {
         Ok(b) => b,
         Err(m) => {
-            warn!("{m}");
+            super::fail("command_line", &m);
             return exit::BAD_INPUT;
         }
     };
@@ -192,6 +195,19 @@ pub(super) fn execute(input: BatchInput<'_>, args: BatchArgs, threads: usize, ve
         Err(e) => return super::batch_failure(&e),
     };
     let p = &batch.plan;
+    if !(0..p.runs_total).any(|i| p.shard.takes(i)) {
+        super::fail(
+            "bad_input",
+            &format!(
+                "shard {} has no runs: the {verb} has {} runs, so only the first {} of {} shards get any",
+                p.shard,
+                p.runs_total,
+                p.runs_total.min(p.shard.n),
+                p.shard.n
+            ),
+        );
+        return exit::BAD_INPUT;
+    }
     let out = out.unwrap_or_else(|| {
         let mut name = format!("{verb}-{}-{}", super::file_safe(&p.scenario_name), p.seed);
         if p.shard != Shard::WHOLE {
@@ -230,7 +246,10 @@ pub(super) fn finish(
                 "fingerprint": plan.fingerprint,
                 "runs": records.len(),
                 "runs_total": plan.runs_total,
+                // The whole batch; a shard's own runs are `shard_complete`.
                 "complete": whole,
+                "shard": plan.shard.to_string(),
+                "shard_complete": batch::missing(plan, records, plan.shard).is_none(),
                 "out": out.display().to_string(),
                 "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
                 "summary": summary,

@@ -85,8 +85,96 @@ pub mod exit {
     pub const INTERRUPTED: u8 = 130;
 }
 
+/// Errors go out as one JSON document on standard output instead of text
+/// on standard error (`--format json`).
+static JSON_ERRORS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The errors of this command, in JSON mode, printed together at the end.
+static ERRORS: std::sync::Mutex<Vec<serde_json::Value>> = std::sync::Mutex::new(Vec::new());
+
+/// Reports an error: a line on standard error, or with `--format json` an
+/// entry of the one JSON document printed at the end
+/// (`{"error": {"kind", "message", "file", "line", "column", "field"}}`,
+/// `docs/outputs.md`).
+pub(crate) fn fail(kind: &str, message: &str) {
+    fail_at(kind, message, None);
+}
+
+fn fail_at(kind: &str, message: &str, d: Option<&scenario::Diagnostic>) {
+    if !JSON_ERRORS.load(std::sync::atomic::Ordering::Relaxed) {
+        warn!("{message}");
+        return;
+    }
+    let (file, line, column, argument) = match d.map(|d| &d.origin) {
+        Some(scenario::Origin::File { file, line, column }) => (Some(file.clone()), Some(*line), Some(*column), None),
+        Some(scenario::Origin::Override { argument }) => (None, None, None, Some(argument.clone())),
+        None => (None, None, None, None),
+    };
+    let entry = serde_json::json!({
+        "kind": kind,
+        "message": d.map_or_else(|| message.to_string(), |d| d.message.clone()),
+        "file": file,
+        "line": line,
+        "column": column,
+        "field": d.map(|d| d.field.clone()).filter(|f| !f.is_empty()),
+        "argument": argument,
+    });
+    if let Ok(mut e) = ERRORS.lock() {
+        e.push(entry);
+    }
+}
+
+/// Reports a scenario's problems, each with its place.
+pub(crate) fn fail_scenario(e: &ScenarioError) {
+    match e {
+        ScenarioError::Invalid(problems) => {
+            for d in problems {
+                fail_at("scenario", &d.to_string(), Some(d));
+            }
+        }
+        other => fail("io", &other.to_string()),
+    }
+}
+
+/// The one JSON error document, if errors were reported in JSON mode.
+fn flush_errors() {
+    let Ok(mut errors) = ERRORS.lock() else { return };
+    if errors.is_empty() {
+        return;
+    }
+    let all: Vec<serde_json::Value> = std::mem::take(&mut *errors);
+    let doc = serde_json::json!({ "error": all[0], "errors": all });
+    say!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+}
+
+/// Whether the command line asks for JSON (`--format json` or
+/// `--format=json`), for errors found before it is parsed.
+pub fn wants_json(args: &[String]) -> bool {
+    args.windows(2).any(|w| w[0] == "--format" && w[1] == "json") || args.iter().any(|a| a == "--format=json")
+}
+
+/// A command line clap refused, as `--format json` asks: one JSON document.
+pub fn command_line_error(e: &clap::Error) -> ExitCode {
+    JSON_ERRORS.store(true, std::sync::atomic::Ordering::Relaxed);
+    let text = e.kind().as_str().map_or_else(|| e.to_string(), str::to_string);
+    let detail = e.to_string();
+    let first = detail.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+    fail("command_line", if first.is_empty() { &text } else { &first });
+    flush_errors();
+    ExitCode::from(e.exit_code().clamp(0, 255) as u8)
+}
+
 /// Runs a parsed command line.
 pub fn dispatch(cli: Cli) -> ExitCode {
+    let json = match &cli.command {
+        Command::Run(a) => a.format == Format::Json,
+        Command::Validate(a) => a.format == Format::Json,
+        Command::Compare(a) => a.batch.format == Format::Json,
+        Command::Sweep(a) => a.batch.format == Format::Json,
+        Command::Merge(a) => a.format == Format::Json,
+        Command::Report(a) => a.format == Format::Json,
+        Command::Serve(_) => false,
+    };
+    JSON_ERRORS.store(json, std::sync::atomic::Ordering::Relaxed);
     let code = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
@@ -96,6 +184,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),
     };
+    flush_errors();
     ExitCode::from(code)
 }
 
@@ -143,7 +232,7 @@ pub(crate) fn common_overrides(sets: &[String], ticks: Option<u32>) -> Option<Ve
         match Override::parse(s) {
             Ok(o) => out.push(o),
             Err(m) => {
-                warn!("--set {s}: {m}");
+                fail("command_line", &format!("--set {s}: {m}"));
                 ok = false;
             }
         }
@@ -152,6 +241,20 @@ pub(crate) fn common_overrides(sets: &[String], ticks: Option<u32>) -> Option<Ve
         out.push(Override::from_flag("metadata.ticks", t, "--ticks"));
     }
     ok.then_some(out)
+}
+
+/// `--ticks`, checked here so that `--ticks -1` gets a plain message (not
+/// clap's advice to write `-- -1`); the scenario's own bound applies too.
+pub(crate) fn ticks_arg(s: &str) -> Result<u32, String> {
+    let max = crate::scenario::defaults::MAX_TICKS;
+    match s.trim().parse::<i64>() {
+        Ok(n) if n >= 1 && n <= max as i64 => Ok(n as u32),
+        Ok(n) => Err(format!("expected a whole number of ticks from 1 to {max}, found {n}")),
+        Err(_) => {
+            let shown: String = s.chars().take(40).collect();
+            Err(format!("expected a whole number of ticks from 1 to {max}, found `{shown}`"))
+        }
+    }
 }
 
 /// `--decide NAME=CHOICE` arguments as overrides of `decide.NAME`, which
@@ -168,7 +271,10 @@ pub(crate) fn decide_overrides(decides: &[String]) -> Option<Vec<Override>> {
                 written_as: Some(format!("--decide {d}")),
             }),
             _ => {
-                warn!("--decide {d}: expected NAME=CHOICE (a decision of the scenario and one of its choices)");
+                fail(
+                    "command_line",
+                    &format!("--decide {d}: expected NAME=CHOICE (a decision of the scenario and one of its choices)"),
+                );
                 ok = false;
             }
         }
@@ -185,12 +291,15 @@ pub(crate) const MAX_THREADS: usize = 1024;
 pub(crate) fn threads(threads: Option<usize>) -> Option<usize> {
     match threads {
         Some(0) => {
-            warn!("--threads: expected at least 1");
+            fail("command_line", "--threads: expected at least 1");
             None
         }
         Some(n) if n > MAX_THREADS => {
-            warn!(
-                "--threads: {n} is more than {MAX_THREADS}; give at most the machine's cores (results are the same for any number)"
+            fail(
+                "command_line",
+                &format!(
+                    "--threads: {n} is more than {MAX_THREADS}; give at most the machine's cores (results are the same for any number)"
+                ),
             );
             None
         }
@@ -207,13 +316,13 @@ pub(crate) fn threads_and_shard(
 ) -> Option<(usize, crate::batch::Shard)> {
     let threads = self::threads(threads)?;
     if reps == 0 {
-        warn!("--reps: expected at least 1 replication");
+        fail("command_line", "--reps: expected at least 1 replication");
         return None;
     }
     let shard = match shard.map(crate::batch::Shard::parse).transpose() {
         Ok(s) => s.unwrap_or(crate::batch::Shard::WHOLE),
         Err(m) => {
-            warn!("--shard: {m}");
+            fail("command_line", &format!("--shard: {m}"));
             return None;
         }
     };
@@ -222,10 +331,14 @@ pub(crate) fn threads_and_shard(
 
 /// Says what went wrong with a batch and gives its exit code.
 pub(crate) fn batch_failure(e: &crate::batch::BatchError) -> u8 {
-    warn!("{e}");
     if matches!(e, crate::batch::BatchError::Run(crate::runner::RunError::Interrupted)) {
-        warn!("the finished runs are kept: run the same command again to go on");
+        fail("interrupted", &format!("{e}; the finished runs are kept: run the same command again to go on"));
         return exit::INTERRUPTED;
+    }
+    match e {
+        crate::batch::BatchError::Scenario(s) => fail_scenario(s),
+        _ if e.is_bad_input() => fail("bad_input", &e.to_string()),
+        _ => fail("failure", &e.to_string()),
     }
     if e.is_bad_input() { exit::BAD_INPUT } else { exit::FAILURE }
 }

@@ -50,7 +50,7 @@ pub fn run(args: ReportArgs) -> u8 {
             exit::OK
         }
         Err(e) => {
-            warn!("{e}");
+            super::fail(if e.is_bad_input() { "bad_input" } else { "failure" }, &e.to_string());
             if e.is_bad_input() { exit::BAD_INPUT } else { exit::FAILURE }
         }
     }

@@ -18,7 +18,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Number of ticks (overrides metadata.ticks).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::ticks_arg)]
     pub ticks: Option<u32>,
     /// Output folder [default: runs/<scenario>-<seed>/, with a fingerprint
     /// of the --set, --ticks and --decide arguments appended when there are
@@ -68,14 +68,14 @@ pub fn run(args: RunArgs) -> u8 {
     let scenario = match load(args.file.as_ref(), &args.sets, extra) {
         Ok(s) => s,
         Err(e) => {
-            warn!("{e}");
+            super::fail_scenario(&e);
             return exit::BAD_INPUT;
         }
     };
     let Some(threads) = super::threads(args.threads) else { return exit::BAD_INPUT };
     let out = args.out.clone().unwrap_or_else(|| default_folder(&scenario, &args));
     if let Some(why) = folder_refusal(&out, &scenario, args.force) {
-        warn!("{why}");
+        super::fail("output_folder", &why);
         return exit::BAD_INPUT;
     }
     crate::base::interrupt::install();
@@ -111,11 +111,11 @@ pub fn run(args: RunArgs) -> u8 {
             exit::OK
         }
         Err(crate::runner::RunError::Interrupted) => {
-            warn!("{}", crate::runner::RunError::Interrupted);
+            super::fail("interrupted", &crate::runner::RunError::Interrupted.to_string());
             exit::INTERRUPTED
         }
         Err(e) => {
-            warn!("{e}");
+            super::fail("failure", &e.to_string());
             exit::FAILURE
         }
     }

@@ -43,6 +43,10 @@ pub const MAX_SIDE_CELLS: u32 = 16_384;
 pub const MAX_JAIL_TERM_LIMIT_TICKS: u32 = 100_000_000;
 /// Longest ramp of a scheduled change.
 pub const MAX_RAMP_TICKS: u32 = 10_000_000;
+/// The longest run: ten million ticks (19 years of one-minute ticks; an
+/// Epstein run of 40×40 cells takes about an hour). **Assumption:** a
+/// bound against typing mistakes (`--ticks 4294967295`), not a model limit.
+pub const MAX_TICKS: u32 = 10_000_000;
 /// Largest vision: beyond this the neighbourhood scans dominate everything.
 pub const MAX_VISION_CELLS: u32 = 64;
 

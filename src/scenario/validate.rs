@@ -60,28 +60,60 @@ impl Checker<'_> {
 }
 
 /// Human words for serde/ron errors (ron names our internal structs).
+/// The first characters of something the user wrote, for a message: a
+/// 50 MB token is not echoed back.
+fn excerpt(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() > MAX { format!("{}…", s.chars().take(MAX).collect::<String>()) } else { s.to_string() }
+}
+
+/// Drops serde's internal type names (`RawCommand`) from a message.
+fn without_type_names(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let internal = i % 2 == 1 && part.starts_with("Raw") && part[3..].starts_with(|c: char| c.is_ascii_uppercase());
+        out.push_str(if internal { "section" } else { part });
+    }
+    out
+}
+
 fn describe(e: &ron::Error) -> String {
     use ron::Error as E;
     match e {
         E::NoSuchStructField { expected, found, .. } => {
-            format!("unknown field `{found}`; expected one of: {}", expected.join(", "))
+            format!("unknown field `{}`; expected one of: {}", excerpt(found), expected.join(", "))
         }
         E::MissingStructField { field, .. } => format!("missing field `{field}`"),
         E::DuplicateStructField { field, .. } => format!("field `{field}` is written twice"),
         E::NoSuchEnumVariant { expected, found, .. } => {
-            format!("unknown variant `{found}`; expected one of: {}", expected.join(", "))
+            format!("unknown name `{}`; expected one of: {}", excerpt(found), expected.join(", "))
         }
-        E::InvalidValueForType { expected, found } => format!("expected {expected}, found {found}"),
+        E::InvalidValueForType { expected, found } => format!("expected {expected}, found {}", excerpt(found)),
+        // `--set command.model=1`: RON's advice about raw identifiers means
+        // nothing to the user.
+        E::SuggestRawIdentifier(found) => {
+            format!("expected a name (letters, digits and `_`, not starting with a digit), found `{}`", excerpt(found))
+        }
+        // `--set command=1`: a section given a value.
+        E::ExpectedStructLike | E::ExpectedNamedStructLike(_) => {
+            "expected a section in brackets `( ... )`; to change one of its fields, give the field's path \
+             (e.g. command.model=unified)"
+                .to_string()
+        }
         E::ExpectedFloat => "expected a number".to_string(),
         E::ExpectedInteger => "expected a whole number".to_string(),
         E::ExpectedBoolean => "expected true or false".to_string(),
         E::ExpectedString => "expected a string in double quotes".to_string(),
         E::IntegerOutOfBounds => "the whole number is out of range for this field".to_string(),
         E::ExpectedDifferentStructName { expected, found } => {
-            format!("expected the structure name `{expected}`, found `{found}`")
+            format!("expected the structure name `{expected}`, found `{}`", excerpt(found))
         }
         other => {
-            let s = other.to_string();
+            let s = without_type_names(&other.to_string());
+            let s = if s.chars().count() > 200 { format!("{}…", s.chars().take(200).collect::<String>()) } else { s };
             let mut c = s.chars();
             match c.next() {
                 Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
@@ -211,6 +243,11 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
     let ticks = m.ticks.unwrap_or(d::TICKS);
     if ticks == 0 {
         c.report("metadata.ticks", "expected at least 1 tick, found 0");
+    } else if ticks > d::MAX_TICKS {
+        c.report(
+            "metadata.ticks",
+            format!("expected at most {} ticks (split a longer study into runs), found {ticks}", d::MAX_TICKS),
+        );
     }
     let minutes_per_tick =
         c.check("metadata.minutes_per_tick", m.minutes_per_tick.unwrap_or(d::MINUTES_PER_TICK), positive);

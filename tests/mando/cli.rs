@@ -14,7 +14,15 @@ fn run_without_a_file_runs_the_built_in_default_from_any_folder() {
     let dir = temp_dir("cli-default");
     let out = mando(&["run", "--ticks", "20", "--quiet"], &dir);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let run_dir = dir.join("runs").join("epstein_classic-20020514");
+    // `--ticks` changes the run: the folder name carries a fingerprint.
+    let runs: Vec<_> = std::fs::read_dir(dir.join("runs")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(runs.len(), 1);
+    let run_dir = runs[0].clone();
+    let name = run_dir.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("epstein_classic-20020514-") && name.len() == "epstein_classic-20020514-".len() + 8,
+        "{name}"
+    );
     for f in OUTPUT_FILES {
         assert!(run_dir.join(f).is_file(), "{f} missing");
     }
@@ -166,8 +174,11 @@ fn a_closed_pipe_is_not_a_crash() {
 #[test]
 fn a_rerun_into_the_same_folder_replaces_every_file() {
     let dir = temp_dir("cli-rerun");
-    for seed in ["1", "2"] {
-        let out = mando(&["run", "--ticks", "10", "--seed", seed, "--quiet", "--out", "same"], &dir);
+    // Another run into the same folder takes --force (tests/mando/contract.rs).
+    for (seed, force) in [("1", None), ("2", Some("--force"))] {
+        let mut args = vec!["run", "--ticks", "10", "--seed", seed, "--quiet", "--out", "same"];
+        args.extend(force);
+        let out = mando(&args, &dir);
         assert!(out.status.success());
     }
     let summary: serde_json::Value = serde_json::from_slice(&read(&dir.join("same/summary.json"))).unwrap();

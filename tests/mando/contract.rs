@@ -133,3 +133,85 @@ fn staging_folders_of_dead_processes_are_cleaned_and_ctrl_c_leaves_none() {
     assert_eq!(status.code(), Some(130));
     assert!(!dir.join("long").exists(), "an interrupted run left its folder behind");
 }
+
+#[test]
+fn with_format_json_every_error_is_one_json_document_on_standard_output() {
+    let dir = temp_dir("json-errors");
+    let file = repo().join(SUBSTATION);
+    let file = file.to_str().unwrap();
+    for (args, kind, want) in [
+        (
+            vec!["run", "--format", "json", "--set", "civilians.legitimacy=7"],
+            "scenario",
+            "expected a number from 0 to 1",
+        ),
+        (vec!["run", "--format", "json", "--ticks", "-1"], "command_line", "from 1 to 10000000, found -1"),
+        (vec!["run", "--format", "json", "--threads", "0"], "command_line", "--threads"),
+        (vec!["merge", "nowhere", "--out", "m", "--format", "json"], "bad_input", "nowhere does not exist"),
+        (
+            vec!["compare", file, "--vary", "command.model=a,a", "--reps", "1", "--format", "json"],
+            "command_line",
+            "given twice",
+        ),
+    ] {
+        let out = mando(&dir, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{args:?}: not one JSON document ({e}): {}", String::from_utf8_lossy(&out.stdout))
+        });
+        assert_eq!(v["error"]["kind"], kind, "{args:?}: {v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains(want), "{args:?}: {v}");
+        for key in ["file", "line", "column", "field"] {
+            assert!(v["error"].get(key).is_some(), "{args:?}: no {key}");
+        }
+    }
+    // A file's problem carries its place.
+    let bad = crate::common::fixture("wrong_type.ron");
+    let out = mando(&dir, &["run", bad.to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["error"]["line"].as_u64(), v["error"]["field"].as_str()), (Some(4), Some("map.width_cells")), "{v}");
+}
+
+#[test]
+fn messages_are_plain_words_with_short_excerpts_and_bounds() {
+    let dir = temp_dir("plain-messages");
+    let file = repo().join(SUBSTATION);
+    let file = file.to_str().unwrap();
+    let text = |args: &[&str]| {
+        let out = mando(&dir, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let e = text(&["compare", file, "--vary", "command.model=1,2", "--reps", "1"]);
+    assert!(!e.contains("raw identifier") && !e.contains("r#1") && e.contains("expected a name"), "{e}");
+    let e = text(&["compare", file, "--vary", "command=1,2", "--reps", "1"]);
+    assert!(!e.contains("Raw") && e.contains("command.model=unified"), "{e}");
+    // A 5 MB token is not echoed back.
+    let garbage = dir.join("garbage.ron");
+    std::fs::write(&garbage, "x".repeat(5_000_000)).unwrap();
+    let e = text(&["validate", garbage.to_str().unwrap()]);
+    assert!(e.len() < 1000, "{} bytes of error", e.len());
+    // Absurd tick counts are refused at once.
+    let e = text(&["run", "--ticks", "4294967295"]);
+    assert!(e.contains("from 1 to 10000000"), "{e}");
+    let e = text(&["run", "--set", "metadata.ticks=4294967295"]);
+    assert!(e.contains("expected at most 10000000 ticks"), "{e}");
+    // A shard with no runs says so and writes nothing.
+    let e = text(&[
+        "compare",
+        file,
+        "--ticks",
+        "5",
+        "--vary",
+        "command.model=pnp_lead,parallel",
+        "--reps",
+        "2",
+        "--shard",
+        "7/10",
+        "--out",
+        "s",
+    ]);
+    assert!(e.contains("shard 7/10 has no runs"), "{e}");
+    assert!(!dir.join("s").exists());
+}

@@ -13,6 +13,7 @@ mod conflict;
 mod contract;
 mod detention;
 mod determinism;
+mod format_doc;
 mod golden;
 mod harm;
 mod headline;

@@ -98,7 +98,7 @@ fn overrides_are_checked_like_the_file_and_named_in_errors() {
             .unwrap_or_else(|| panic!("no problem reported for {arg}: {d:?}"))
     };
     assert!(by_arg("police.vison_cells=3").message.contains("unknown field `vison_cells`"));
-    assert!(by_arg("map.edges=Torus").message.contains("unknown variant `Torus`"));
+    assert!(by_arg("map.edges=Torus").message.contains("unknown name `Torus`"));
     let l = by_arg("civilians.legitimacy=2");
     assert_eq!(l.field, "civilians.legitimacy");
     assert!(l.message.contains("from 0 to 1"));
