@@ -11,6 +11,11 @@ use crate::batch::{self, BatchInput, Condition, Shard};
 use crate::scenario::Override;
 
 #[derive(Debug, Args)]
+#[command(after_help = "EXAMPLES:
+  mando compare scenarios/mining_corridor_blockade.ron --vary command.model=pnp_lead,ffaa_control,unified,parallel --reps 20
+  mando compare scenarios/substation_under_threat.ron --vary decide.platoon_fire=hold,withdraw,act_alone --reps 30 -o runs/fire
+  mando compare scenarios/mining_corridor_blockade.ron --vary command.model=pnp_lead,parallel --reps 40 --shard 2/4 -o runs/s2
+  mando compare ... again with the same arguments: resumes where it stopped")]
 pub struct CompareArgs {
     /// Scenario file (RON).
     pub file: PathBuf,
@@ -22,7 +27,7 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 10)]
     pub reps: usize,
     /// Master seed of the replications [default: the scenario's metadata.seed].
-    #[arg(long)]
+    #[arg(long, short = 's')]
     pub seed: Option<u64>,
     /// Number of ticks of every run (overrides metadata.ticks).
     #[arg(long, allow_hyphen_values = true, value_parser = super::ticks_arg)]
@@ -46,16 +51,18 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 pub struct BatchArgs {
     /// Output folder [default: runs/<verb>-<scenario>-<seed>/].
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     /// Worker threads: runs go in parallel, one per thread [default: all cores].
-    #[arg(long)]
+    #[arg(long, short = 'j')]
     pub threads: Option<usize>,
     /// Run only the K-th of N shares of the runs (1-based), for a cluster.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// No progress bar, and nothing printed but with --format json.
-    #[arg(long)]
+    /// Print nothing: no progress (on standard error) and no tables (on
+    /// standard output). With --format json the result document is still
+    /// printed.
+    #[arg(long, short = 'q')]
     pub quiet: bool,
     /// How to print the result on standard output.
     #[arg(long, value_enum, default_value_t)]

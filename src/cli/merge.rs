@@ -9,15 +9,17 @@ use super::Format;
 use crate::batch::{self, BatchError, Shard, store};
 
 #[derive(Debug, Args)]
+#[command(after_help = "EXAMPLES:
+  mando merge runs/s1 runs/s2 runs/s3 runs/s4 -o runs/all")]
 pub struct MergeArgs {
     /// Shard folders (written by compare or sweep with --shard).
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
     /// Folder for the merged batch.
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub out: PathBuf,
-    /// No message.
-    #[arg(long)]
+    /// Print nothing (the tables are still written).
+    #[arg(long, short = 'q')]
     pub quiet: bool,
     /// How to print the result on standard output.
     #[arg(long, value_enum, default_value_t)]

@@ -64,6 +64,12 @@ pub enum Command {
     /// The classroom: a live exercise in the browser (map, charts,
     /// injects, decisions, rewind, branches, after-action report).
     Serve(serve::ServeArgs),
+    /// Print a shell completion script, e.g. `mando completions bash >
+    /// ~/.local/share/bash-completion/completions/mando`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// How results are printed on standard output.
@@ -172,7 +178,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Sweep(a) => a.batch.format == Format::Json,
         Command::Merge(a) => a.format == Format::Json,
         Command::Report(a) => a.format == Format::Json,
-        Command::Serve(_) => false,
+        Command::Serve(_) | Command::Completions { .. } => false,
     };
     JSON_ERRORS.store(json, std::sync::atomic::Ordering::Relaxed);
     let code = match cli.command {
@@ -183,6 +189,11 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Merge(args) => merge::run(args),
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "mando", &mut std::io::stdout());
+            exit::OK
+        }
     };
     flush_errors();
     ExitCode::from(code)

@@ -9,6 +9,9 @@ use super::{Format, exit};
 use crate::report;
 
 #[derive(Debug, Args)]
+#[command(after_help = "EXAMPLES:
+  mando report runs/mining-3                     writes runs/mining-3/report.html
+  mando report runs/arrangements -o arrangements.html --figures slides/")]
 pub struct ReportArgs {
     /// A run folder (from `mando run --out`) or a compare or sweep folder.
     pub dir: PathBuf,
@@ -18,8 +21,8 @@ pub struct ReportArgs {
     /// Also write every chart as an SVG file into this folder (for slides).
     #[arg(long, value_name = "DIR")]
     pub figures: Option<PathBuf>,
-    /// No message.
-    #[arg(long)]
+    /// Print nothing (the page is still written).
+    #[arg(long, short = 'q')]
     pub quiet: bool,
     /// How to print the result on standard output.
     #[arg(long, value_enum, default_value_t)]

@@ -11,11 +11,16 @@ use crate::scenario::Override;
 use crate::sim::SimOptions;
 
 #[derive(Debug, Args)]
+#[command(after_help = "EXAMPLES:
+  mando run                                        the built-in epstein_classic
+  mando run scenarios/mining_corridor_blockade.ron -s 3 -o runs/mining-3
+  mando run scenarios/substation_under_threat.ron --set command.model=unified --decide platoon_fire=withdraw
+  mando run scenarios/epstein_classic.ron --ticks 100 -q --format json | jq .headline")]
 pub struct RunArgs {
     /// Scenario file (RON). Without it, the built-in epstein_classic runs.
     pub file: Option<PathBuf>,
     /// Master seed (overrides metadata.seed).
-    #[arg(long)]
+    #[arg(long, short = 's')]
     pub seed: Option<u64>,
     /// Number of ticks (overrides metadata.ticks).
     #[arg(long, allow_hyphen_values = true, value_parser = super::ticks_arg)]
@@ -40,11 +45,12 @@ pub struct RunArgs {
     pub decides: Vec<String>,
     /// Worker threads for the parallel engine [default: all cores]. Results
     /// are identical for any number.
-    #[arg(long)]
+    #[arg(long, short = 'j')]
     pub threads: Option<usize>,
-    /// No progress (a bar on a terminal, else a line every 5 s on standard
-    /// error) and no summary.
-    #[arg(long)]
+    /// Print nothing: no progress (a bar on a terminal, else a line every
+    /// 5 s, on standard error) and no summary sentences (on standard
+    /// output). With --format json the summary document is still printed.
+    #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Print on standard error, at the end, the mean wall time per tick of
     /// each phase (differs from run to run; never in the outputs).

@@ -9,6 +9,9 @@ use super::exit;
 use crate::batch;
 
 #[derive(Debug, Args)]
+#[command(after_help = "EXAMPLES:
+  mando sweep scenarios/sweeps/epstein_legitimacy_lhs.ron
+  mando sweep scenarios/sweeps/mining_command_and_kit.ron --shard 1/4 -o runs/s1 -j 8")]
 pub struct SweepArgs {
     /// Sweep spec (RON), see docs/sweeps.md.
     pub spec: PathBuf,

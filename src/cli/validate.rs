@@ -9,6 +9,9 @@ use super::{Format, exit, load};
 use crate::scenario::Diagnostic;
 
 #[derive(Debug, Args)]
+#[command(after_help = "EXAMPLES:
+  mando validate scenarios/*.ron
+  mando validate my_scenario.ron --set command.model=unified --format json")]
 pub struct ValidateArgs {
     /// Scenario files (RON).
     #[arg(required = true)]

@@ -215,3 +215,33 @@ fn messages_are_plain_words_with_short_excerpts_and_bounds() {
     assert!(e.contains("shard 7/10 has no runs"), "{e}");
     assert!(!dir.join("s").exists());
 }
+
+#[test]
+fn short_flags_examples_and_completions_follow_the_conventions() {
+    let dir = temp_dir("conventions");
+    // -q -o -j -s as cargo and ripgrep users expect.
+    let out = mando(&dir, &["run", "--ticks", "5", "-q", "-o", "short", "-j", "1", "-s", "7"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "-q printed something");
+    let summary: serde_json::Value = serde_json::from_slice(&read(&dir.join("short/summary.json"))).unwrap();
+    assert_eq!(summary["seed"], 7);
+    // Every verb's help has examples.
+    for verb in ["run", "compare", "sweep", "merge", "report", "validate", "serve"] {
+        let out = mando(&dir, &[verb, "--help"]);
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("EXAMPLES:") && help.contains(&format!("mando {verb}")), "{verb} --help has no examples");
+    }
+    // The help tells the truth about --quiet.
+    let help = String::from_utf8_lossy(&mando(&dir, &["run", "--help"]).stdout).to_string();
+    assert!(help.contains("no summary sentences (on standard output)"), "{help}");
+    // Completions for the shells clap_complete knows, naming every verb.
+    for shell in ["bash", "zsh", "fish"] {
+        let out = mando(&dir, &["completions", shell]);
+        assert!(out.status.success());
+        let script = String::from_utf8_lossy(&out.stdout);
+        for verb in ["run", "compare", "sweep", "merge", "report", "serve", "validate"] {
+            assert!(script.contains(verb), "{shell} completions lack {verb}");
+        }
+    }
+    assert_eq!(mando(&dir, &["completions", "tcsh"]).status.code(), Some(2));
+}
