@@ -269,7 +269,8 @@ pub fn write_outputs(
     store::write_atomic(&pq, &bytes).map_err(io(&pq))?;
     written.push(pq);
     let whole = missing(plan, records, Shard::WHOLE).is_none();
-    if plan.kind == "compare" && whole {
+    // Per condition (a sweep's design point): mean, sd, CI of each metric.
+    if whole {
         let s = summary::compare(plan, &t);
         for (name, bytes) in [
             ("summary.csv", s.to_csv().into_bytes()),

@@ -94,6 +94,8 @@ pub struct Pareto {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CompareSummary {
+    /// `compare` or `sweep` (a sweep's design points have no baseline).
+    pub kind: String,
     pub scenario: String,
     pub replications: usize,
     pub seed: u64,
@@ -137,7 +139,10 @@ pub fn compare(plan: &BatchPlan, t: &Table) -> CompareSummary {
                     .map(|c| ConditionStat {
                         condition: c,
                         stats: stats::describe(&values[c]),
-                        vs_baseline: (c != baseline).then(|| stats::paired(&values[c], &values[baseline])).flatten(),
+                        // A sweep's design points have no baseline to pair with.
+                        vs_baseline: (c != baseline && plan.kind == "compare")
+                            .then(|| stats::paired(&values[c], &values[baseline]))
+                            .flatten(),
                     })
                     .collect(),
             }
@@ -175,6 +180,7 @@ pub fn compare(plan: &BatchPlan, t: &Table) -> CompareSummary {
         })
     })();
     CompareSummary {
+        kind: plan.kind.to_string(),
         scenario: plan.scenario_name.clone(),
         replications: plan.replications,
         seed: plan.seed,
@@ -310,8 +316,20 @@ fn opt(x: Option<f64>) -> String {
 impl CompareSummary {
     /// One row per metric and condition.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from(
-            "metric,condition,label,n,mean,sd,median,p5,p95,ci95_low,ci95_high,\
+        // A sweep's varied parameters get a column each, after the label.
+        let sweep = self.kind == "sweep";
+        let params: Vec<&str> = if sweep {
+            self.conditions.first().map_or(Vec::new(), |c| c.values.iter().map(|(p, _)| p.as_str()).collect())
+        } else {
+            Vec::new()
+        };
+        let mut out = String::from("metric,condition,label,");
+        for p in &params {
+            out.push_str(&super::table::csv_field(p));
+            out.push(',');
+        }
+        out.push_str(
+            "n,mean,sd,median,p5,p95,ci95_low,ci95_high,\
              diff_vs_baseline,diff_ci95_low,diff_ci95_high,diff_t,diff_p_value,pareto_optimal\n",
         );
         let front = self.pareto.as_ref().map(|p| p.front.clone());
@@ -320,10 +338,14 @@ impl CompareSummary {
                 let s = c.stats;
                 let d = c.vs_baseline;
                 let label = &self.conditions[c.condition].label;
+                let values: Vec<String> = if sweep {
+                    self.conditions[c.condition].values.iter().map(|(_, v)| super::table::csv_field(v)).collect()
+                } else {
+                    Vec::new()
+                };
+                let head =
+                    [super::table::csv_field(&m.metric), c.condition.to_string(), super::table::csv_field(label)];
                 let fields = [
-                    super::table::csv_field(&m.metric),
-                    c.condition.to_string(),
-                    super::table::csv_field(label),
                     s.map_or("0".into(), |s| s.n.to_string()),
                     opt(s.map(|s| s.mean)),
                     opt(s.and_then(|s| s.sd)),
@@ -339,7 +361,8 @@ impl CompareSummary {
                     opt(d.and_then(|d| d.p_value)),
                     front.as_ref().map_or(String::new(), |f| f.contains(&c.condition).to_string()),
                 ];
-                out.push_str(&fields.join(","));
+                let row: Vec<String> = head.into_iter().chain(values).chain(fields).collect();
+                out.push_str(&row.join(","));
                 out.push('\n');
             }
         }
@@ -350,18 +373,35 @@ impl CompareSummary {
     /// its name in words, numbers rounded for reading in the metric's own
     /// unit (`summary.csv` and `summary.json` keep full precision).
     pub fn to_markdown(&self) -> String {
-        let mut out = format!(
-            "# Comparison: {}\n\n{} replications per condition, master seed {}; replication i uses the same seed \
-             under every condition. Baseline: {}. Differences are paired by replication; p is the paired t-test's.\n",
-            self.scenario, self.replications, self.seed, self.conditions[self.baseline].label
-        );
+        let sweep = self.kind == "sweep";
+        let mut out = if sweep {
+            format!(
+                "# Sweep: {}\n\n{} design points, {} replications each, master seed {}; replication i uses the same \
+                 seed at every design point.\n",
+                self.scenario,
+                self.conditions.len(),
+                self.replications,
+                self.seed
+            )
+        } else {
+            format!(
+                "# Comparison: {}\n\n{} replications per condition, master seed {}; replication i uses the same \
+                 seed under every condition. Baseline: {}. Differences are paired by replication; p is the paired \
+                 t-test's.\n",
+                self.scenario, self.replications, self.seed, self.conditions[self.baseline].label
+            )
+        };
         let mut shown: Vec<_> =
             self.metrics.iter().filter_map(|m| described(&m.metric).map(|(i, t, u)| (i, t, u, m))).collect();
         shown.sort_by_key(|s| s.0);
         for (_, title, unit, m) in shown {
             out.push_str(&format!("\n## {title}\n\n`{}`\n\n", m.metric));
-            out.push_str("| condition | mean | 95% CI | median | p5–p95 | Δ vs baseline | Δ 95% CI | p |\n");
-            out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            if sweep {
+                out.push_str("| design point | mean | 95% CI | median | p5–p95 |\n|---|---:|---:|---:|---:|\n");
+            } else {
+                out.push_str("| condition | mean | 95% CI | median | p5–p95 | Δ vs baseline | Δ 95% CI | p |\n");
+                out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            }
             for c in &m.conditions {
                 let label = &self.conditions[c.condition].label;
                 let Some(s) = c.stats else {
@@ -370,6 +410,16 @@ impl CompareSummary {
                 };
                 let v = |x: f64| unit.value(x);
                 let ci = s.ci95.map_or("–".into(), |(a, b)| format!("[{}, {}]", v(a), v(b)));
+                if sweep {
+                    out.push_str(&format!(
+                        "| {label} | {} | {ci} | {} | {}–{} |\n",
+                        v(s.mean),
+                        v(s.median),
+                        v(s.p5),
+                        v(s.p95)
+                    ));
+                    continue;
+                }
                 let (diff, dci, p) = match c.vs_baseline {
                     None => ("baseline".to_string(), String::new(), String::new()),
                     Some(d) => (

@@ -245,3 +245,30 @@ fn short_flags_examples_and_completions_follow_the_conventions() {
     }
     assert_eq!(mando(&dir, &["completions", "tcsh"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_sweep_writes_the_summary_tables_with_its_parameters_as_columns() {
+    let dir = temp_dir("sweep-summary");
+    let spec = dir.join("spec.ron");
+    std::fs::write(
+        &spec,
+        format!(
+            "Sweep(scenario: \"{}\", design: Grid, parameters: [(path: \"civilians.legitimacy\", values: [0.6, 0.9])], \
+             replications: 3, seed: 5, ticks: 30)",
+            repo().join("scenarios/epstein_classic.ron").display()
+        ),
+    )
+    .unwrap();
+    let out = mando(&dir, &["sweep", spec.to_str().unwrap(), "-o", "s", "-q"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(read(&dir.join("s/summary.csv"))).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(&header[..5], ["metric", "condition", "label", "civilians.legitimacy", "n"]);
+    let row = csv.lines().find(|l| l.starts_with("peak_active,1,")).unwrap_or_else(|| panic!("{csv}"));
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!((cells[3], cells[4]), ("0.9", "3"), "{row}");
+    assert!(cells[5].parse::<f64>().is_ok() && cells[9].parse::<f64>().is_ok(), "mean and CI: {row}");
+    let md = String::from_utf8(read(&dir.join("s/summary.md"))).unwrap();
+    assert!(md.starts_with("# Sweep:") && !md.contains("baseline"), "{md}");
+    assert!(dir.join("s/summary.json").is_file());
+}
