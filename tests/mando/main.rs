@@ -19,6 +19,7 @@ mod harm;
 mod headline;
 mod invariants;
 mod knobs;
+mod properties;
 mod purpose;
 mod report;
 mod scenarios;
