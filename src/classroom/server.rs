@@ -308,7 +308,8 @@ async fn save(State(a): State<App>) -> Response {
     }
 }
 
-/// Serves until Ctrl-C. `ready` is called with the bound address.
+/// Serves until Ctrl-C or SIGTERM (so the caller can clean up after
+/// either). `ready` is called with the bound address.
 pub fn serve(
     session: Session,
     addr: SocketAddr,
@@ -321,7 +322,18 @@ pub fn serve(
         ready(listener.local_addr()?);
         axum::serve(listener, router(session, scratch))
             .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
+                let term = async {
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                        Ok(mut s) => {
+                            s.recv().await;
+                        }
+                        Err(_) => std::future::pending::<()>().await,
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term => {}
+                }
             })
             .await
     })

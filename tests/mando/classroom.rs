@@ -380,3 +380,17 @@ fn batch_runs_take_the_default_or_the_decide_choice() {
         batch_hash(&[file, "--ticks", "30", "--set", "command.model=parallel"])
     );
 }
+
+#[test]
+fn sigterm_stops_the_server_and_removes_its_scratch_folder() {
+    let mut server = Server::start(&[]);
+    server.json("POST", "/api/step", r#"{"ticks": 3}"#);
+    assert_eq!(server.call("GET", "/api/report", "").0, 200);
+    let pid = server.child.id();
+    let scratch = std::env::temp_dir().join(format!("mando-serve-{pid}"));
+    assert!(scratch.is_dir(), "the report's scratch folder");
+    std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a clean stop");
+    assert!(!scratch.exists(), "SIGTERM left {}", scratch.display());
+}
