@@ -167,85 +167,62 @@ struct NameBody {
     name: String,
 }
 
-async fn step(State(a): State<App>, bytes: Bytes) -> Response {
-    let b: StepBody = match body(&bytes) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    if b.ticks == 0 || b.ticks > MAX_STEP {
-        return error(StatusCode::BAD_REQUEST, &format!("ticks: expected 1 to {MAX_STEP}, found {}", b.ticks));
+/// A POST whose body is `T`: `f` acts on the exercise, and the state after
+/// it is the answer.
+async fn act<T: DeserializeOwned + Send + 'static>(
+    a: App,
+    bytes: Bytes,
+    f: impl FnOnce(&mut Session, T) -> Result<(), Refusal> + Send + 'static,
+) -> Response {
+    match body::<T>(&bytes) {
+        Ok(b) => {
+            work(a, move |s, _| {
+                f(s, b)?;
+                Ok(view::state(s))
+            })
+            .await
+        }
+        Err(r) => r,
     }
-    work(a, move |s, _| {
-        s.step(b.ticks)?;
-        Ok(view::state(s))
+}
+
+async fn step(State(a): State<App>, bytes: Bytes) -> Response {
+    act(a, bytes, |s, b: StepBody| {
+        if b.ticks == 0 || b.ticks > MAX_STEP {
+            return Err(Refusal::Bad(format!("ticks: expected 1 to {MAX_STEP}, found {}", b.ticks)));
+        }
+        s.step(b.ticks)
     })
     .await
 }
 
 async fn rewind(State(a): State<App>, bytes: Bytes) -> Response {
-    let b: TickBody = match body(&bytes) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    work(a, move |s, _| {
-        s.rewind(b.tick)?;
-        Ok(view::state(s))
-    })
-    .await
+    act(a, bytes, |s, b: TickBody| s.rewind(b.tick)).await
 }
 
 async fn inject(State(a): State<App>, bytes: Bytes) -> Response {
-    let b: InjectBody = match body(&bytes) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let value = match &b.value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(v) => v.to_string(),
-        _ => return error(StatusCode::BAD_REQUEST, "value: expected a string, number or boolean as --set takes it"),
-    };
-    work(a, move |s, _| {
-        s.inject(&b.path, &value)?;
-        Ok(view::state(s))
+    act(a, bytes, |s, b: InjectBody| {
+        let value = match &b.value {
+            Value::String(v) => v.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(v) => v.to_string(),
+            _ => return Err(Refusal::Bad("value: expected a string, number or boolean as --set takes it".into())),
+        };
+        s.inject(&b.path, &value)
     })
     .await
 }
 
 async fn decide(State(a): State<App>, bytes: Bytes) -> Response {
-    let b: DecideBody = match body(&bytes) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    work(a, move |s, _| {
-        s.decide(&b.decision, &b.choice)?;
-        Ok(view::state(s))
-    })
-    .await
+    act(a, bytes, |s, b: DecideBody| s.decide(&b.decision, &b.choice)).await
 }
 
 async fn branch(State(a): State<App>, bytes: Bytes) -> Response {
-    let b: NameBody = match body(&bytes) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    work(a, move |s, _| {
-        s.fork(&b.name)?;
-        Ok(view::state(s))
-    })
-    .await
+    act(a, bytes, |s, b: NameBody| s.fork(&b.name)).await
 }
 
 async fn switch(State(a): State<App>, bytes: Bytes) -> Response {
-    let b: NameBody = match body(&bytes) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    work(a, move |s, _| {
-        s.switch(&b.name)?;
-        Ok(view::state(s))
-    })
-    .await
+    act(a, bytes, |s, b: NameBody| s.switch(&b.name)).await
 }
 
 async fn compare(State(a): State<App>, Query(q): Query<HashMap<String, String>>) -> Response {

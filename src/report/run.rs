@@ -271,17 +271,15 @@ pub fn page(dir: &Path) -> Result<RunPage, ReportError> {
     if let Some(c) = f.headline.operation.as_ref().and_then(|o| o.first_crisis_minute) {
         marks.push(Mark { hour: c / 60.0, label: "first crisis".into() });
     }
-    for e in f.kinds("decision_taken") {
-        marks.push(Mark {
-            hour: f.hours(e["tick"].as_f64().unwrap_or(0.0)),
-            label: format!("decision {}: {}", e["decision"].as_str().unwrap_or(""), e["choice"].as_str().unwrap_or("")),
-        });
-    }
-    for e in f.kinds("change_made") {
-        marks.push(Mark {
-            hour: f.hours(e["tick"].as_f64().unwrap_or(0.0)),
-            label: format!("changed: {} → {}", e["path"].as_str().unwrap_or(""), e["value"].as_str().unwrap_or("")),
-        });
+    // Decisions taken and changes made during the run (the classroom's).
+    for (kind, what, a, b, sep) in
+        [("decision_taken", "decision", "decision", "choice", ":"), ("change_made", "changed:", "path", "value", " →")]
+    {
+        for e in f.kinds(kind) {
+            let (x, y) = (e[a].as_str().unwrap_or(""), e[b].as_str().unwrap_or(""));
+            marks
+                .push(Mark { hour: f.hours(e["tick"].as_f64().unwrap_or(0.0)), label: format!("{what} {x}{sep} {y}") });
+        }
     }
     if let Some(changes) = f.summary["parameters"]["changes"].as_array() {
         for c in changes {
