@@ -366,9 +366,12 @@ fn check(source: &Source, raw: RawScenario) -> Result<Scenario, Vec<Diagnostic>>
             continue; // already reported
         }
         if let Some(msg) = vision_fits(&map, v) {
-            // A default vision is not written anywhere: point at the map.
-            let at = if c.map.get(field).is_some() { field } else { "map.width_cells" };
-            c.report(at, format!("{field}: {msg}"));
+            // A default vision is not written anywhere: point at the map
+            // and name the vision in the message.
+            match c.map.get(field) {
+                Some(_) => c.report(field, msg),
+                None => c.report("map.width_cells", format!("{field}: {msg}")),
+            }
         }
     }
     // The security operation: units, command and law (all optional).

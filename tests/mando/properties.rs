@@ -29,7 +29,8 @@ fn crowd_scenario() -> impl Strategy<Value = Vec<String>> {
         0.0f64..0.08,
         0.0f64..1.0,
         0.0f64..0.5,
-        1u32..6,
+        // A wrapped map needs 2·vision + 1 <= its narrower side (10 at least).
+        1u32..5,
         any::<u64>(),
         prop_oneof![Just("RandomSequential"), Just("Synchronous")],
     )
@@ -102,7 +103,16 @@ fn check(s: &Scenario) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+    // A fixed seed: CI draws the same cases every time (a red run can be
+    // replayed); PROPTEST_RNG_SEED=N explores others.
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(
+            std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(2026),
+        ),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_crowds_keep_the_invariants(sets in crowd_scenario()) {

@@ -107,6 +107,16 @@ fn overrides_are_checked_like_the_file_and_named_in_errors() {
 }
 
 #[test]
+fn a_vision_too_wide_for_a_wrapped_map_names_its_field_once() {
+    let sets = ["map.width_cells=10", "map.height_cells=10", "civilians.vision_cells=5"];
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    let err = scenario::load_default(&overrides).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("--set civilians.vision_cells=5: civilians.vision_cells: vision 5 does not fit"), "{text}");
+    assert_eq!(text.matches("civilians.vision_cells").count(), 2, "{text}");
+}
+
+#[test]
 fn an_override_wins_over_its_alternative_in_the_file() {
     // The default scenario gives civilians.density; a count replaces it.
     let s = scenario_with(&["civilians.count=500"]);
