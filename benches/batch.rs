@@ -30,6 +30,7 @@ fn plan_for(runs: usize) -> BatchPlan {
         scenario: "epstein_classic.ron".into(),
         scenario_name: "epstein_classic".into(),
         fingerprint: "bench".into(),
+        base: String::new(),
         parameters: vec![],
         conditions: vec![Condition { values: vec![] }],
         replications: runs,

@@ -9,6 +9,7 @@
 
 pub mod design;
 pub mod exec;
+pub mod grow;
 pub mod plan;
 pub mod stats;
 pub mod store;
@@ -29,8 +30,10 @@ pub enum BatchError {
     Scenario(#[from] ScenarioError),
     #[error("{}", render(.0))]
     Spec(Vec<Diagnostic>),
-    #[error("{dir} holds another batch ({found}), not this one ({wanted}): use another --out or remove the folder")]
-    OtherBatch { dir: String, found: String, wanted: String },
+    #[error(
+        "{dir} holds another batch ({found}), not this one ({wanted}): it holds {why}; use another --out or remove the folder"
+    )]
+    OtherBatch { dir: String, found: String, wanted: String, why: String },
     #[error("{path}: {problem}")]
     Corrupt { path: String, problem: String },
     #[error("{0}")]
@@ -169,23 +172,25 @@ pub fn prepare(input: BatchInput<'_>) -> Result<Batch, BatchError> {
     }
     let first = &scenarios[0];
     let seed = input.seed.unwrap_or(first.metadata.seed);
-    let decided = serde_json::json!({
+    let settings = serde_json::json!({
         "kind": input.kind,
         "common": input.common.iter().map(|o| (o.path.clone(), o.value.clone())).collect::<Vec<_>>(),
-        "conditions": input.conditions,
-        "replications": input.replications,
+        "parameters": input.parameters,
         "seed": seed,
     })
     .to_string();
+    let size = serde_json::json!({ "conditions": input.conditions, "replications": input.replications }).to_string();
     // The build's own source is part of what decides the results.
     let build = env!("MANDO_SOURCE_HASH");
-    let fingerprint = store::fingerprint(&[build.as_bytes(), text.as_bytes(), decided.as_bytes()]);
+    let base = store::fingerprint(&[build.as_bytes(), text.as_bytes(), settings.as_bytes()]);
+    let fingerprint = store::fingerprint(&[base.as_bytes(), size.as_bytes()]);
     let plan = BatchPlan {
         mando_version: env!("CARGO_PKG_VERSION").to_string(),
         kind: input.kind.to_string(),
         scenario: path.display().to_string(),
         scenario_name: first.metadata.name.clone(),
         fingerprint,
+        base,
         parameters: input.parameters,
         runs_total: input.conditions.len() * input.replications,
         conditions: input.conditions,
@@ -198,14 +203,15 @@ pub fn prepare(input: BatchInput<'_>) -> Result<Batch, BatchError> {
 }
 
 /// Runs what is left of `batch` in `dir` (its shard, less what the log
-/// already holds) on `threads` workers. Returns every finished run of the
-/// shard, by index.
+/// already holds, grown into this batch if it was a smaller one) on
+/// `threads` workers. Returns every finished run of the shard, by index, and
+/// how many of them this call ran.
 pub fn run(
     batch: &Batch,
     dir: &Path,
     threads: usize,
     progress: Option<&indicatif::ProgressBar>,
-) -> Result<BTreeMap<usize, RunRecord>, BatchError> {
+) -> Result<(BTreeMap<usize, RunRecord>, usize), BatchError> {
     let (mut store, mut done) = store::Store::open(dir, &batch.plan)?;
     let p = &batch.plan;
     let todo: Vec<RunSpec> = plan::runs(p.conditions.len(), p.replications, p.seed)
@@ -227,7 +233,7 @@ pub fn run(
     });
     store.sync()?;
     result?;
-    Ok(done)
+    Ok((done, todo.len()))
 }
 
 /// The runs of `plan` that `records` lacks, as a message; `None` if complete.

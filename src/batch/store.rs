@@ -42,6 +42,11 @@ pub struct BatchPlan {
     /// Hash of everything that decides the results: the scenario's text,
     /// the overrides, conditions, replications and seed.
     pub fingerprint: String,
+    /// The same without the conditions' values and the replications: equal
+    /// `base`s mean one batch may grow into the other ([`super::grow`]).
+    /// Empty in folders written before batches could grow.
+    #[serde(default)]
+    pub base: String,
     /// The varied parameter paths, in column order.
     pub parameters: Vec<String>,
     pub conditions: Vec<Condition>,
@@ -125,13 +130,21 @@ impl Store {
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
         let plan_path = dir.join(PLAN_FILE);
-        match read_plan(&plan_path)? {
+        let found = read_plan(&plan_path)?;
+        if let Some(old) = &found {
+            super::grow::recover(dir, &mut log, old)?;
+        }
+        // A larger batch of the same scenario and settings grows this one.
+        let mut growth = None;
+        match found {
             Some(old) if old.fingerprint != plan.fingerprint || old.shard != plan.shard => {
-                return Err(BatchError::OtherBatch {
+                let map = super::grow::mapping(&old, plan).map_err(|why| BatchError::OtherBatch {
                     dir: dir.display().to_string(),
                     found: format!("{} (shard {})", old.fingerprint, old.shard),
                     wanted: format!("{} (shard {})", plan.fingerprint, plan.shard),
-                });
+                    why,
+                })?;
+                growth = Some((old, map));
             }
             Some(_) => {}
             None if had_log => {
@@ -146,12 +159,16 @@ impl Store {
                 write_atomic(&plan_path, &text).map_err(io)?;
             }
         }
-        let (done, good_len) = read_log(&log_path, &mut log, plan)?;
+        let (done, good_len) = read_log(&log_path, &mut log, growth.as_ref().map_or(plan, |(old, _)| old))?;
         // Cut a line torn by a kill in the middle of a write.
         if good_len < log.metadata().map_err(io)?.len() {
             log.set_len(good_len).map_err(io)?;
             log.seek(SeekFrom::End(0)).map_err(io)?;
         }
+        let done = match growth {
+            Some((old, map)) => super::grow::grow(dir, &mut log, &old, plan, done, &map)?,
+            None => done,
+        };
         Ok((Store { dir: dir.to_path_buf(), log, last_sync: Instant::now(), dirty: false }, done))
     }
 
@@ -275,6 +292,7 @@ pub fn read_dirs(dirs: &[PathBuf]) -> Result<(BatchPlan, BTreeMap<usize, RunReco
                 dir: dir.display().to_string(),
                 found: p.fingerprint.clone(),
                 wanted: first.fingerprint.clone(),
+                why: "shards of one batch are merged, not of two".into(),
             });
         }
         let log_path = dir.join(LOG_FILE);
@@ -330,6 +348,7 @@ mod tests {
             scenario: "s.ron".into(),
             scenario_name: "s".into(),
             fingerprint: "f".into(),
+            base: "b".into(),
             parameters: vec![],
             conditions: vec![Condition { values: vec![] }],
             replications: 3,
@@ -425,7 +444,7 @@ mod tests {
     fn another_batch_or_shard_is_refused() {
         let d = dir("other");
         Store::open(&d, &plan()).unwrap();
-        let other = BatchPlan { fingerprint: "g".into(), ..plan() };
+        let other = BatchPlan { fingerprint: "g".into(), base: "c".into(), ..plan() };
         assert!(matches!(Store::open(&d, &other), Err(BatchError::OtherBatch { .. })));
         let shard = BatchPlan { shard: Shard { k: 1, n: 2 }, ..plan() };
         assert!(matches!(Store::open(&d, &shard), Err(BatchError::OtherBatch { .. })));

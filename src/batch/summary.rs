@@ -484,6 +484,7 @@ mod tests {
             scenario: String::new(),
             scenario_name: "test".into(),
             fingerprint: String::new(),
+            base: String::new(),
             parameters: vec!["command.model".into()],
             conditions: vec![condition("a"), condition("b")],
             replications: 2,

@@ -50,7 +50,9 @@ pub struct CompareArgs {
 /// Where and how a batch runs: shared by `compare` and `sweep`.
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// Output folder [default: runs/<verb>-<scenario>-<seed>/].
+    /// Output folder [default: runs/<verb>-<scenario>-<seed>-<8 hex>/, the
+    /// hex a fingerprint of the settings but the replications and the varied
+    /// values; a larger batch of the same settings grows the folder].
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     /// Worker threads: runs go in parallel, one per thread [default: all cores].
@@ -216,7 +218,9 @@ pub(super) fn execute(input: BatchInput<'_>, args: BatchArgs, threads: usize, ve
         return exit::BAD_INPUT;
     }
     let out = out.unwrap_or_else(|| {
-        let mut name = format!("{verb}-{}-{}", super::file_safe(&p.scenario_name), p.seed);
+        // The base fingerprint tells batches of other settings apart, and
+        // lets a larger batch of the same settings grow this one.
+        let mut name = format!("{verb}-{}-{}-{}", super::file_safe(&p.scenario_name), p.seed, &p.base[..8]);
         if p.shard != Shard::WHOLE {
             name.push_str(&format!("-shard{}of{}", p.shard.k, p.shard.n));
         }
@@ -225,17 +229,18 @@ pub(super) fn execute(input: BatchInput<'_>, args: BatchArgs, threads: usize, ve
     let progress = super::progress::Progress::new(0, "run", quiet);
     let records = batch::run(&batch, &out, threads, progress.bar());
     progress.finish();
-    let records = match records {
+    let (records, ran) = match records {
         Ok(r) => r,
         Err(e) => return super::batch_failure(&e),
     };
-    finish(p, &records, &out, quiet, format)
+    finish(p, &records, Some(ran), &out, quiet, format)
 }
 
 /// Writes the tables (and summary) and prints them.
 pub(super) fn finish(
     plan: &batch::BatchPlan,
     records: &std::collections::BTreeMap<usize, batch::RunRecord>,
+    ran: Option<usize>,
     out: &Path,
     quiet: bool,
     format: Format,
@@ -252,6 +257,8 @@ pub(super) fn finish(
                 "scenario": plan.scenario_name,
                 "fingerprint": plan.fingerprint,
                 "runs": records.len(),
+                // Run by this command (the rest were in the folder already).
+                "ran": ran,
                 "runs_total": plan.runs_total,
                 // The whole batch; a shard's own runs are `shard_complete`.
                 "complete": whole,

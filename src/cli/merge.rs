@@ -49,5 +49,5 @@ pub fn run(args: MergeArgs) -> u8 {
     if let Err(e) = write() {
         return super::batch_failure(&e);
     }
-    super::compare::finish(&plan, &records, &args.out, args.quiet, args.format)
+    super::compare::finish(&plan, &records, Some(0), &args.out, args.quiet, args.format)
 }

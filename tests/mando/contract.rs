@@ -272,3 +272,95 @@ fn a_sweep_writes_the_summary_tables_with_its_parameters_as_columns() {
     assert!(md.starts_with("# Sweep:") && !md.contains("baseline"), "{md}");
     assert!(dir.join("s/summary.json").is_file());
 }
+
+/// `--format json`'s document of a batch command that succeeded.
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn batch_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = mando(dir, &[args, &["--format", "json", "-q"]].concat());
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stdout));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+const TABLES: [&str; 5] = ["batch.json", "runs.csv", "runs.parquet", "summary.csv", "summary.json"];
+
+#[test]
+fn a_finished_comparison_grows_to_more_replications_and_values_running_only_what_is_missing() {
+    let dir = temp_dir("grow-compare");
+    let file = repo().join("scenarios/epstein_classic.ron");
+    let compare = |values: &str, reps: &str, out: &str| {
+        let vary = format!("civilians.legitimacy={values}");
+        ["compare", file.to_str().unwrap(), "--vary", &vary, "--reps", reps, "--ticks", "30", "-o", out]
+            .map(String::from)
+    };
+    let small = batch_json(&dir, &args(&compare("0.6,0.9", "2", "g")));
+    assert_eq!((small["ran"].as_u64(), small["runs"].as_u64()), (Some(4), Some(4)));
+    // A third value (in the middle) and twice the replications.
+    let grown = batch_json(&dir, &args(&compare("0.6,0.75,0.9", "4", "g")));
+    assert_eq!((grown["ran"].as_u64(), grown["runs"].as_u64()), (Some(8), Some(12)), "{grown}");
+    let fresh = batch_json(&dir, &args(&compare("0.6,0.75,0.9", "4", "f")));
+    assert_eq!(fresh["ran"].as_u64(), Some(12));
+    assert_eq!(grown["fingerprint"], fresh["fingerprint"]);
+    for name in TABLES {
+        assert!(
+            read(&dir.join("g").join(name)) == read(&dir.join("f").join(name)),
+            "{name} differs from a fresh batch"
+        );
+    }
+    // Asked again: nothing to run.
+    assert_eq!(batch_json(&dir, &args(&compare("0.6,0.75,0.9", "4", "g")))["ran"].as_u64(), Some(0));
+    // Fewer replications, or values that leave some out: refused, untouched.
+    let before = read(&dir.join("g/runs.csv"));
+    for (values, reps, says) in [("0.6,0.75,0.9", "3", "does not shrink"), ("0.6,0.9,0.95", "4", "not asked for")] {
+        let out = mando(&dir, &args(&compare(values, reps, "g")));
+        assert_eq!(out.status.code(), Some(2), "{values} × {reps}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says) && err.contains("another --out"), "{err}");
+    }
+    assert_eq!(read(&dir.join("g/runs.csv")), before);
+}
+
+#[test]
+fn default_batch_folders_tell_settings_apart_and_a_larger_batch_grows_its_own() {
+    let dir = temp_dir("grow-default");
+    let file = repo().join("scenarios/epstein_classic.ron");
+    let file = file.to_str().unwrap();
+    let base = ["compare", file, "--ticks", "20", "--reps"];
+    let legit = batch_json(&dir, &[&base[..], &["2", "--vary", "civilians.legitimacy=0.6,0.9"]].concat());
+    let vision = batch_json(&dir, &[&base[..], &["2", "--vary", "civilians.vision_cells=3,5"]].concat());
+    assert_ne!(legit["out"], vision["out"], "two settings, two folders");
+    let more = batch_json(&dir, &[&base[..], &["3", "--vary", "civilians.legitimacy=0.6,0.9"]].concat());
+    assert_eq!(more["out"], legit["out"], "the larger batch grows the first");
+    assert_eq!(more["ran"].as_u64(), Some(2));
+    assert_eq!(std::fs::read_dir(dir.join("runs")).unwrap().count(), 2);
+}
+
+#[test]
+fn a_finished_sweep_grows_to_more_points_of_a_list() {
+    let dir = temp_dir("grow-sweep");
+    let spec = |values: &str, name: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "Sweep(scenario: \"{}\", design: Grid, parameters: [(path: \"civilians.legitimacy\", values: [{values}])], \
+                 replications: 3, seed: 5, ticks: 30)",
+                repo().join("scenarios/epstein_classic.ron").display()
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (two, three) = (spec("0.6, 0.9", "two.ron"), spec("0.6, 0.75, 0.9", "three.ron"));
+    assert_eq!(batch_json(&dir, &["sweep", &two, "-o", "g"])["ran"].as_u64(), Some(6));
+    assert_eq!(batch_json(&dir, &["sweep", &three, "-o", "g"])["ran"].as_u64(), Some(3));
+    assert_eq!(batch_json(&dir, &["sweep", &three, "-o", "f"])["ran"].as_u64(), Some(9));
+    for name in TABLES {
+        assert!(
+            read(&dir.join("g").join(name)) == read(&dir.join("f").join(name)),
+            "{name} differs from a fresh sweep"
+        );
+    }
+}
