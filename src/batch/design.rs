@@ -236,13 +236,21 @@ fn check(spec: &Path, name: String, text: &str) -> Result<Sweep, Vec<Diagnostic>
                 r.report("parameters", "a Grid design needs at least one parameter");
             }
             conditions.push(Condition { values: Vec::new() });
-            for p in &raw.parameters {
+            for (j, p) in raw.parameters.iter().enumerate() {
                 let values: Vec<String> = match p.range {
                     Some((lo, hi)) => {
                         linspace(lo, hi, p.steps.unwrap_or(1), p.integer).iter().map(f64::to_string).collect()
                     }
                     None => p.values.iter().map(SpecValue::ron).collect(),
                 };
+                // Two equal values would be two identical design points (a
+                // range's steps are deduplicated by linspace).
+                if let Some(v) = values.iter().enumerate().find(|(i, v)| values[..*i].contains(v)).map(|(_, v)| v) {
+                    r.report(
+                        &format!("parameters[{j}].values"),
+                        format!("`{v}` is in the list twice (two design points would be the same)"),
+                    );
+                }
                 conditions = conditions
                     .into_iter()
                     .flat_map(|c| {
@@ -324,6 +332,7 @@ fn check(spec: &Path, name: String, text: &str) -> Result<Sweep, Vec<Diagnostic>
                     }
                 }
             }
+            let mut seen = std::collections::HashMap::new();
             for (i, point) in raw.points.iter().enumerate() {
                 for k in point.keys() {
                     if Override::parse(&format!("{k}=0")).is_err() {
@@ -331,7 +340,14 @@ fn check(spec: &Path, name: String, text: &str) -> Result<Sweep, Vec<Diagnostic>
                     }
                     places.insert((i, k.clone()), r.place(&format!("points[{i}]")));
                 }
-                conditions.push(Condition { values: point.iter().map(|(k, v)| (k.clone(), v.ron())).collect() });
+                let c = Condition { values: point.iter().map(|(k, v)| (k.clone(), v.ron())).collect() };
+                if let Some(k) = seen.insert(c.values.clone(), i) {
+                    r.report(
+                        &format!("points[{i}]"),
+                        format!("the same point as points[{k}] (two design points would be the same)"),
+                    );
+                }
+                conditions.push(c);
             }
         }
     }

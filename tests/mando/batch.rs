@@ -288,7 +288,9 @@ fn a_latin_hypercube_puts_one_sample_in_every_stratum() {
 
 #[test]
 fn bad_sweep_specs_are_reported_with_their_place_and_field() {
-    let cases: [(&str, &[&str]); 5] = [
+    let cases: [(&str, &[&str]); 7] = [
+        ("bad_twice.ron", &["bad_twice.ron:6:48: parameters[0].values: `0.6` is in the list twice"]),
+        ("bad_twice_points.ron", &["bad_twice_points.ron:8:9: points[2]: the same point as points[0]"]),
         (
             "bad_integer.ron",
             &["bad_integer.ron:4:58: parameters[0].range: `integer: true` but (2.2, 2.8) holds no whole number"],
