@@ -22,6 +22,7 @@ pub mod command;
 pub mod crowd;
 pub mod decisions;
 pub mod detention;
+pub mod fuzz;
 pub mod grid;
 pub mod law;
 pub mod memory;

@@ -143,10 +143,14 @@ fn linspace(min: f64, max: f64, steps: usize, integer: bool) -> Vec<f64> {
 /// Reads and checks a sweep spec (not yet the scenario under each point:
 /// that is [`super::prepare`]'s work).
 pub fn load(spec: &Path) -> Result<Sweep, BatchError> {
-    let name = spec.display().to_string();
     let text = std::fs::read_to_string(spec)
-        .map_err(|source| BatchError::Scenario(ScenarioError::Io { path: name.clone(), source }))?;
-    check(spec, name, &text).map_err(BatchError::Spec)
+        .map_err(|source| BatchError::Scenario(ScenarioError::Io { path: spec.display().to_string(), source }))?;
+    parse(spec, &text)
+}
+
+/// [`load`] of a spec's text, as if read from the file `spec`.
+pub fn parse(spec: &Path, text: &str) -> Result<Sweep, BatchError> {
+    check(spec, spec.display().to_string(), text).map_err(BatchError::Spec)
 }
 
 fn check(spec: &Path, name: String, text: &str) -> Result<Sweep, Vec<Diagnostic>> {

@@ -196,38 +196,57 @@ impl Store {
 }
 
 pub fn read_plan(path: &Path) -> Result<Option<BatchPlan>, BatchError> {
-    let corrupt = |problem: String| BatchError::Corrupt { path: path.display().to_string(), problem };
     match fs::read(path) {
-        Ok(bytes) => {
-            let p: BatchPlan = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
-            let consistent = !p.conditions.is_empty()
-                && p.replications >= 1
-                && p.conditions.len().checked_mul(p.replications) == Some(p.runs_total)
-                && (1..=p.shard.n).contains(&p.shard.k)
-                && p.baseline.is_none_or(|b| b < p.conditions.len());
-            if !consistent {
-                return Err(corrupt("conditions, replications, runs, shard or baseline do not agree".into()));
-            }
-            Ok(Some(p))
-        }
+        Ok(bytes) => parse_plan(&bytes)
+            .map(Some)
+            .map_err(|problem| BatchError::Corrupt { path: path.display().to_string(), problem }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(BatchError::Io { path: path.display().to_string(), source: e }),
     }
+}
+
+/// A `batch.json` whose parts agree with each other, or what is wrong.
+pub fn parse_plan(bytes: &[u8]) -> Result<BatchPlan, String> {
+    let p: BatchPlan = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let consistent = !p.conditions.is_empty()
+        && p.replications >= 1
+        && p.conditions.len().checked_mul(p.replications) == Some(p.runs_total)
+        && p.runs_total <= super::plan::MAX_RUNS
+        && (1..=p.shard.n).contains(&p.shard.k)
+        && p.baseline.is_none_or(|b| b < p.conditions.len());
+    if !consistent {
+        return Err("conditions, replications, runs, shard or baseline do not agree".into());
+    }
+    Ok(p)
 }
 
 /// Reads a log: the runs it holds (the first record of each index wins) and
 /// the length of its whole, well-formed lines. Only the last line may be
 /// torn; a bad line before it is corruption.
 fn read_log(path: &Path, file: &mut File, plan: &BatchPlan) -> Result<(BTreeMap<usize, RunRecord>, u64), BatchError> {
-    let io = |e: io::Error| BatchError::Io { path: path.display().to_string(), source: e };
-    file.seek(SeekFrom::Start(0)).map_err(io)?;
-    let mut reader = BufReader::new(&*file);
+    file.seek(SeekFrom::Start(0)).map_err(|e| BatchError::Io { path: path.display().to_string(), source: e })?;
+    parse_log(BufReader::new(&*file), plan).map_err(|e| match e {
+        LogError::Io(source) => BatchError::Io { path: path.display().to_string(), source },
+        LogError::Corrupt(problem) => BatchError::Corrupt { path: path.display().to_string(), problem },
+    })
+}
+
+/// Why a log could not be read.
+#[derive(Debug)]
+pub enum LogError {
+    Io(io::Error),
+    Corrupt(String),
+}
+
+/// [`read_log`] over any reader: the runs of `plan` it holds and the
+/// length of its whole lines.
+pub fn parse_log<R: BufRead>(mut reader: R, plan: &BatchPlan) -> Result<(BTreeMap<usize, RunRecord>, u64), LogError> {
     let mut done = BTreeMap::new();
     let (mut good, mut line_no) = (0u64, 0usize);
     let mut line = Vec::new();
     loop {
         line.clear();
-        let n = reader.read_until(b'\n', &mut line).map_err(io)?;
+        let n = reader.read_until(b'\n', &mut line).map_err(LogError::Io)?;
         if n == 0 {
             break;
         }
@@ -235,10 +254,7 @@ fn read_log(path: &Path, file: &mut File, plan: &BatchPlan) -> Result<(BTreeMap<
         let complete = line.last() == Some(&b'\n');
         match serde_json::from_slice::<RunRecord>(&line) {
             Ok(r) if complete && !belongs(&r, plan) => {
-                return Err(BatchError::Corrupt {
-                    path: path.display().to_string(),
-                    problem: format!("line {line_no} (run {}) is not a run of this batch", r.run),
-                });
+                return Err(LogError::Corrupt(format!("line {line_no} (run {}) is not a run of this batch", r.run)));
             }
             Ok(r) if complete => {
                 done.entry(r.run).or_insert(r);
@@ -247,12 +263,9 @@ fn read_log(path: &Path, file: &mut File, plan: &BatchPlan) -> Result<(BTreeMap<
             _ => {
                 // A kill can tear only the last write, which then lacks
                 // its newline; anything else is damage.
-                let last = reader.fill_buf().map_err(io)?.is_empty();
+                let last = reader.fill_buf().map_err(LogError::Io)?.is_empty();
                 if complete || !last {
-                    return Err(BatchError::Corrupt {
-                        path: path.display().to_string(),
-                        problem: format!("line {line_no} is not a run record"),
-                    });
+                    return Err(LogError::Corrupt(format!("line {line_no} is not a run record")));
                 }
                 break;
             }
@@ -425,6 +438,8 @@ mod tests {
             BatchPlan { conditions: vec![], runs_total: 0, ..plan() },
             BatchPlan { shard: Shard { k: 3, n: 2 }, ..plan() },
             BatchPlan { baseline: Some(1), ..plan() },
+            // Growth would map every run of it.
+            BatchPlan { replications: 20_000_000, runs_total: 20_000_000, ..plan() },
         ] {
             fs::write(d.join(PLAN_FILE), serde_json::to_vec(&bad).unwrap()).unwrap();
             assert!(matches!(read_plan(&d.join(PLAN_FILE)), Err(BatchError::Corrupt { .. })), "{bad:?}");

@@ -93,8 +93,8 @@ pub fn split_values(s: &str) -> Vec<String> {
 }
 
 /// The conditions of `--vary` arguments: their cartesian product, first
-/// parameter slowest.
-fn conditions(vary: &[String]) -> Result<(Vec<String>, Vec<Condition>), Vec<String>> {
+/// parameter slowest; or one message per bad argument.
+pub fn conditions(vary: &[String]) -> Result<(Vec<String>, Vec<Condition>), Vec<String>> {
     let mut problems = Vec::new();
     let mut params: Vec<(String, Vec<String>)> = Vec::new();
     for v in vary {

@@ -29,6 +29,9 @@ mod serve;
 mod sweep;
 mod validate;
 
+/// `--vary` arguments as conditions (for the fuzz targets too).
+pub use compare::conditions as vary_conditions;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -66,10 +66,12 @@ impl<'a> Lexer<'a> {
                 let mut depth = 0usize;
                 let mut i = self.pos;
                 while i < self.bytes.len() {
-                    if self.text[i..].starts_with("/*") {
+                    // Bytes, not `str` slices: `i` steps into multi-byte
+                    // characters (a crash the fuzzer found).
+                    if self.bytes[i..].starts_with(b"/*") {
                         depth += 1;
                         i += 2;
-                    } else if self.text[i..].starts_with("*/") {
+                    } else if self.bytes[i..].starts_with(b"*/") {
                         depth -= 1;
                         i += 2;
                         if depth == 0 {

@@ -14,6 +14,7 @@ mod contract;
 mod detention;
 mod determinism;
 mod format_doc;
+mod fuzz;
 mod golden;
 mod harm;
 mod headline;
