@@ -138,6 +138,10 @@ pub(super) fn check_sites(c: &mut Checker, raw: Option<Vec<RawSite>>, terrain: O
             c.report(&field("symbol"), format!("`{}` appears nowhere in map.terrain", s.symbol));
         }
         c.check(&field("name"), s.name.as_str(), name_given);
+        // Gatherings, decisions and reports name sites: one name, one site.
+        if sites.iter().any(|o| o.name == s.name) {
+            c.report(&field("name"), format!("\"{}\" names another site already", s.name));
+        }
         let breach_actives = c.check(
             &field("breach_actives"),
             s.breach_actives.unwrap_or(d::SITE_BREACH_ACTIVES),
@@ -248,7 +252,11 @@ pub(super) fn check_command(c: &mut Checker, raw: Option<RawCommand>, map: &MapS
     let r = raw.unwrap_or_default();
     let echelons = whole_in(1, d::MAX_ECHELONS);
     let below_one = |v: f64| {
-        if (0.0..0.95).contains(&v) { Ok(v) } else { Err(format!("expected a probability from 0 to 0.95, found {v}")) }
+        if (0.0..0.95).contains(&v) {
+            Ok(v)
+        } else {
+            Err(format!("expected a probability from 0 up to (not including) 0.95, found {v}"))
+        }
     };
     let mut drones = Vec::new();
     for (i, dr) in r.drones.unwrap_or_default().into_iter().enumerate() {

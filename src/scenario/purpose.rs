@@ -111,6 +111,9 @@ pub(super) fn check_purpose(c: &mut Checker, r: &mut RawCrowd, map: &MapSpec) ->
     for (i, g) in raw.into_iter().enumerate() {
         let field = |f: &str| format!("crowd.gatherings[{i}].{f}");
         c.check(&field("at"), g.at, |at| open_cell(map, at));
+        if gatherings.iter().any(|o: &Gathering| o.name == g.name) {
+            c.report(&field("name"), format!("\"{}\" names another gathering already", g.name));
+        }
         let Some(site) = map.sites.iter().position(|s| s.name == g.march_to) else {
             let names: Vec<String> = map.sites.iter().map(|s| format!("\"{}\"", s.name)).collect();
             let expected = if names.is_empty() { "no sites in map.sites".to_string() } else { names.join(", ") };

@@ -249,7 +249,7 @@ fn operation_sections_report_every_problem_with_its_place() {
     assert_place(&p[2], 13, 66, "forces.units[0].at", "(2, 0) is a building");
     assert_place(&p[3], 13, 90, "forces.units[0].crowd_training", "from 0 to 1");
     assert_place(&p[4], 14, 29, "command.pnp_echelons", "from 1 to 8");
-    assert_place(&p[5], 14, 58, "command.lost_message_probability", "from 0 to 0.95");
+    assert_place(&p[5], 14, 58, "command.lost_message_probability", "from 0 up to (not including) 0.95");
     assert_place(&p[6], 15, 60, "law.zones[0].width_cells", "from 1 to 6");
 }
 
@@ -286,5 +286,18 @@ fn a_unit_may_not_start_on_an_officers_fixed_cell() {
             assert!(matches!(d[0].origin, Origin::File { line: 6, column: 55, .. }), "{:?}", d[0].origin);
         }
         other => panic!("expected the overlap to be reported, got {other:?}"),
+    }
+}
+
+#[test]
+fn two_sites_or_two_gatherings_of_one_name_are_refused() {
+    for (set, field, says) in [
+        ("map.sites[1].name=\"Mine gate and processing plant\"", "map.sites[1].name", "names another site already"),
+        ("crowd.gatherings[2].name=\"Town plaza\"", "crowd.gatherings[2].name", "names another gathering already"),
+    ] {
+        let file = repo().join("scenarios/mining_corridor_blockade.ron");
+        let err = scenario::load_file(&file, &[Override::parse(set).unwrap()]).unwrap_err();
+        let d = err.diagnostics();
+        assert!(d.iter().any(|p| p.field == field && p.message.contains(says)), "{set}: {err}");
     }
 }
