@@ -220,9 +220,7 @@ pub fn parse_plan(bytes: &[u8]) -> Result<BatchPlan, String> {
     Ok(p)
 }
 
-/// Reads a log: the runs it holds (the first record of each index wins) and
-/// the length of its whole, well-formed lines. Only the last line may be
-/// torn; a bad line before it is corruption.
+/// [`parse_log`] of the batch folder's log file.
 fn read_log(path: &Path, file: &mut File, plan: &BatchPlan) -> Result<(BTreeMap<usize, RunRecord>, u64), BatchError> {
     file.seek(SeekFrom::Start(0)).map_err(|e| BatchError::Io { path: path.display().to_string(), source: e })?;
     parse_log(BufReader::new(&*file), plan).map_err(|e| match e {
@@ -238,8 +236,10 @@ pub enum LogError {
     Corrupt(String),
 }
 
-/// [`read_log`] over any reader: the runs of `plan` it holds and the
-/// length of its whole lines.
+/// Reads a log from any reader: the runs of `plan` it holds (the first
+/// record of each index wins) and the length of its whole, well-formed
+/// lines. Only the last line may be torn; a bad line before it is
+/// corruption.
 pub fn parse_log<R: BufRead>(mut reader: R, plan: &BatchPlan) -> Result<(BTreeMap<usize, RunRecord>, u64), LogError> {
     let mut done = BTreeMap::new();
     let (mut good, mut line_no) = (0u64, 0usize);
