@@ -364,3 +364,39 @@ fn a_finished_sweep_grows_to_more_points_of_a_list() {
         );
     }
 }
+
+#[test]
+fn grown_shards_merge_into_the_larger_unsharded_batch() {
+    let dir = temp_dir("grow-shards");
+    let file = repo().join("scenarios/epstein_classic.ron");
+    let compare = |values: &str, reps: &str, shard: Option<&str>, out: &str| {
+        let vary = format!("civilians.legitimacy={values}");
+        let mut a: Vec<String> = ["compare", file.to_str().unwrap(), "--vary", &vary, "--reps", reps, "--ticks", "20"]
+            .map(String::from)
+            .to_vec();
+        if let Some(k) = shard {
+            a.extend(["--shard".into(), k.into()]);
+        }
+        a.extend(["-o".into(), out.into()]);
+        a
+    };
+    for k in ["1/2", "2/2"] {
+        let out = format!("s{}", &k[..1]);
+        batch_json(&dir, &args(&compare("0.6,0.9", "2", Some(k), &out)));
+    }
+    // 4 runs done; the larger batch has 9, of which shard 1 takes 5 and
+    // shard 2 takes 4: 5 run here, the 4 done are kept.
+    let ran: u64 = ["1/2", "2/2"]
+        .iter()
+        .map(|k| {
+            let out = format!("s{}", &k[..1]);
+            batch_json(&dir, &args(&compare("0.6,0.8,0.9", "3", Some(k), &out)))["ran"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(ran, 5);
+    batch_json(&dir, &["merge", "s1", "s2", "-o", "m"]);
+    batch_json(&dir, &args(&compare("0.6,0.8,0.9", "3", None, "u")));
+    for name in TABLES {
+        assert!(read(&dir.join("m").join(name)) == read(&dir.join("u").join(name)), "{name} differs");
+    }
+}
