@@ -185,7 +185,10 @@ fn tally(conditions: &[Condition]) -> [u32; 4] {
 pub fn take_census(world: &mut World) -> TickRecord {
     let tick = world.resource::<Clock>().tick;
     let legitimacy = world.resource::<CurrentTunables>().0.legitimacy;
-    let operation = world.get_resource::<CommandMetrics>().map(|_| OperationTick::default());
+    // The regime in force before the first tick (law.initial), not `normal`.
+    let regime = world.get_resource::<crate::law::LegalState>().map(|l| l.strongest()).unwrap_or_default();
+    let operation =
+        world.get_resource::<CommandMetrics>().map(|_| OperationTick { regime, ..OperationTick::default() });
     let mut r = TickRecord { tick, legitimacy, operation, ..Default::default() };
     for c in world.query::<&Condition>().iter(world) {
         match c {

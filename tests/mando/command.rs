@@ -579,3 +579,15 @@ fn an_order_is_dropped_only_when_a_newer_one_reached_the_unit_first() {
     }
     assert!(acted_before_newer_arrived > 0, "no order acted on while a newer one was on its way");
 }
+
+#[test]
+fn the_time_series_starts_with_the_regime_declared_from_the_start() {
+    // substation_under_threat: law.initial = EmergencySupport.
+    let s = shipped("substation_under_threat.ron", &[]);
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    let first = sim.census().operation.expect("an operation").regime;
+    assert_eq!(first, Regime::EmergencySupport, "row 0 of timeseries.csv");
+    let s = shipped("mining_corridor_blockade.ron", &[]);
+    let mut sim = Sim::new(&s, SimOptions::default()).unwrap();
+    assert_eq!(sim.census().operation.unwrap().regime, Regime::Normal);
+}
