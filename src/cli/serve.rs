@@ -74,6 +74,10 @@ pub fn run(args: ServeArgs) -> u8 {
                     }
                 }
             }
+            if let Some(m) = overrules_the_class(&name, &text, &overrides) {
+                warn!("{m}");
+                return exit::BAD_INPUT;
+            }
             Session::new(Origin { name, text, overrides }, options, args.snapshot_every.unwrap_or(20))
         }
     };
@@ -112,4 +116,24 @@ pub fn run(args: ServeArgs) -> u8 {
             exit::FAILURE
         }
     }
+}
+
+/// A `--set` of a field that a decision asks the class before the start
+/// would silently overrule the class's answer (the command line has the
+/// last word, as in `mando run`): refused in the classroom.
+fn overrules_the_class(name: &str, text: &str, overrides: &[scenario::Override]) -> Option<String> {
+    let s = scenario::load_str(name, text, &[]).ok()?;
+    overrides.iter().find_map(|o| {
+        let d = s
+            .decisions
+            .iter()
+            .find(|d| d.before_start() && d.choices.iter().any(|c| c.changes.iter().any(|ch| ch.path == o.path)))?;
+        Some(format!(
+            "{}: the decision `{}` asks the class to set {} before the start, and --set would overrule its \
+             answer; leave out --set to let the class decide",
+            o.argument(),
+            d.name,
+            o.path
+        ))
+    })
 }

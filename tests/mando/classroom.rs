@@ -382,6 +382,19 @@ fn batch_runs_take_the_default_or_the_decide_choice() {
 }
 
 #[test]
+fn serve_refuses_a_set_that_would_overrule_the_class_s_answer_before_the_start() {
+    let file = crate::common::repo().join("scenarios/substation_under_threat.ron");
+    let out = std::process::Command::new(crate::common::bin())
+        .args(["serve", file.to_str().unwrap(), "--port", "0", "--set", "command.model=parallel"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--set command.model=parallel: the decision `arrangement`"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing served");
+}
+
+#[test]
 fn sigterm_stops_the_server_and_removes_its_scratch_folder() {
     let mut server = Server::start(&[]);
     server.json("POST", "/api/step", r#"{"ticks": 3}"#);
