@@ -26,13 +26,16 @@ pub fn is_live_path(path: &str) -> bool {
             .iter()
             .any(|s| path.strip_prefix(s).is_some_and(|rest| rest.starts_with('.') && rest.len() > 1))
             && !path.starts_with("law.zones")
+            // The regime at the start: once running, every zone keeps its
+            // own (a change would be accepted and do nothing).
+            && path != "law.initial"
 }
 
 /// The paths that may change during a run, for messages and the page.
 pub fn live_paths_text() -> String {
     let mut all: Vec<String> = CHANGEABLE_PATHS.iter().map(|s| s.to_string()).collect();
     all.push("any field of `force`".into());
-    all.push("any field of `law` but `law.zones`".into());
+    all.push("any field of `law` but `law.zones` and `law.initial`".into());
     all.join(", ")
 }
 

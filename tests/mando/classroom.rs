@@ -63,6 +63,9 @@ fn a_change_during_a_run_takes_effect_from_the_next_tick_and_is_checked_as_the_f
     assert!(bad.contains("civilians.legitimacy") && bad.contains("1.5"), "{bad}");
     let fixed = changed.change(&Override::parse("map.width_cells=3").unwrap()).unwrap_err();
     assert!(fixed.contains("cannot change during a run"), "{fixed}");
+    // The regime at the start: refused rather than accepted and ignored.
+    let initial = changed.change(&Override::parse("law.initial=Siege").unwrap()).unwrap_err();
+    assert!(initial.contains("cannot change during a run"), "{initial}");
 }
 
 /// `mando serve` on a free loopback port, killed when dropped.
