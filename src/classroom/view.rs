@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::session::Session;
+use super::session::{ActionKind, Session};
 use crate::base::Position;
 use crate::base::events::Event;
 use crate::base::vocabulary::{ForceLevel, Harm, Side};
@@ -184,10 +184,16 @@ pub fn state(session: &mut Session) -> Value {
     let tick = session.tick();
     let pending = session.pending_decision().map(|i| {
         let d = &session.scenario().decisions[i];
+        // After a rewind to the decision's tick: what this branch answered.
+        let branch_chose = session.branch().actions.iter().find_map(|a| match &a.kind {
+            ActionKind::Decide { decision, choice } if a.tick >= tick && *decision == d.name => Some(choice.clone()),
+            _ => None,
+        });
         json!({
             "name": d.name,
             "prompt": d.prompt,
             "default": d.choices[d.default].name,
+            "branch_chose": branch_chose,
             "choices": d.choices.iter().map(|c| json!({"name": c.name, "label": c.label})).collect::<Vec<_>>(),
         })
     });

@@ -237,6 +237,7 @@ fn a_decision_in_serve_gives_the_batch_run_with_that_choice() {
     // Play until the breach asks its question.
     let mut s = server.json("POST", "/api/step", r#"{"ticks": 240}"#);
     assert_eq!(s["pending_decision"]["name"], "platoon_fire", "{s}");
+    assert!(s["pending_decision"]["branch_chose"].is_null(), "asked for the first time: {s}");
     let due = s["tick"].as_u64().unwrap();
     assert!(due > 0 && due < 240);
     // Deciding the wrong thing is refused; the right one goes on.
@@ -252,6 +253,8 @@ fn a_decision_in_serve_gives_the_batch_run_with_that_choice() {
     // makes another branch, which is the batch run with that answer.
     let back = server.json("POST", "/api/rewind", &format!(r#"{{"tick": {due}}}"#));
     assert_eq!(back["pending_decision"]["name"], "platoon_fire", "{back}");
+    // The dialog can mark the answer this branch took here.
+    assert_eq!(back["pending_decision"]["branch_chose"], "withdraw", "{back}");
     let other = server.json("POST", "/api/decide", r#"{"decision": "platoon_fire", "choice": "act_alone"}"#);
     assert_eq!(other["branch"], "main-2");
     let end = server.hash("POST", "/api/step", r#"{"ticks": 240}"#);
@@ -260,6 +263,8 @@ fn a_decision_in_serve_gives_the_batch_run_with_that_choice() {
     // The same answer again goes on along the branch, no new one.
     server.json("POST", "/api/switch", r#"{"name": "main"}"#);
     server.json("POST", "/api/rewind", &format!(r#"{{"tick": {due}}}"#));
+    let again = server.json("GET", "/api/state", "");
+    assert_eq!(again["pending_decision"]["branch_chose"], "withdraw", "{again}");
     let same = server.json("POST", "/api/decide", r#"{"decision": "platoon_fire", "choice": "withdraw"}"#);
     assert_eq!(same["branch"], "main");
     assert_eq!(server.hash("POST", "/api/step", r#"{"ticks": 240}"#), withdraw);

@@ -407,16 +407,20 @@ function showDecision() {
   dlg.dataset.decision = pd.name;
   const buttons = (pd.choices || []).map((c) => {
     const isDefault = c.name === pd.default;
+    // After a rewind: the answer this branch took here (the same one goes on
+    // along the branch; another makes a new branch).
+    const chosen = c.name === pd.branch_chose;
     const changes = spec && (spec.choices || []).find((x) => x.name === c.name);
     return el(
       'button',
       {
         type: 'button',
-        class: isDefault ? 'choice default' : 'choice',
+        class: ['choice', isDefault ? 'default' : '', chosen ? 'chosen' : ''].filter(Boolean).join(' '),
         'data-choice': c.name,
         onclick: () => decide(pd.name, c.name),
       },
       isDefault ? el('span', { class: 'tag', text: 'default' }) : null,
+      chosen ? el('span', { class: 'tag chosen', text: 'this branch chose it' }) : null,
       el('span', { class: 'label', text: c.label || human(c.name) }),
       changes && changes.changes && changes.changes.length ? el('span', { class: 'changes', text: changes.changes.join(' · ') }) : null,
     );
