@@ -1199,7 +1199,7 @@ function drawChart(canvas, spec) {
     lx += tw;
   }
 
-  const right = spec.endLabels ? 78 : 10;
+  const right = spec.endLabels ? 108 : 10;
   const box = { l: 46, t: ly + 20, r: w - right, b: h - 22 };
   if (box.b - box.t < 30) box.t = box.b - 30;
   let xMax = spec.xMax || 1;
@@ -1302,9 +1302,15 @@ function drawChart(canvas, spec) {
       if (same) same.text += `, ${e.text.replace(/^[AB] /, '')}`;
       else merged.push({ ...e });
     }
-    for (let i = 1; i < merged.length; i++) if (merged[i].y - merged[i - 1].y < 11) merged[i].y = merged[i - 1].y + 11;
-    const over = merged.length ? merged[merged.length - 1].y - (h - 6) : 0;
-    if (over > 0) for (const e of merged) e.y = Math.max(6, e.y - over);
+    // Within the plot's height (below it the time axis has its labels), a
+    // line apart where there is room, closer where there are many.
+    const top = box.t + 5;
+    const bottom = box.b - 3;
+    const step = Math.max(9, Math.min(12, (bottom - top) / Math.max(1, merged.length - 1)));
+    for (let i = 1; i < merged.length; i++) merged[i].y = Math.max(merged[i].y, merged[i - 1].y + step);
+    const over = merged[merged.length - 1].y - bottom;
+    if (over > 0) for (const e of merged) e.y -= over;
+    for (let i = 0; i < merged.length; i++) merged[i].y = Math.max(merged[i].y, i ? merged[i - 1].y + step : top);
     g.font = '10px system-ui, sans-serif';
     g.textAlign = 'left';
     g.textBaseline = 'middle';
