@@ -37,7 +37,7 @@ pub fn mapping(old: &BatchPlan, new: &BatchPlan) -> Result<Vec<Option<usize>>, S
         return Err("another scenario, build, seed, --set or varied parameter".into());
     }
     if old.shard != new.shard {
-        return Err(format!("shard {} of it, not shard {}", old.shard, new.shard));
+        return Err(format!("shard {}, not shard {}", old.shard, new.shard));
     }
     if new.replications < old.replications {
         return Err(format!(

@@ -305,7 +305,7 @@ pub fn read_dirs(dirs: &[PathBuf]) -> Result<(BatchPlan, BTreeMap<usize, RunReco
                 dir: dir.display().to_string(),
                 found: p.fingerprint.clone(),
                 wanted: first.fingerprint.clone(),
-                why: "shards of one batch are merged, not of two".into(),
+                why: "a shard of another batch (the shards of one batch are merged, not of two)".into(),
             });
         }
         let log_path = dir.join(LOG_FILE);
