@@ -45,10 +45,15 @@ pub fn mapping(old: &BatchPlan, new: &BatchPlan) -> Result<Vec<Option<usize>>, S
             old.replications, new.replications
         ));
     }
+    // By value, in one pass: a sweep may have 100,000 points.
+    let mut position: std::collections::HashMap<&[(String, String)], usize> = std::collections::HashMap::new();
+    for (i, c) in new.conditions.iter().enumerate() {
+        position.entry(c.values.as_slice()).or_insert(i);
+    }
     let mut to_new = Vec::with_capacity(old.conditions.len());
     let mut lacking = Vec::new();
     for c in &old.conditions {
-        match new.conditions.iter().position(|n| n == c) {
+        match position.get(c.values.as_slice()).copied() {
             Some(i) => to_new.push(i),
             None => lacking.push(c.label()),
         }
